@@ -1,0 +1,1 @@
+"""Episode layer: actions, observations, rewards and the Gymnasium-style episode."""

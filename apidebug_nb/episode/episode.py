@@ -1,0 +1,374 @@
+"""The episode: Gymnasium-style ``reset``/``step`` over a scenario.
+
+State is the current configs plus the incident clock; every issue's status is
+derived by evaluating its check (see :mod:`apidebug_nb.model.simulation`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import random
+from dataclasses import replace
+from collections.abc import Mapping
+from typing import Any
+
+from apidebug_nb.episode import messages
+from apidebug_nb.episode.actions import INSPECT_KINDS, Action
+from apidebug_nb.episode.observation import Observation
+from apidebug_nb.episode.outcome import StepOutcome
+from apidebug_nb.episode.rewards import REWARD_PIECES, RewardPiece, reward
+from apidebug_nb.errors import EpisodeFinishedError
+from apidebug_nb.merge_patch import PatchError, apply_merge_patch, new_keys, normalise_patch, patch_paths
+from apidebug_nb.model.rules import rule_paths
+from apidebug_nb.model.simulation import ACTIVE, MASKED, RESOLVED, Simulation, format_time
+from apidebug_nb.scenarios.records import Scenario, thaw
+
+START_OFFSET_S = 300  # the learner arrives five minutes into the incident
+_OPTIONS = ("learner_id",)
+
+
+class Episode:
+    """One attempt at a scenario.
+
+    >>> import apidebug_nb as adb
+    >>> ep = adb.Episode(adb.load_scenario("easy"))
+    >>> obs, info = ep.reset()
+    >>> obs.alerts
+    ['payment_client: POST /payments failing with 401', 'payment_client: POST /payments failing with 415']
+    >>> obs, r, terminated, truncated, info = ep.step(
+    ...     adb.Action.submit_fix("payment_client", {"headers.Content-Type": "application/json"}))
+    >>> obs.resolved, obs.total, terminated
+    (1, 2, False)
+    """
+
+    def __init__(self, scenario: Scenario, *, learner_id: str | None = None,
+                 reward_pieces: tuple[RewardPiece, ...] = REWARD_PIECES):
+        self.scenario = scenario
+        self.learner_id = learner_id
+        self.reward_pieces = reward_pieces
+        self.sim = Simulation(scenario)
+        self._started = False
+        self._reset_state(None)
+
+    # -- lifecycle -----------------------------------------------------------
+    def _reset_state(self, seed: int | None) -> None:
+        sc = self.scenario
+        self.rng = random.Random(f"episode:{sc.id}:{seed}")
+        self.configs: dict[str, dict[str, Any]] = sc.configs()
+        self.resolved: set[str] = self.sim.resolved_set(self.configs)
+        self.statuses = self.sim.statuses(self.resolved)
+        self.steps = 0
+        self.time_s = float(START_OFFSET_S)
+        self.history: list[StepOutcome] = []
+        self.actions: list[Action] = []
+        self.action_times: list[str | None] = []  # wall clock, for transcripts only
+        self.observations: list[Observation] = []
+        self.hint_levels: dict[str, int] = {}
+        self.revealed: list[str] = []
+        self.visible_since = {i: 0.0 for i, s in self.statuses.items() if s == ACTIVE}
+        self.resolved_at: dict[str, float] = {}
+        self.extra_logs: dict[str, list[tuple[float, str, str]]] = {}
+        self.seen: dict[tuple[str, str], str] = {}  # (kind, service) -> digest last shown
+        self.last_look: dict[tuple[str, str], int] = {}  # (kind, service) -> step
+        self.terminated = False
+        self.truncated = False
+        self.reset_seed = seed
+        self.events: list[dict[str, Any]] = []
+        self.health_history: list[dict[str, str]] = [self.sim.health(self.statuses)]
+
+    def reset(self, *, seed: int | None = None,
+              options: Mapping[str, Any] | None = None) -> tuple[Observation, dict[str, Any]]:
+        """Start (or restart) the episode.
+
+        ``seed`` seeds the episode's own RNG (used for request ids); for a
+        built-in task it also selects that task's variant, Gymnasium-style.
+        ``options`` may hold ``learner_id``.
+        """
+        options = dict(options or {})
+        unknown = set(options) - set(_OPTIONS)
+        if unknown:
+            raise ValueError(f"unknown reset options {sorted(unknown)}; valid: {list(_OPTIONS)}")
+        if "learner_id" in options:
+            self.learner_id = options["learner_id"]
+        if seed is not None and self.scenario.task is not None and self.scenario.seed != seed:
+            from apidebug_nb.scenarios.catalogue import SPECS, load_scenario
+
+            if self.scenario.task in SPECS:
+                self.scenario = load_scenario(self.scenario.task, seed)
+                self.sim = Simulation(self.scenario)
+        self._reset_state(seed)
+        self._started = True
+        n = len(self.scenario.issue_records)
+        msg = (f"{self.scenario.title}: {self.scenario.description} "
+               f"{n} problem{'s' if n != 1 else ''} to find and fix in {self.scenario.max_steps} steps.")
+        obs = self._observe(None, msg, True)
+        return obs, self._info(None, {})
+
+    @property
+    def done(self) -> bool:
+        return self.terminated or self.truncated
+
+    @property
+    def steps_left(self) -> int:
+        return self.scenario.max_steps - self.steps
+
+    def issue_status(self) -> dict[str, str]:
+        """``{issue_id: "masked" | "active" | "resolved"}`` in ideal order."""
+        return dict(self.statuses)
+
+    # -- stepping --------------------------------------------------------------
+    def step(self, action: Action | Mapping[str, Any]
+             ) -> tuple[Observation, float, bool, bool, dict[str, Any]]:
+        """Apply one action; returns ``(obs, reward, terminated, truncated, info)``."""
+        if not self._started:
+            self.reset()
+        if self.done:
+            state = "terminated (every problem is fixed)" if self.terminated else \
+                "truncated (no steps left)"
+            raise EpisodeFinishedError(f"the episode is {state}; call reset() to start again")
+        if not isinstance(action, Action):
+            action = Action.from_dict(action)  # raises ActionError before anything changes
+        self.steps += 1
+        now = self.time_s
+        handler = getattr(self, f"_do_{action.kind}")
+        outcome, message, payload = handler(action, now)
+        self.time_s += self.scenario.step_seconds
+        self.terminated = len(self.resolved) == len(self.sim.order)
+        outcome = replace(outcome, completed=self.terminated)
+        self.truncated = not self.terminated and self.steps >= self.scenario.max_steps
+        if self.terminated:
+            message += " Every problem is fixed: the incident is over."
+        elif self.truncated:
+            message += " No steps left: the episode is over."
+        self.history.append(outcome)
+        self.actions.append(action)
+        self.action_times.append(
+            dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat())
+        self.health_history.append(self.sim.health(self.statuses))
+        r, parts = reward(outcome, self.reward_pieces)
+        obs = self._observe(action.service, message, outcome.accepted, **payload)
+        return obs, r, self.terminated, self.truncated, self._info(outcome, parts)
+
+    def _info(self, outcome: StepOutcome | None, parts: dict[str, float]) -> dict[str, Any]:
+        info: dict[str, Any] = {"step": self.steps, "reward_parts": parts}
+        if outcome is not None:
+            info.update(accepted=outcome.accepted, resolved=list(outcome.resolved),
+                        reopened=list(outcome.reopened))
+        return info
+
+    def _observe(self, service: str | None, message: str, accepted: bool, *,
+                 logs: list[str] | None = None, config: dict[str, Any] | None = None,
+                 response: dict[str, Any] | None = None) -> Observation:
+        obs = Observation(
+            step=self.steps,
+            time=format_time(self._clock(self.time_s)),
+            service=service,
+            logs=logs or [],
+            config=config,
+            response=response,
+            health=self.sim.health(self.statuses),
+            alerts=self.sim.alerts(self.statuses, self.configs),
+            message=message,
+            accepted=accepted,
+            resolved=len(self.resolved),
+            total=len(self.sim.order),
+            steps_left=self.steps_left,
+            hints_used=sum(self.hint_levels.values()),
+            masked_services=sorted(self.sim.masked_services(self.statuses)),
+        )
+        self.observations.append(obs)
+        return obs
+
+    def _clock(self, seconds: float) -> dt.datetime:
+        return self.sim.start + dt.timedelta(seconds=seconds)
+
+    # -- validation shared by actions -------------------------------------------
+    def _unknown_service(self, service: str | None) -> str | None:
+        if service in self.configs:
+            return None
+        return messages.unknown_service(service, self.scenario.services)
+
+    def _rejected(self, action: Action, message: str) -> tuple[StepOutcome, str, dict[str, Any]]:
+        outcome = StepOutcome(self.steps, action.kind, action.service, accepted=False)
+        return outcome, f"Rejected: {message} (This cost a step; nothing changed.)", {}
+
+    # -- inspections -------------------------------------------------------------
+    def _inspection(self, action: Action, content: Any, payload: dict[str, Any],
+                    message: str) -> tuple[StepOutcome, str, dict[str, Any]]:
+        key = (action.kind, action.service or "")
+        digest = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+        previous = self.seen.get(key)
+        changed_since = previous is not None and self._changed_since(key)
+        repeat = previous == digest and not changed_since
+        self.seen[key] = digest
+        self.last_look[key] = self.steps
+        outcome = StepOutcome(self.steps, action.kind, action.service,
+                              new_info=previous != digest, repeat=repeat)
+        if repeat:
+            message += " (Nothing has changed since you last looked.)"
+        return outcome, message, payload
+
+    def _changed_since(self, key: tuple[str, str]) -> bool:
+        last = self.last_look.get(key, 0)
+        return any(o.changed for o in self.history if o.index > last)
+
+    def _do_inspect_logs(self, action: Action, now: float):
+        if err := self._unknown_service(action.service):
+            return self._rejected(action, err)
+        lines = [line.render() for line in self.sim.logs(
+            action.service, self.statuses, self.configs, self.visible_since, self.resolved_at,
+            self.extra_logs.get(action.service, ()))]
+        return self._inspection(action, lines, {"logs": lines},
+                                f"Showing {len(lines)} log lines of {action.service}.")
+
+    def _do_inspect_config(self, action: Action, now: float):
+        if err := self._unknown_service(action.service):
+            return self._rejected(action, err)
+        config = json.loads(json.dumps(self.configs[action.service]))
+        editable = self.sim.editable[action.service]
+        note = "" if editable else " It is not yours to edit: its config is the contract."
+        return self._inspection(action, config, {"config": config},
+                                f"Showing the config of {action.service}.{note}")
+
+    def _do_inspect_endpoint(self, action: Action, now: float):
+        if err := self._unknown_service(action.service):
+            return self._rejected(action, err)
+        response = self.sim.endpoint(action.service, self.statuses, self.configs)
+        shown = dict(response, request_id=f"req_{self.rng.getrandbits(32):08x}")
+        return self._inspection(action, response, {"response": shown},
+                                f"A test request through {action.service} answered "
+                                f"{response['status']}.")
+
+    # -- fixes ----------------------------------------------------------------------
+    def _do_submit_fix(self, action: Action, now: float):
+        service = action.service
+        if err := self._unknown_service(service):
+            return self._rejected(action, err)
+        if not self.sim.editable[service]:
+            return self._rejected(action, messages.not_editable(service, self.sim.editable))
+        try:
+            patch = normalise_patch(action.changes)
+            new_config = apply_merge_patch(self.configs[service], patch)
+        except PatchError as exc:
+            return self._rejected(action, f"{exc}.")
+        warnings = new_keys(self.configs[service], patch)
+        if new_config == self.configs[service]:
+            outcome = StepOutcome(self.steps, action.kind, service)
+            return outcome, f"The patch changes nothing in {service}'s config.", {}
+
+        before = self.statuses
+        self.configs[service] = new_config
+        self.resolved = self.sim.update_resolved(self.resolved, self.configs, service)
+        self.statuses = self.sim.statuses(self.resolved)
+        touched = patch_paths(patch)
+        self.extra_logs.setdefault(service, []).append(
+            (now, "INFO", f"config reloaded; changed: {', '.join(touched)}"))
+
+        resolved, reopened, unmasked = [], [], []
+        for iid, status in self.statuses.items():
+            old = before[iid]
+            if status == RESOLVED and old != RESOLVED:
+                resolved.append(iid)
+                self.resolved_at[iid] = now
+            elif old == RESOLVED and status != RESOLVED:
+                reopened.append(iid)
+                self.resolved_at.pop(iid, None)
+            if status == ACTIVE and old != ACTIVE:
+                self.visible_since[iid] = now + 2
+            if old == MASKED and status == ACTIVE:
+                unmasked.append(iid)
+        inspected = self._inspected_services()
+        resolved_inspected = tuple(
+            i for i in resolved
+            if inspected & set(self.sim.issues[i].symptom_services))
+        resolved_masked = tuple(i for i in resolved if before[i] == MASKED)
+        near = self._near_misses(service, touched)
+        for iid in resolved + reopened:
+            self.events.append({"step": self.steps, "issue": iid,
+                                "event": "fixed" if iid in resolved else "reopened"})
+        outcome = StepOutcome(
+            self.steps, action.kind, service, changed=True, resolved=tuple(resolved),
+            resolved_inspected=resolved_inspected, resolved_masked=resolved_masked,
+            reopened=tuple(reopened), near_miss=near[1])
+        text = messages.fix_result(self.scenario, service, touched, resolved, reopened,
+                                   near[0], warnings, unmasked)
+        return outcome, text, {}
+
+    def _inspected_services(self) -> set[str]:
+        return {o.service for o in self.history
+                if o.kind in INSPECT_KINDS and o.accepted and o.service}
+
+    def _near_misses(self, service: str, touched: list[str]) -> tuple[list[str], tuple[str, ...]]:
+        """Active or masked issues whose check reads a touched setting but still fails."""
+        hit, first = [], []
+        already = {i for o in self.history for i in o.near_miss}
+        for iid in self.sim.order:
+            if self.statuses[iid] == RESOLVED:
+                continue
+            read = {p for p in rule_paths(self.sim.issues[iid].check)}
+            full = {f"{service}.{t}" for t in touched}
+            if any(r == f or r.startswith(f + ".") or f.startswith(r + ".")
+                   for r in read for f in full):
+                hit.append(iid)
+                if iid not in already and self.statuses[iid] == ACTIVE:
+                    first.append(iid)
+        return hit, tuple(first)
+
+    # -- help ---------------------------------------------------------------------------
+    def _hint_target(self) -> str | None:
+        active = [i for i in self.sim.active(self.statuses) if i not in self.revealed]
+        return active[0] if active else None
+
+    def _do_hint(self, action: Action, now: float):
+        target = self._hint_target()
+        if target is None:
+            outcome = StepOutcome(self.steps, action.kind, None)
+            return outcome, "No hint: nothing visible is left to fix.", {}
+        level = self.hint_levels.get(target, 0)
+        levels = self.sim.issues[target].hints.levels()
+        if level >= len(levels):
+            outcome = StepOutcome(self.steps, action.kind, None)
+            return outcome, ("You have every hint for this problem. reveal() shows the fix "
+                             "(it then earns no fix credit)."), {}
+        self.hint_levels[target] = level + 1
+        outcome = StepOutcome(self.steps, action.kind, None, hint_levels=1)
+        names = ("where to look", "the setting", "the contract")
+        return outcome, f"Hint {level + 1}/3 ({names[level]}): {levels[level]}", {}
+
+    def _do_reveal(self, action: Action, now: float):
+        target = action.issue or self._hint_target()
+        if target is None:
+            return self._rejected(action, "there is no visible unresolved problem to reveal.")
+        if target not in self.sim.issues:
+            return self._rejected(action, f"unknown issue {target!r}; issues are: "
+                                          f"{', '.join(self.sim.order)}")
+        if target not in self.revealed:
+            self.revealed.append(target)
+        issue = self.sim.issues[target]
+        outcome = StepOutcome(self.steps, action.kind, None, revealed=target)
+        fix = json.dumps(thaw(issue.reference_fix), sort_keys=True)
+        return outcome, (f"Revealed: {issue.title}. Fix: submit_fix({issue.service!r}, {fix}). "
+                         f"{issue.explanation} (A revealed problem earns no fix credit.)"), {}
+
+    # -- reporting ------------------------------------------------------------------------
+    def grade(self):
+        """Grade the episode so far (see :mod:`apidebug_nb.grading.rubric`)."""
+        from apidebug_nb.grading.rubric import grade_episode
+
+        return grade_episode(self)
+
+    def transcript(self) -> dict[str, Any]:
+        """The JSON-serialisable transcript of this episode."""
+        from apidebug_nb.grading.transcript import make_transcript
+
+        return make_transcript(self)
+
+    def explanations(self) -> list[dict[str, str]]:
+        """Title and explanation of each issue that is resolved or revealed, in ideal order."""
+        return [{"id": i, "title": self.sim.issues[i].title,
+                 "explanation": self.sim.issues[i].explanation}
+                for i in self.sim.order if self.statuses[i] == RESOLVED or i in self.revealed]
+
+

@@ -1,0 +1,45 @@
+"""What one step did: the facts that rewards and the grade are computed from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    """The facts of one step, recorded in the episode's history.
+
+    Attributes:
+        index: 1-based step number.
+        kind, service: the action's kind and service.
+        accepted: False for a rejected action (unknown service, bad patch...).
+        changed: True when a fix changed some config.
+        new_info: an inspection that showed something not seen before.
+        repeat: an inspection identical to an earlier one with no change since.
+        resolved: issues that became resolved at this step.
+        resolved_inspected: of those, the ones whose symptom services were
+            inspected at an earlier step.
+        resolved_masked: of those, the ones that were masked before the step.
+        reopened: issues that were resolved and broke again at this step.
+        near_miss: issues whose settings the fix touched while their check
+            still fails (first time for that issue only).
+        hint_levels: hint levels consumed at this step (0 or 1).
+        revealed: the issue revealed at this step, if any.
+        completed: every issue resolved after this step.
+    """
+
+    index: int
+    kind: str
+    service: str | None
+    accepted: bool = True
+    changed: bool = False
+    new_info: bool = False
+    repeat: bool = False
+    resolved: tuple[str, ...] = ()
+    resolved_inspected: tuple[str, ...] = ()
+    resolved_masked: tuple[str, ...] = ()
+    reopened: tuple[str, ...] = ()
+    near_miss: tuple[str, ...] = ()
+    hint_levels: int = 0
+    revealed: str | None = None
+    completed: bool = False

@@ -1,0 +1,66 @@
+"""Reward shaping for agents as small composable pieces.
+
+Each piece maps a :class:`StepOutcome` to a number; the reward of a step is
+their sum. ``REWARD_PIECES`` is the default rubric; pass another tuple to
+:class:`~apidebug_nb.episode.episode.Episode` to experiment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from apidebug_nb.episode.actions import INSPECT_KINDS
+from apidebug_nb.episode.outcome import StepOutcome
+
+RewardPiece = Callable[[StepOutcome], float]
+
+
+def step_cost(o: StepOutcome) -> float:
+    """Every step costs a little, whatever it does."""
+    return -0.01
+
+
+def inspection_value(o: StepOutcome) -> float:
+    """Inspections that show something new earn more than repeats."""
+    if o.kind not in INSPECT_KINDS or not o.accepted:
+        return 0.0
+    if o.repeat:
+        return -0.02
+    return 0.03 if o.new_info else 0.0
+
+
+def resolution_reward(o: StepOutcome) -> float:
+    """+0.25 per resolved issue, +0.05 more if its service was inspected first."""
+    return 0.25 * len(o.resolved) + 0.05 * len(o.resolved_inspected)
+
+
+def rejection_penalty(o: StepOutcome) -> float:
+    """A rejected action (bad service, bad patch, refused edit) costs extra."""
+    return 0.0 if o.accepted else -0.05
+
+
+def reopen_penalty(o: StepOutcome) -> float:
+    """Breaking a resolved issue again undoes its reward."""
+    return -0.25 * len(o.reopened)
+
+
+def near_miss_credit(o: StepOutcome) -> float:
+    """Touching the right setting earns a little, at most once per issue."""
+    return 0.02 * len(o.near_miss)
+
+
+def completion_bonus(o: StepOutcome) -> float:
+    """Paid once, on the step that resolves the last issue."""
+    return 0.5 if o.completed else 0.0
+
+
+REWARD_PIECES: tuple[RewardPiece, ...] = (
+    step_cost, inspection_value, resolution_reward, rejection_penalty,
+    reopen_penalty, near_miss_credit, completion_bonus,
+)
+
+
+def reward(o: StepOutcome, pieces: tuple[RewardPiece, ...] = REWARD_PIECES) -> tuple[float, dict[str, float]]:
+    """The step's reward and each piece's share (for ``info``)."""
+    parts = {p.__name__: p(o) for p in pieces}
+    return round(sum(parts.values()), 6), parts

@@ -1,0 +1,1 @@
+"""Grading layer: the rubric, the reference solver, agents and transcripts."""

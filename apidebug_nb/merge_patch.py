@@ -1,0 +1,187 @@
+"""JSON merge patches (RFC 7396) with dotted-key shorthand.
+
+``{"headers.Authorization": "Bearer x"}`` is shorthand for
+``{"headers": {"Authorization": "Bearer x"}}``; ``None`` (JSON ``null``)
+deletes a key. Patches are checked before anything is applied, so a bad patch
+changes nothing. One deliberate deviation from the RFC: a patch may not
+descend into an existing non-object setting (``{"timeout.value": 5}`` when
+``timeout`` is a number) — in a lab that is a typo, not a wish to replace it.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import math
+from collections.abc import Mapping
+from typing import Any
+
+
+class PatchError(ValueError):
+    """A patch is empty, not an object, not JSON, or descends through a non-object."""
+
+
+def _describe_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if value is None:
+        return "null"
+    return f"a {type(value).__name__}"
+
+
+def check_json(value: Any, where: str) -> None:
+    """Raise PatchError unless ``value`` is plain JSON (finite numbers, str keys)."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise PatchError(f"{where}: {value!r} is not a JSON value (numbers must be finite)")
+        return
+    if isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            check_json(item, f"{where}[{i}]")
+        return
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise PatchError(f"{where}: key {k!r} is not a string (JSON keys are strings)")
+            check_json(v, f"{where}.{k}" if where else k)
+        return
+    raise PatchError(f"{where}: {value!r} is {_describe_type(value)}, not a JSON value; "
+                     "use a string, number, boolean, null, list or object")
+
+
+def expand_dotted(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Turn dotted keys into nested objects, merging siblings.
+
+    >>> expand_dotted({"headers.Authorization": "Bearer x", "timeout": 30})
+    {'headers': {'Authorization': 'Bearer x'}, 'timeout': 30}
+    """
+    out: dict[str, Any] = {}
+    for key, value in changes.items():
+        if isinstance(value, Mapping):
+            value = expand_dotted(value)
+        parts = key.split(".")
+        if any(p == "" for p in parts):
+            raise PatchError(f"key {key!r} has an empty segment; write 'a.b', not 'a..b' or '.a'")
+        node = out
+        for part in parts[:-1]:
+            nxt = node.setdefault(part, {})
+            if not isinstance(nxt, dict):
+                raise PatchError(f"key {key!r} conflicts with another change to {part!r}")
+            node = nxt
+        last = parts[-1]
+        if last in node and isinstance(node[last], dict) and isinstance(value, dict):
+            node[last] = {**node[last], **value}
+        elif last in node:
+            raise PatchError(f"key {key!r} is given twice")
+        else:
+            node[last] = value
+    return out
+
+
+def normalise_patch(changes: Any) -> dict[str, Any]:
+    """Validate a learner's patch and return it with dotted keys expanded.
+
+    >>> normalise_patch({"retry.max_retries": 3})
+    {'retry': {'max_retries': 3}}
+    >>> normalise_patch([1])
+    Traceback (most recent call last):
+    ...
+    apidebug_nb.merge_patch.PatchError: a fix must be a JSON object such as {"timeout": 30}, got a list
+    """
+    if not isinstance(changes, Mapping):
+        raise PatchError('a fix must be a JSON object such as {"timeout": 30}, '
+                         f"got {_describe_type(changes)}")
+    if not changes:
+        raise PatchError('the fix is empty; give at least one setting, e.g. {"timeout": 30}')
+    check_json(changes, "")
+    return expand_dotted(changes)
+
+
+def _check_descent(target: Mapping[str, Any], patch: Mapping[str, Any], prefix: str) -> None:
+    for key, value in patch.items():
+        here = f"{prefix}{key}"
+        if isinstance(value, Mapping) and key in target:
+            current = target[key]
+            if isinstance(current, Mapping):
+                _check_descent(current, value, here + ".")
+            else:
+                inner = next(iter(value), "")
+                raise PatchError(
+                    f"{here!r} is {_describe_type(current)}, so {here + '.' + inner!r} cannot be "
+                    f"set inside it; set {here!r} itself"
+                )
+
+
+def apply_merge_patch(target: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
+    """Return ``target`` with an (already normalised) merge ``patch`` applied.
+
+    The input is not modified.
+
+    >>> apply_merge_patch({"a": 1, "h": {"x": 1, "y": 2}}, {"a": None, "h": {"y": 3}})
+    {'h': {'x': 1, 'y': 3}}
+    """
+    _check_descent(target, patch, "")
+    result = copy.deepcopy(dict(target))
+    _merge_into(result, patch)
+    return result
+
+
+def _merge_into(node: dict[str, Any], patch: Mapping[str, Any]) -> None:
+    for key, value in patch.items():
+        if value is None:
+            node.pop(key, None)
+        elif isinstance(value, Mapping):
+            child = node.get(key)
+            if not isinstance(child, dict):
+                child = {}
+                node[key] = child
+            _merge_into(child, value)
+        else:
+            node[key] = copy.deepcopy(value)
+
+
+def patch_paths(patch: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """The dotted leaf paths a normalised patch touches.
+
+    >>> patch_paths({"retry": {"max_retries": 3, "backoff_s": 1}, "timeout": 5})
+    ['retry.max_retries', 'retry.backoff_s', 'timeout']
+    """
+    out: list[str] = []
+    for key, value in patch.items():
+        if isinstance(value, Mapping) and value:
+            out.extend(patch_paths(value, f"{prefix}{key}."))
+        else:
+            out.append(f"{prefix}{key}")
+    return out
+
+
+def new_keys(target: Mapping[str, Any], patch: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
+    """Paths a patch adds that did not exist, each with close existing names.
+
+    Used to warn about typos ("did you mean 'timeout'?") without refusing new
+    settings, which are sometimes the fix (a missing header).
+
+    >>> new_keys({"timeout": 5}, {"timout": 30})
+    [('timout', ['timeout'])]
+    """
+    out: list[tuple[str, list[str]]] = []
+
+    def walk(node: Mapping[str, Any], sub: Mapping[str, Any], prefix: str) -> None:
+        for key, value in sub.items():
+            if value is None:
+                continue
+            if key not in node:
+                out.append((prefix + key, difflib.get_close_matches(key, list(node), n=2)))
+            elif isinstance(value, Mapping) and isinstance(node[key], Mapping):
+                walk(node[key], value, f"{prefix}{key}.")
+
+    walk(target, patch, "")
+    return out

@@ -1,0 +1,1 @@
+"""Model layer: contract rules, dependency graphs, validation and the pure simulation."""

@@ -1,0 +1,208 @@
+"""Scenario validation: every rule a fair, solvable scenario must satisfy.
+
+Each failure raises :class:`~apidebug_nb.errors.ScenarioError` whose message
+names the scenario, the issue and the field, and whose ``rule`` attribute
+names the validation rule (useful in tests and tools):
+
+``duplicate-service``, ``duplicate-issue``, ``unknown-service``,
+``unknown-dependency``, ``dependency-cycle``, ``not-editable``, ``bad-rule``,
+``bad-fix``, ``fix-does-not-resolve``, ``already-satisfied``, ``hint-leak``,
+``unreachable-cascade``, ``fixes-conflict``, ``too-few-steps``, ``bad-clock``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import networkx as nx
+
+from apidebug_nb.errors import MissingPathError, RuleError, ScenarioError
+from apidebug_nb.merge_patch import PatchError, apply_merge_patch, normalise_patch
+from apidebug_nb.model import graphs
+from apidebug_nb.model.rules import evaluate, holds, rule_paths
+from apidebug_nb.scenarios.records import Issue, Scenario, thaw
+
+
+def _fail(sc: Scenario, message: str, rule: str, issue: str | None = None,
+          field: str | None = None) -> ScenarioError:
+    return ScenarioError(message, scenario=sc.id, issue=issue, field=field, rule=rule)
+
+
+def _answer_values(fix: Any) -> Iterator[Any]:
+    """Scalar values a reference fix sets that would give the answer away."""
+    if isinstance(fix, dict):
+        for v in fix.values():
+            yield from _answer_values(v)
+    elif isinstance(fix, list):
+        for v in fix:
+            yield from _answer_values(v)
+    elif isinstance(fix, bool) or fix is None:
+        return
+    elif isinstance(fix, (int, float)):
+        if fix not in (0, 1):
+            yield fix
+    elif isinstance(fix, str) and len(fix) >= 3:
+        yield fix
+
+
+def leaked_value(text: str, fix: Any) -> Any | None:
+    """The first answer value of ``fix`` that ``text`` spells out, else ``None``.
+
+    >>> leaked_value("set it to at least 30 seconds", {"timeout": 30})
+    30
+    >>> leaked_value("compare the timeout with the gateway's", {"timeout": 30}) is None
+    True
+    """
+    for value in _answer_values(fix):
+        if isinstance(value, str):
+            if value in text:
+                return value
+        elif re.search(rf"(?<![\w.]){re.escape(str(value))}(?![\w]|\.\d)", text):
+            return value
+    return None
+
+
+def validate_scenario(sc: Scenario) -> Scenario:
+    """Check every rule; return the scenario unchanged, or raise ScenarioError.
+
+    >>> from apidebug_nb import load_scenario
+    >>> validate_scenario(load_scenario("medium", seed=3)).id
+    'medium-3'
+    """
+    names = sc.services
+    seen: set[str] = set()
+    for n in names:
+        if n in seen:
+            raise _fail(sc, f"service {n!r} is defined twice", "duplicate-service",
+                        field="services")
+        if "." in n or not n:
+            raise _fail(sc, f"service name {n!r} must be non-empty and contain no '.'",
+                        "unknown-service", field="services")
+        seen.add(n)
+    valid = f"services are: {', '.join(names)}"
+    for caller, callee in sc.edges:
+        for s in (caller, callee):
+            if s not in seen:
+                raise _fail(sc, f"edge {caller} -> {callee} names unknown service {s!r}; {valid}",
+                            "unknown-service", field="edges")
+    try:
+        dt.datetime.fromisoformat(sc.incident_start)
+    except ValueError:
+        raise _fail(sc, f"incident_start {sc.incident_start!r} is not an ISO date-time "
+                        "such as 2026-03-14T09:00:00", "bad-clock", field="incident_start") from None
+
+    ids: set[str] = set()
+    for issue in sc.issue_records:
+        if issue.id in ids:
+            raise _fail(sc, "issue id is used twice", "duplicate-issue", issue.id, "id")
+        ids.add(issue.id)
+    for issue in sc.issue_records:
+        _check_issue_refs(sc, issue, seen, ids, valid)
+
+    D = graphs.dependency_dag(sc)
+    if not nx.is_directed_acyclic_graph(D):
+        cycle = " -> ".join(a for a, _ in nx.find_cycle(D))
+        raise _fail(sc, f"dependency cycle: {cycle}", "dependency-cycle", field="depends_on",
+                    issue=nx.find_cycle(D)[0][0])
+
+    configs = sc.configs()
+    G = sc.graph
+    for issue in sc.issue_records:
+        _check_issue_logic(sc, issue, configs, G)
+
+    order = graphs.ideal_order(D, {i: n for n, i in enumerate(sc.issue_ids)})
+    current = sc.configs()
+    for iid in order:
+        issue = sc.issue(iid)
+        current[issue.service] = apply_merge_patch(
+            current[issue.service], normalise_patch(thaw(issue.reference_fix)))
+    for iid in order:
+        if not holds(sc.issue(iid).check, current):
+            raise _fail(sc, "after applying every reference fix in ideal order this check fails: "
+                            "another issue's fix undoes it", "fixes-conflict", iid, "reference_fix")
+    needed = 2 * len(order)
+    if sc.max_steps < needed:
+        raise _fail(sc, f"max_steps {sc.max_steps} is below the {needed} steps the reference "
+                        "solver needs (an inspection and a fix per issue)", "too-few-steps",
+                    field="max_steps")
+    return sc
+
+
+def _check_issue_refs(sc: Scenario, issue: Issue, services: set[str], ids: set[str],
+                      valid: str) -> None:
+    if issue.service not in services:
+        raise _fail(sc, f"unknown service {issue.service!r}; {valid}", "unknown-service",
+                    issue.id, "service")
+    if not sc.service(issue.service).editable:
+        raise _fail(sc, f"the fix belongs to {issue.service!r}, which is not editable: "
+                        "learners could never apply it", "not-editable", issue.id, "service")
+    for dep in issue.depends_on:
+        if dep not in ids:
+            raise _fail(sc, f"depends on unknown issue {dep!r}; issues are: "
+                            f"{', '.join(sorted(ids))}", "unknown-dependency", issue.id, "depends_on")
+        if dep == issue.id:
+            raise _fail(sc, "an issue cannot depend on itself", "dependency-cycle", issue.id,
+                        "depends_on")
+    for field, lines in (("symptoms", issue.symptoms), ("resolved_logs", issue.resolved_logs)):
+        for n, line in enumerate(lines):
+            if line.service not in services:
+                raise _fail(sc, f"log line for unknown service {line.service!r}; {valid}",
+                            "unknown-service", issue.id, f"{field}[{n}].service")
+    for s in issue.cascade:
+        if s not in services:
+            raise _fail(sc, f"cascade names unknown service {s!r}; {valid}", "unknown-service",
+                        issue.id, "cascade")
+    try:
+        paths = list(rule_paths(issue.check))
+    except RuleError as exc:
+        raise _fail(sc, str(exc), "bad-rule", issue.id, "check") from None
+    for path in paths:
+        svc = path.split(".", 1)[0] if isinstance(path, str) else None
+        if svc not in services:
+            raise _fail(sc, f"the rule reads {path!r}: unknown service {svc!r}; {valid}",
+                        "unknown-service", issue.id, "check")
+
+
+def _check_issue_logic(sc: Scenario, issue: Issue, configs: dict[str, Any], G: nx.DiGraph) -> None:
+    try:
+        broken = evaluate(issue.check, configs)
+    except MissingPathError:
+        broken = False  # a missing setting is a broken contract (e.g. no auth header)
+    except RuleError as exc:
+        raise _fail(sc, str(exc), "bad-rule", issue.id, "check") from None
+    if broken:
+        raise _fail(sc, "the check already passes on the broken config, so there is nothing "
+                        "to fix", "already-satisfied", issue.id, "check")
+    try:
+        patch = normalise_patch(thaw(issue.reference_fix))
+        fixed_cfg = dict(configs)
+        fixed_cfg[issue.service] = apply_merge_patch(configs[issue.service], patch)
+    except PatchError as exc:
+        raise _fail(sc, f"not a valid patch: {exc}", "bad-fix", issue.id, "reference_fix") from None
+    try:
+        ok = evaluate(issue.check, fixed_cfg)
+    except MissingPathError as exc:
+        raise _fail(sc, f"after the reference fix the check still reads a missing setting: {exc}",
+                    "fix-does-not-resolve", issue.id, "reference_fix") from None
+    except RuleError as exc:
+        raise _fail(sc, str(exc), "bad-rule", issue.id, "check") from None
+    if not ok:
+        raise _fail(sc, "the reference fix does not satisfy the issue's own check",
+                    "fix-does-not-resolve", issue.id, "reference_fix")
+    fix = thaw(issue.reference_fix)
+    for level, text in zip(("nudge", "setting", "contract"), issue.hints.levels()):
+        if not text.strip():
+            raise _fail(sc, "every hint level needs text", "hint-leak", issue.id, f"hints.{level}")
+        value = leaked_value(text, fix)
+        if value is not None:
+            raise _fail(sc, f"the hint gives away the answer value {value!r}; describe the "
+                            "contract instead", "hint-leak", issue.id, f"hints.{level}")
+    reach = graphs.blast_radius(G, issue.service)
+    for s in issue.cascade:
+        if s not in reach:
+            raise _fail(sc, f"cascade service {s!r} is not downstream of {issue.service!r} in "
+                            "the call graph, so this failure cannot reach it",
+                        "unreachable-cascade", issue.id, "cascade")

@@ -1,0 +1,1 @@
+"""Data layer: scenario records, the built-in tasks and their seeded variants."""

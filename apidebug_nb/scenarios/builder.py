@@ -1,0 +1,178 @@
+"""Turn a task specification into a concrete scenario, canonical or seeded.
+
+A task module describes the *healthy* system and a pool of issue templates,
+each with the patch that breaks its contract. A scenario is built by choosing
+issues (the pool's first ones, or a seeded subset closed under
+``depends_on``), applying only their break patches to the healthy configs,
+and writing start-up logs that quote the resulting configs. So nothing in a
+variant hints at an issue that was not selected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from apidebug_nb.merge_patch import apply_merge_patch
+from apidebug_nb.scenarios.records import Hints, Issue, LogLine, Response, Scenario, Service, freeze, thaw
+
+CANONICAL_START = dt.datetime(2026, 3, 14, 9, 0, 0)
+
+
+@dataclass(frozen=True)
+class IssueTemplate:
+    """An issue of a pool plus the patch that breaks the healthy config."""
+
+    issue: Issue
+    break_patch: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class TaskParts:
+    """Everything a task module builds from one set of contract values."""
+
+    services: tuple[Service, ...]  # healthy configs
+    edges: tuple[tuple[str, str], ...]
+    pool: tuple[IssueTemplate, ...]
+    base_logs: Callable[[Mapping[str, Mapping[str, Any]]], list[LogLine]]
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """A built-in task: its id, budget, pool size per episode and builders."""
+
+    id: str
+    title: str
+    description: str
+    max_steps: int
+    per_episode: int
+    canonical_values: Mapping[str, Any]
+    draw_values: Callable[[random.Random], dict[str, Any]]
+    build: Callable[[Mapping[str, Any]], TaskParts]
+
+
+def closed_subsets(pool: list[Issue], k: int) -> list[tuple[str, ...]]:
+    """All k-subsets of the pool (in pool order) that contain every dependency.
+
+    >>> from apidebug_nb.scenarios.records import Issue
+    >>> a, b, c = (Issue(i, "s", i, "configuration", "error", {}, {}) for i in "abc")
+    >>> b = Issue("b", "s", "b", "configuration", "error", {}, {}, depends_on=("a",))
+    >>> closed_subsets([a, b, c], 2)
+    [('a', 'b'), ('a', 'c')]
+    """
+    deps = {i.id: set(i.depends_on) for i in pool}
+    ids = [i.id for i in pool]
+    return [combo for combo in itertools.combinations(ids, k)
+            if all(deps[x] <= set(combo) for x in combo)]
+
+
+def incident_start(rng: random.Random | None) -> dt.datetime:
+    """The incident clock: canonical, or a seeded date in 2026 and time of day."""
+    if rng is None:
+        return CANONICAL_START
+    day = dt.date(2026, 1, 1) + dt.timedelta(days=rng.randrange(365))
+    seconds = rng.randrange(6 * 3600, 21 * 3600)
+    return dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=seconds)
+
+
+def build_scenario(spec: TaskSpec, seed: int | None) -> Scenario:
+    """Build the canonical scenario (``seed=None``) or a seeded variant."""
+    rng = None if seed is None else random.Random(f"apidebug_nb:{spec.id}:{seed}")
+    values = dict(spec.canonical_values) if rng is None else spec.draw_values(rng)
+    start = incident_start(rng)
+    parts = spec.build(values)
+    pool = [t.issue for t in parts.pool]
+    if rng is None:
+        chosen = tuple(i.id for i in pool[: spec.per_episode])
+    else:
+        chosen = rng.choice(closed_subsets(pool, spec.per_episode))
+    selected = [t for t in parts.pool if t.issue.id in chosen]
+
+
+    configs = {s.name: thaw(s.config) for s in parts.services}
+    for t in selected:
+        configs[t.issue.service] = apply_merge_patch(configs[t.issue.service], thaw(t.break_patch))
+    services = tuple(replace(s, config=freeze(configs[s.name])) for s in parts.services)
+    base = sorted(parts.base_logs(configs), key=lambda line: (line.offset_s, line.service))
+    return Scenario(
+        id=spec.id if seed is None else f"{spec.id}-{seed}",
+        title=spec.title,
+        description=spec.description,
+        max_steps=spec.max_steps,
+        service_records=services,
+        edges=parts.edges,
+        issue_records=tuple(t.issue for t in selected),
+        base_logs=tuple(base),
+        incident_start=start.isoformat(),
+        task=spec.id,
+        seed=seed,
+        pool=tuple(i.id for i in pool),
+    )
+
+
+def pool_issues(spec: TaskSpec) -> list[Issue]:
+    """Every issue of a task's pool (canonical values), for teaching material."""
+    return [t.issue for t in spec.build(spec.canonical_values).pool]
+
+
+def hex_id(rng: random.Random, n: int = 6) -> str:
+    """A short lowercase hex id drawn from ``rng``."""
+    return "".join(rng.choice("0123456789abcdef") for _ in range(n))
+
+
+def ceil_to(value: float, step: int) -> int:
+    """Round ``value`` up to a multiple of ``step``.
+
+    >>> ceil_to(14, 5), ceil_to(15, 5)
+    (15, 15)
+    """
+    return int(-(-value // step) * step)
+
+
+def make_issue(
+    *,
+    id: str,
+    service: str,
+    title: str,
+    category: str,
+    severity: str,
+    check: Mapping[str, Any],
+    fix: Mapping[str, Any],
+    symptoms: list[tuple[str, float, str, str]],
+    response: tuple[int, Mapping[str, Any]],
+    alert: str,
+    explanation: str,
+    hints: tuple[str, str, str],
+    resolved: list[tuple[str, float, str, str]] = (),
+    cascade: tuple[str, ...] = (),
+    depends_on: tuple[str, ...] = (),
+) -> Issue:
+    """Build an :class:`Issue` from compact tuples (service, offset_s, level, text)."""
+    return Issue(
+        id=id,
+        service=service,
+        title=title,
+        category=category,
+        severity=severity,
+        check=freeze(check),
+        reference_fix=freeze(fix),
+        depends_on=tuple(depends_on),
+        symptoms=tuple(LogLine(*s) for s in symptoms),
+        response=Response(response[0], freeze(response[1])),
+        alert=alert,
+        cascade=tuple(cascade),
+        resolved_logs=tuple(LogLine(*s) for s in resolved),
+        explanation=explanation,
+        hints=Hints(*hints),
+    )
+
+
+def service(name: str, role: str, editable: bool, config: Mapping[str, Any],
+            description: str = "") -> Service:
+    """Build a :class:`Service` with a frozen config."""
+    return Service(name=name, role=role, config=freeze(config), editable=editable,
+                   description=description)

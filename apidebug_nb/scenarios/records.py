@@ -1,0 +1,262 @@
+"""Typed, immutable records that describe a scenario.
+
+A scenario is data: services with configs, call edges, and issues. An issue is
+a broken contract between a caller and what it calls; whether it is resolved is
+never stored, it is derived by evaluating the issue's ``check`` rule over the
+current configs (see :mod:`apidebug_nb.model.rules`).
+
+Configs, rules and patches are deep-frozen (mappings become read-only,
+lists become tuples) so a scenario can be shared freely; :func:`thaw` turns
+them back into plain JSON-like dicts and lists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from types import MappingProxyType
+from typing import Any
+
+import networkx as nx
+
+CATEGORIES = ("authentication", "protocol", "networking", "configuration", "resilience")
+SEVERITIES = ("critical", "error", "warning")
+LOG_LEVELS = ("DEBUG", "INFO", "WARN", "ERROR")
+
+
+def freeze(value: Any) -> Any:
+    """Return a deep read-only copy of a JSON-like value.
+
+    >>> f = freeze({"a": [1, {"b": 2}]})
+    >>> f["a"][1]["b"]
+    2
+    >>> thaw(f)
+    {'a': [1, {'b': 2}]}
+    """
+    if isinstance(value, Mapping):
+        return MappingProxyType({str(k): freeze(v) for k, v in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(freeze(v) for v in value)
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """Return a plain, mutable deep copy (dicts and lists) of a frozen value."""
+    if isinstance(value, Mapping):
+        return {k: thaw(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [thaw(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """One log line of a service, at ``offset_s`` seconds from a reference time.
+
+    For base lines the reference is the incident start; for symptoms it is the
+    moment the issue became visible; for resolved lines the moment of the fix.
+    """
+
+    service: str
+    offset_s: float
+    level: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Response:
+    """A simulated HTTP answer: status code and JSON body."""
+
+    status: int
+    body: Mapping[str, Any] = field(default_factory=lambda: freeze({}))
+
+
+@dataclass(frozen=True)
+class Hints:
+    """Three hint levels: where to look, which setting, what must hold."""
+
+    nudge: str
+    setting: str
+    contract: str
+
+    def levels(self) -> tuple[str, str, str]:
+        return (self.nudge, self.setting, self.contract)
+
+
+@dataclass(frozen=True)
+class Service:
+    """A service: its name, role, config and whether the learner may edit it."""
+
+    name: str
+    role: str
+    config: Mapping[str, Any]
+    editable: bool
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A broken contract.
+
+    Attributes:
+        id: unique within the scenario, e.g. ``"hard.expired_token"``.
+        service: the editable service whose config must change.
+        title: short name, shown only once resolved or revealed.
+        category: one of :data:`CATEGORIES`.
+        severity: one of :data:`SEVERITIES`.
+        check: the rule (plain data) that holds exactly when the issue is resolved.
+        reference_fix: a JSON merge patch for ``service`` that satisfies ``check``.
+        depends_on: issues that mask this one while unresolved.
+        symptoms: log lines shown while the issue is active and unmasked.
+        response: the endpoint answer while active and unmasked.
+        alert: a symptom-level alert line, e.g. ``"svc: POST /x failing with 401"``.
+        cascade: services degraded while the issue is unresolved.
+        resolved_logs: lines appended at the time of the fix.
+        explanation: root cause and what to check next time (shown after).
+        hints: three hint levels, none containing the answer value.
+    """
+
+    id: str
+    service: str
+    title: str
+    category: str
+    severity: str
+    check: Mapping[str, Any]
+    reference_fix: Mapping[str, Any]
+    depends_on: tuple[str, ...] = ()
+    symptoms: tuple[LogLine, ...] = ()
+    response: Response = field(default_factory=lambda: Response(500))
+    alert: str = ""
+    cascade: tuple[str, ...] = ()
+    resolved_logs: tuple[LogLine, ...] = ()
+    explanation: str = ""
+    hints: Hints = field(default_factory=lambda: Hints("", "", ""))
+
+    @property
+    def symptom_services(self) -> tuple[str, ...]:
+        """Services where this issue shows symptoms, the issue's own first."""
+        seen = [self.service]
+        for line in self.symptoms:
+            if line.service not in seen:
+                seen.append(line.service)
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """An incident: services, call edges, issues and the incident's base logs.
+
+    ``services`` is the list of service names and ``issues`` the list of
+    issues (both fresh lists); ``service(name)`` gives a service record and
+    ``graph`` the read-only call graph (caller -> callee).
+    """
+
+    id: str
+    title: str
+    description: str
+    max_steps: int
+    service_records: tuple[Service, ...]
+    edges: tuple[tuple[str, str], ...]
+    issue_records: tuple[Issue, ...]
+    base_logs: tuple[LogLine, ...] = ()
+    incident_start: str = "2026-03-14T09:00:00"
+    step_seconds: int = 45
+    task: str | None = None
+    seed: int | None = None
+    pool: tuple[str, ...] = ()
+    explanations: Mapping[str, Any] = field(default_factory=lambda: freeze({}))
+
+    @property
+    def services(self) -> list[str]:
+        return [s.name for s in self.service_records]
+
+    @property
+    def issues(self) -> list[Issue]:
+        return list(self.issue_records)
+
+    def service(self, name: str) -> Service:
+        """Return the service record called ``name`` (KeyError naming the valid ones)."""
+        for s in self.service_records:
+            if s.name == name:
+                return s
+        raise KeyError(f"unknown service {name!r}; services are: {', '.join(self.services)}")
+
+    def issue(self, issue_id: str) -> Issue:
+        """Return the issue called ``issue_id`` (KeyError naming the valid ones)."""
+        for i in self.issue_records:
+            if i.id == issue_id:
+                return i
+        raise KeyError(f"unknown issue {issue_id!r}; issues are: {', '.join(self.issue_ids)}")
+
+    @property
+    def issue_ids(self) -> list[str]:
+        return [i.id for i in self.issue_records]
+
+    def configs(self) -> dict[str, dict[str, Any]]:
+        """A fresh, mutable copy of every service's broken config."""
+        return {s.name: thaw(s.config) for s in self.service_records}
+
+    @cached_property
+    def graph(self) -> nx.DiGraph:
+        """The call graph (caller -> callee), frozen: copy it to modify."""
+        g = nx.DiGraph()
+        for s in self.service_records:
+            g.add_node(s.name, role=s.role, editable=s.editable)
+        g.add_edges_from(self.edges)
+        return nx.freeze(g)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain JSON-compatible dict of the whole scenario (canonical order)."""
+        return scenario_to_dict(self)
+
+    def content_hash(self) -> str:
+        """SHA-256 of the canonical JSON dump; equal hashes mean equal scenarios."""
+        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _line_to_dict(line: LogLine) -> dict[str, Any]:
+    return {"service": line.service, "offset_s": line.offset_s, "level": line.level,
+            "text": line.text}
+
+
+def scenario_to_dict(sc: Scenario) -> dict[str, Any]:
+    """Serialise a scenario to plain data (the inverse of :func:`scenario_from_dict`)."""
+    return {
+        "id": sc.id,
+        "title": sc.title,
+        "description": sc.description,
+        "max_steps": sc.max_steps,
+        "incident_start": sc.incident_start,
+        "step_seconds": sc.step_seconds,
+        "task": sc.task,
+        "seed": sc.seed,
+        "pool": list(sc.pool),
+        "services": [
+            {"name": s.name, "role": s.role, "editable": s.editable,
+             "description": s.description, "config": thaw(s.config)}
+            for s in sc.service_records
+        ],
+        "edges": [list(e) for e in sc.edges],
+        "base_logs": [_line_to_dict(x) for x in sc.base_logs],
+        "issues": [
+            {
+                "id": i.id, "service": i.service, "title": i.title,
+                "category": i.category, "severity": i.severity,
+                "check": thaw(i.check), "reference_fix": thaw(i.reference_fix),
+                "depends_on": list(i.depends_on),
+                "symptoms": [_line_to_dict(x) for x in i.symptoms],
+                "response": {"status": i.response.status, "body": thaw(i.response.body)},
+                "alert": i.alert, "cascade": list(i.cascade),
+                "resolved_logs": [_line_to_dict(x) for x in i.resolved_logs],
+                "explanation": i.explanation,
+                "hints": {"nudge": i.hints.nudge, "setting": i.hints.setting,
+                          "contract": i.hints.contract},
+            }
+            for i in sc.issue_records
+        ],
+        "explanations": thaw(sc.explanations),
+    }
