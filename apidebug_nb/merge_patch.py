@@ -53,8 +53,10 @@ def check_json(value: Any, where: str) -> None:
                 raise PatchError(f"{where}: key {k!r} is not a string (JSON keys are strings)")
             check_json(v, f"{where}.{k}" if where else k)
         return
-    raise PatchError(f"{where}: {value!r} is {_describe_type(value)}, not a JSON value; "
-                     "use a string, number, boolean, null, list or object")
+    raise PatchError(
+        f"{where}: {value!r} is {_describe_type(value)}, not a JSON value; "
+        "use a string, number, boolean, null, list or object"
+    )
 
 
 def expand_dotted(changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -97,8 +99,9 @@ def normalise_patch(changes: Any) -> dict[str, Any]:
     apidebug_nb.merge_patch.PatchError: a fix must be a JSON object such as {"timeout": 30}, got a list
     """
     if not isinstance(changes, Mapping):
-        raise PatchError('a fix must be a JSON object such as {"timeout": 30}, '
-                         f"got {_describe_type(changes)}")
+        raise PatchError(
+            f'a fix must be a JSON object such as {{"timeout": 30}}, got {_describe_type(changes)}'
+        )
     if not changes:
         raise PatchError('the fix is empty; give at least one setting, e.g. {"timeout": 30}')
     check_json(changes, "")

@@ -19,9 +19,13 @@ INSPECT_KINDS = ("inspect_logs", "inspect_config", "inspect_endpoint")
 KINDS = INSPECT_KINDS + ("submit_fix", "hint", "reveal")
 _NEEDS_SERVICE = INSPECT_KINDS + ("submit_fix",)
 _FIELD_ALIASES = {
-    "kind": "kind", "action_type": "kind", "action": "kind",
-    "service": "service", "target": "service",
-    "changes": "changes", "fix_payload": "changes",
+    "kind": "kind",
+    "action_type": "kind",
+    "action": "kind",
+    "service": "service",
+    "target": "service",
+    "changes": "changes",
+    "fix_payload": "changes",
     "issue": "issue",
 }
 
@@ -98,14 +102,17 @@ class Action:
         fields: dict[str, Any] = {}
         for key, value in data.items():
             if key not in _FIELD_ALIASES:
-                raise ActionError(f"unknown action field {key!r}; fields are: "
-                                  f"{', '.join(_FIELD_ALIASES)}")
+                raise ActionError(
+                    f"unknown action field {key!r}; fields are: {', '.join(_FIELD_ALIASES)}"
+                )
             name = _FIELD_ALIASES[key]
             if name in fields:
                 raise ActionError(f"action field {name!r} given twice (as {key!r})")
             fields[name] = value
         if "kind" not in fields:
-            raise ActionError(f"an action needs 'action_type' (or 'kind'): one of {', '.join(KINDS)}")
+            raise ActionError(
+                f"an action needs 'action_type' (or 'kind'): one of {', '.join(KINDS)}"
+            )
         if fields["kind"] == "reveal" and "issue" not in fields and "service" in fields:
             fields["issue"] = fields.pop("service")  # seed style: reveal's target is the issue
         return cls(**fields)

@@ -10,8 +10,8 @@ import datetime as dt
 import hashlib
 import json
 import random
-from dataclasses import replace
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from apidebug_nb.episode import messages
@@ -20,7 +20,13 @@ from apidebug_nb.episode.observation import Observation
 from apidebug_nb.episode.outcome import StepOutcome
 from apidebug_nb.episode.rewards import REWARD_PIECES, RewardPiece, reward
 from apidebug_nb.errors import EpisodeFinishedError
-from apidebug_nb.merge_patch import PatchError, apply_merge_patch, new_keys, normalise_patch, patch_paths
+from apidebug_nb.merge_patch import (
+    PatchError,
+    apply_merge_patch,
+    new_keys,
+    normalise_patch,
+    patch_paths,
+)
 from apidebug_nb.model.rules import rule_paths
 from apidebug_nb.model.simulation import ACTIVE, MASKED, RESOLVED, Simulation, format_time
 from apidebug_nb.scenarios.records import Scenario, thaw
@@ -43,8 +49,13 @@ class Episode:
     (1, 2, False)
     """
 
-    def __init__(self, scenario: Scenario, *, learner_id: str | None = None,
-                 reward_pieces: tuple[RewardPiece, ...] = REWARD_PIECES):
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        learner_id: str | None = None,
+        reward_pieces: tuple[RewardPiece, ...] = REWARD_PIECES,
+    ):
         self.scenario = scenario
         self.learner_id = learner_id
         self.reward_pieces = reward_pieces
@@ -78,8 +89,9 @@ class Episode:
         self.events: list[dict[str, Any]] = []
         self.health_history: list[dict[str, str]] = [self.sim.health(self.statuses)]
 
-    def reset(self, *, seed: int | None = None,
-              options: Mapping[str, Any] | None = None) -> tuple[Observation, dict[str, Any]]:
+    def reset(
+        self, *, seed: int | None = None, options: Mapping[str, Any] | None = None
+    ) -> tuple[Observation, dict[str, Any]]:
         """Start (or restart) the episode.
 
         ``seed`` seeds the episode's own RNG (used for request ids); for a
@@ -101,8 +113,10 @@ class Episode:
         self._reset_state(seed)
         self._started = True
         n = len(self.scenario.issue_records)
-        msg = (f"{self.scenario.title}: {self.scenario.description} "
-               f"{n} problem{'s' if n != 1 else ''} to find and fix in {self.scenario.max_steps} steps.")
+        msg = (
+            f"{self.scenario.title}: {self.scenario.description} "
+            f"{n} problem{'s' if n != 1 else ''} to find and fix in {self.scenario.max_steps} steps."
+        )
         obs = self._observe(None, msg, True)
         return obs, self._info(None, {})
 
@@ -119,14 +133,18 @@ class Episode:
         return dict(self.statuses)
 
     # -- stepping --------------------------------------------------------------
-    def step(self, action: Action | Mapping[str, Any]
-             ) -> tuple[Observation, float, bool, bool, dict[str, Any]]:
+    def step(
+        self, action: Action | Mapping[str, Any]
+    ) -> tuple[Observation, float, bool, bool, dict[str, Any]]:
         """Apply one action; returns ``(obs, reward, terminated, truncated, info)``."""
         if not self._started:
             self.reset()
         if self.done:
-            state = "terminated (every problem is fixed)" if self.terminated else \
-                "truncated (no steps left)"
+            state = (
+                "terminated (every problem is fixed)"
+                if self.terminated
+                else "truncated (no steps left)"
+            )
             raise EpisodeFinishedError(f"the episode is {state}; call reset() to start again")
         if not isinstance(action, Action):
             action = Action.from_dict(action)  # raises ActionError before anything changes
@@ -145,7 +163,8 @@ class Episode:
         self.history.append(outcome)
         self.actions.append(action)
         self.action_times.append(
-            dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat())
+            dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+        )
         self.health_history.append(self.sim.health(self.statuses))
         r, parts = reward(outcome, self.reward_pieces)
         obs = self._observe(action.service, message, outcome.accepted, **payload)
@@ -154,13 +173,23 @@ class Episode:
     def _info(self, outcome: StepOutcome | None, parts: dict[str, float]) -> dict[str, Any]:
         info: dict[str, Any] = {"step": self.steps, "reward_parts": parts}
         if outcome is not None:
-            info.update(accepted=outcome.accepted, resolved=list(outcome.resolved),
-                        reopened=list(outcome.reopened))
+            info.update(
+                accepted=outcome.accepted,
+                resolved=list(outcome.resolved),
+                reopened=list(outcome.reopened),
+            )
         return info
 
-    def _observe(self, service: str | None, message: str, accepted: bool, *,
-                 logs: list[str] | None = None, config: dict[str, Any] | None = None,
-                 response: dict[str, Any] | None = None) -> Observation:
+    def _observe(
+        self,
+        service: str | None,
+        message: str,
+        accepted: bool,
+        *,
+        logs: list[str] | None = None,
+        config: dict[str, Any] | None = None,
+        response: dict[str, Any] | None = None,
+    ) -> Observation:
         obs = Observation(
             step=self.steps,
             time=format_time(self._clock(self.time_s)),
@@ -195,8 +224,9 @@ class Episode:
         return outcome, f"Rejected: {message} (This cost a step; nothing changed.)", {}
 
     # -- inspections -------------------------------------------------------------
-    def _inspection(self, action: Action, content: Any, payload: dict[str, Any],
-                    message: str) -> tuple[StepOutcome, str, dict[str, Any]]:
+    def _inspection(
+        self, action: Action, content: Any, payload: dict[str, Any], message: str
+    ) -> tuple[StepOutcome, str, dict[str, Any]]:
         key = (action.kind, action.service or "")
         digest = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
         previous = self.seen.get(key)
@@ -204,8 +234,9 @@ class Episode:
         repeat = previous == digest and not changed_since
         self.seen[key] = digest
         self.last_look[key] = self.steps
-        outcome = StepOutcome(self.steps, action.kind, action.service,
-                              new_info=previous != digest, repeat=repeat)
+        outcome = StepOutcome(
+            self.steps, action.kind, action.service, new_info=previous != digest, repeat=repeat
+        )
         if repeat:
             message += " (Nothing has changed since you last looked.)"
         return outcome, message, payload
@@ -217,11 +248,20 @@ class Episode:
     def _do_inspect_logs(self, action: Action, now: float):
         if err := self._unknown_service(action.service):
             return self._rejected(action, err)
-        lines = [line.render() for line in self.sim.logs(
-            action.service, self.statuses, self.configs, self.visible_since, self.resolved_at,
-            self.extra_logs.get(action.service, ()))]
-        return self._inspection(action, lines, {"logs": lines},
-                                f"Showing {len(lines)} log lines of {action.service}.")
+        lines = [
+            line.render()
+            for line in self.sim.logs(
+                action.service,
+                self.statuses,
+                self.configs,
+                self.visible_since,
+                self.resolved_at,
+                self.extra_logs.get(action.service, ()),
+            )
+        ]
+        return self._inspection(
+            action, lines, {"logs": lines}, f"Showing {len(lines)} log lines of {action.service}."
+        )
 
     def _do_inspect_config(self, action: Action, now: float):
         if err := self._unknown_service(action.service):
@@ -229,17 +269,21 @@ class Episode:
         config = json.loads(json.dumps(self.configs[action.service]))
         editable = self.sim.editable[action.service]
         note = "" if editable else " It is not yours to edit: its config is the contract."
-        return self._inspection(action, config, {"config": config},
-                                f"Showing the config of {action.service}.{note}")
+        return self._inspection(
+            action, config, {"config": config}, f"Showing the config of {action.service}.{note}"
+        )
 
     def _do_inspect_endpoint(self, action: Action, now: float):
         if err := self._unknown_service(action.service):
             return self._rejected(action, err)
         response = self.sim.endpoint(action.service, self.statuses, self.configs)
         shown = dict(response, request_id=f"req_{self.rng.getrandbits(32):08x}")
-        return self._inspection(action, response, {"response": shown},
-                                f"A test request through {action.service} answered "
-                                f"{response['status']}.")
+        return self._inspection(
+            action,
+            response,
+            {"response": shown},
+            f"A test request through {action.service} answered {response['status']}.",
+        )
 
     # -- fixes ----------------------------------------------------------------------
     def _do_submit_fix(self, action: Action, now: float):
@@ -264,7 +308,8 @@ class Episode:
         self.statuses = self.sim.statuses(self.resolved)
         touched = patch_paths(patch)
         self.extra_logs.setdefault(service, []).append(
-            (now, "INFO", f"config reloaded; changed: {', '.join(touched)}"))
+            (now, "INFO", f"config reloaded; changed: {', '.join(touched)}")
+        )
 
         resolved, reopened, unmasked = [], [], []
         for iid, status in self.statuses.items():
@@ -281,24 +326,38 @@ class Episode:
                 unmasked.append(iid)
         inspected = self._inspected_services()
         resolved_inspected = tuple(
-            i for i in resolved
-            if inspected & set(self.sim.issues[i].symptom_services))
+            i for i in resolved if inspected & set(self.sim.issues[i].symptom_services)
+        )
         resolved_masked = tuple(i for i in resolved if before[i] == MASKED)
         near = self._near_misses(service, touched)
         for iid in resolved + reopened:
-            self.events.append({"step": self.steps, "issue": iid,
-                                "event": "fixed" if iid in resolved else "reopened"})
+            self.events.append(
+                {
+                    "step": self.steps,
+                    "issue": iid,
+                    "event": "fixed" if iid in resolved else "reopened",
+                }
+            )
         outcome = StepOutcome(
-            self.steps, action.kind, service, changed=True, resolved=tuple(resolved),
-            resolved_inspected=resolved_inspected, resolved_masked=resolved_masked,
-            reopened=tuple(reopened), near_miss=near[1])
-        text = messages.fix_result(self.scenario, service, touched, resolved, reopened,
-                                   near[0], warnings, unmasked)
+            self.steps,
+            action.kind,
+            service,
+            changed=True,
+            resolved=tuple(resolved),
+            resolved_inspected=resolved_inspected,
+            resolved_masked=resolved_masked,
+            reopened=tuple(reopened),
+            near_miss=near[1],
+        )
+        text = messages.fix_result(
+            self.scenario, service, touched, resolved, reopened, near[0], warnings, unmasked
+        )
         return outcome, text, {}
 
     def _inspected_services(self) -> set[str]:
-        return {o.service for o in self.history
-                if o.kind in INSPECT_KINDS and o.accepted and o.service}
+        return {
+            o.service for o in self.history if o.kind in INSPECT_KINDS and o.accepted and o.service
+        }
 
     def _near_misses(self, service: str, touched: list[str]) -> tuple[list[str], tuple[str, ...]]:
         """Active or masked issues whose check reads a touched setting but still fails."""
@@ -309,8 +368,9 @@ class Episode:
                 continue
             read = {p for p in rule_paths(self.sim.issues[iid].check)}
             full = {f"{service}.{t}" for t in touched}
-            if any(r == f or r.startswith(f + ".") or f.startswith(r + ".")
-                   for r in read for f in full):
+            if any(
+                r == f or r.startswith(f + ".") or f.startswith(r + ".") for r in read for f in full
+            ):
                 hit.append(iid)
                 if iid not in already and self.statuses[iid] == ACTIVE:
                     first.append(iid)
@@ -330,8 +390,14 @@ class Episode:
         levels = self.sim.issues[target].hints.levels()
         if level >= len(levels):
             outcome = StepOutcome(self.steps, action.kind, None)
-            return outcome, ("You have every hint for this problem. reveal() shows the fix "
-                             "(it then earns no fix credit)."), {}
+            return (
+                outcome,
+                (
+                    "You have every hint for this problem. reveal() shows the fix "
+                    "(it then earns no fix credit)."
+                ),
+                {},
+            )
         self.hint_levels[target] = level + 1
         outcome = StepOutcome(self.steps, action.kind, None, hint_levels=1)
         names = ("where to look", "the setting", "the contract")
@@ -342,15 +408,22 @@ class Episode:
         if target is None:
             return self._rejected(action, "there is no visible unresolved problem to reveal.")
         if target not in self.sim.issues:
-            return self._rejected(action, f"unknown issue {target!r}; issues are: "
-                                          f"{', '.join(self.sim.order)}")
+            return self._rejected(
+                action, f"unknown issue {target!r}; issues are: {', '.join(self.sim.order)}"
+            )
         if target not in self.revealed:
             self.revealed.append(target)
         issue = self.sim.issues[target]
         outcome = StepOutcome(self.steps, action.kind, None, revealed=target)
         fix = json.dumps(thaw(issue.reference_fix), sort_keys=True)
-        return outcome, (f"Revealed: {issue.title}. Fix: submit_fix({issue.service!r}, {fix}). "
-                         f"{issue.explanation} (A revealed problem earns no fix credit.)"), {}
+        return (
+            outcome,
+            (
+                f"Revealed: {issue.title}. Fix: submit_fix({issue.service!r}, {fix}). "
+                f"{issue.explanation} (A revealed problem earns no fix credit.)"
+            ),
+            {},
+        )
 
     # -- reporting ------------------------------------------------------------------------
     def grade(self):
@@ -367,8 +440,12 @@ class Episode:
 
     def explanations(self) -> list[dict[str, str]]:
         """Title and explanation of each issue that is resolved or revealed, in ideal order."""
-        return [{"id": i, "title": self.sim.issues[i].title,
-                 "explanation": self.sim.issues[i].explanation}
-                for i in self.sim.order if self.statuses[i] == RESOLVED or i in self.revealed]
-
-
+        return [
+            {
+                "id": i,
+                "title": self.sim.issues[i].title,
+                "explanation": self.sim.issues[i].explanation,
+            }
+            for i in self.sim.order
+            if self.statuses[i] == RESOLVED or i in self.revealed
+        ]

@@ -19,17 +19,26 @@ def unknown_service(service: object, services: Sequence[str]) -> str:
 
 def not_editable(service: str, editable: Mapping[str, bool]) -> str:
     yours = [s for s, e in editable.items() if e]
-    return (f"{service} is not yours to change: its config is the contract you must meet. "
-            f"Fix the client side instead; you can edit: {', '.join(yours)}.")
+    return (
+        f"{service} is not yours to change: its config is the contract you must meet. "
+        f"Fix the client side instead; you can edit: {', '.join(yours)}."
+    )
 
 
 def _titles(scenario: Scenario, ids: Sequence[str]) -> str:
     return "; ".join(scenario.issue(i).title for i in ids)
 
 
-def fix_result(scenario: Scenario, service: str, touched: Sequence[str], resolved: Sequence[str],
-               reopened: Sequence[str], near: Sequence[str],
-               new_keys: Sequence[tuple[str, list[str]]], unmasked: Sequence[str]) -> str:
+def fix_result(
+    scenario: Scenario,
+    service: str,
+    touched: Sequence[str],
+    resolved: Sequence[str],
+    reopened: Sequence[str],
+    near: Sequence[str],
+    new_keys: Sequence[tuple[str, list[str]]],
+    unmasked: Sequence[str],
+) -> str:
     """Describe an applied patch: resolved, reopened, near misses and typos."""
     parts = [f"Applied to {service}: {', '.join(touched)}."]
     if resolved:
@@ -41,8 +50,9 @@ def fix_result(scenario: Scenario, service: str, touched: Sequence[str], resolve
         if iid in resolved:
             continue
         contract = scenario.issue(iid).hints.contract
-        parts.append(f"Right setting, but the contract still fails: {contract[0].lower()}"
-                     f"{contract[1:]}")
+        parts.append(
+            f"Right setting, but the contract still fails: {contract[0].lower()}{contract[1:]}"
+        )
     for key, close in new_keys:
         guess = f" Did you mean {close[0]!r}?" if close else ""
         parts.append(f"Note: {key!r} is a new setting in {service}.{guess}")

@@ -55,12 +55,19 @@ def completion_bonus(o: StepOutcome) -> float:
 
 
 REWARD_PIECES: tuple[RewardPiece, ...] = (
-    step_cost, inspection_value, resolution_reward, rejection_penalty,
-    reopen_penalty, near_miss_credit, completion_bonus,
+    step_cost,
+    inspection_value,
+    resolution_reward,
+    rejection_penalty,
+    reopen_penalty,
+    near_miss_credit,
+    completion_bonus,
 )
 
 
-def reward(o: StepOutcome, pieces: tuple[RewardPiece, ...] = REWARD_PIECES) -> tuple[float, dict[str, float]]:
+def reward(
+    o: StepOutcome, pieces: tuple[RewardPiece, ...] = REWARD_PIECES
+) -> tuple[float, dict[str, float]]:
     """The step's reward and each piece's share (for ``info``)."""
     parts = {p.__name__: p(o) for p in pieces}
     return round(sum(parts.values()), 6), parts

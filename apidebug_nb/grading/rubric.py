@@ -93,25 +93,36 @@ def fix_dimension(ep: Episode) -> tuple[float, str]:
 
 
 def diagnosis_dimension(ep: Episode) -> tuple[float, str]:
-    fixes = [(i, _final_resolution_step(ep, i)) for i in ep.sim.order
-             if ep.statuses[i] == RESOLVED and i not in ep.revealed]
+    fixes = [
+        (i, _final_resolution_step(ep, i))
+        for i in ep.sim.order
+        if ep.statuses[i] == RESOLVED and i not in ep.revealed
+    ]
     if not fixes:
         return 0.0, "No fix to diagnose yet."
     looked = 0
     for iid, step in fixes:
         where = set(ep.sim.issues[iid].symptom_services)
-        if any(o.index < step and o.kind in INSPECT_KINDS and o.accepted and o.service in where
-               for o in ep.history):
+        if any(
+            o.index < step and o.kind in INSPECT_KINDS and o.accepted and o.service in where
+            for o in ep.history
+        ):
             looked += 1
-    return looked / len(fixes), f"{looked} of {len(fixes)} fixes followed an inspection of the failing path."
+    return looked / len(
+        fixes
+    ), f"{looked} of {len(fixes)} fixes followed an inspection of the failing path."
 
 
 def strategy_dimension(ep: Episode) -> tuple[float, str]:
     h = ep.history
     fixes = [o for o in h if o.kind == "submit_fix"]
     first_fix = fixes[0].index if fixes else None
-    looked_first = 1.0 if first_fix is None or any(
-        o.kind in INSPECT_KINDS and o.accepted and o.index < first_fix for o in h) else 0.0
+    looked_first = (
+        1.0
+        if first_fix is None
+        or any(o.kind in INSPECT_KINDS and o.accepted and o.index < first_fix for o in h)
+        else 0.0
+    )
     repeats = sum(1 for o in h if o.repeat)
     rejected = sum(1 for o in h if not o.accepted)
     resolutions = sum(len(o.resolved) for o in h)
@@ -127,13 +138,18 @@ def strategy_dimension(ep: Episode) -> tuple[float, str]:
     if not looked_first:
         notes.append("fixed before inspecting anything")
     if repeats:
-        notes.append(f"{repeats} repeated inspection{'s' if repeats > 1 else ''} with nothing changed")
+        notes.append(
+            f"{repeats} repeated inspection{'s' if repeats > 1 else ''} with nothing changed"
+        )
     if blind:
         notes.append(f"{blind} problem{'s' if blind > 1 else ''} fixed while still hidden")
     if rejected:
         notes.append(f"{rejected} rejected action{'s' if rejected > 1 else ''}")
-    return value, ("Methodical: looked first, no wasted or blind moves." if not notes
-                   else "; ".join(notes).capitalize() + ".")
+    return value, (
+        "Methodical: looked first, no wasted or blind moves."
+        if not notes
+        else "; ".join(notes).capitalize() + "."
+    )
 
 
 def efficiency_dimension(ep: Episode, reference_steps: int) -> tuple[float, str]:
@@ -158,36 +174,63 @@ def grade_episode(ep: Episode) -> Grade:
     efficiency, efficiency_s = efficiency_dimension(ep, reference_steps)
     hints = sum(ep.hint_levels.values())
     penalty = min(MAX_HINT_PENALTY, HINT_PENALTY * hints)
-    raw = WEIGHTS["fix"] * fix + fix * (WEIGHTS["strategy"] * strategy
-                                        + WEIGHTS["diagnosis"] * diagnosis
-                                        + WEIGHTS["efficiency"] * efficiency)
+    raw = WEIGHTS["fix"] * fix + fix * (
+        WEIGHTS["strategy"] * strategy
+        + WEIGHTS["diagnosis"] * diagnosis
+        + WEIGHTS["efficiency"] * efficiency
+    )
     score = round(min(1.0, max(0.0, raw - penalty)), 4)
-    dims = {"fix": round(fix, 4), "strategy": round(strategy, 4),
-            "diagnosis": round(diagnosis, 4), "efficiency": round(efficiency, 4)}
+    dims = {
+        "fix": round(fix, 4),
+        "strategy": round(strategy, 4),
+        "diagnosis": round(diagnosis, 4),
+        "efficiency": round(efficiency, 4),
+    }
     if fix == 0:
         gate = " (process credit counts only once something is fixed)"
-        strategy_s, diagnosis_s, efficiency_s = (s + gate for s in (strategy_s, diagnosis_s,
-                                                                      efficiency_s))
+        strategy_s, diagnosis_s, efficiency_s = (
+            s + gate for s in (strategy_s, diagnosis_s, efficiency_s)
+        )
     outcomes = []
     for iid in ep.sim.order:
         issue = ep.sim.issues[iid]
         step = _final_resolution_step(ep, iid)
         where = set(issue.symptom_services)
-        outcome = ("revealed" if iid in ep.revealed else
-                   "resolved" if ep.statuses[iid] == RESOLVED else "unresolved")
-        outcomes.append(IssueOutcome(
-            id=iid, title=issue.title, outcome=outcome, fixed_at_step=step,
-            inspected_first=step is not None and any(
-                o.index < step and o.kind in INSPECT_KINDS and o.accepted and o.service in where
-                for o in ep.history),
-            fixed_while_masked=any(iid in o.resolved_masked for o in ep.history),
-            reopened=sum(1 for o in ep.history if iid in o.reopened),
-            hints=ep.hint_levels.get(iid, 0),
-        ))
+        outcome = (
+            "revealed"
+            if iid in ep.revealed
+            else "resolved"
+            if ep.statuses[iid] == RESOLVED
+            else "unresolved"
+        )
+        outcomes.append(
+            IssueOutcome(
+                id=iid,
+                title=issue.title,
+                outcome=outcome,
+                fixed_at_step=step,
+                inspected_first=step is not None
+                and any(
+                    o.index < step and o.kind in INSPECT_KINDS and o.accepted and o.service in where
+                    for o in ep.history
+                ),
+                fixed_while_masked=any(iid in o.resolved_masked for o in ep.history),
+                reopened=sum(1 for o in ep.history if iid in o.reopened),
+                hints=ep.hint_levels.get(iid, 0),
+            )
+        )
     return Grade(
-        score=score, dimensions=dims,
-        sentences={"fix": fix_s, "strategy": strategy_s, "diagnosis": diagnosis_s,
-                   "efficiency": efficiency_s},
-        issues=outcomes, hint_penalty=round(penalty, 4), steps_used=ep.steps,
-        reference_steps=reference_steps, max_steps=ep.scenario.max_steps,
+        score=score,
+        dimensions=dims,
+        sentences={
+            "fix": fix_s,
+            "strategy": strategy_s,
+            "diagnosis": diagnosis_s,
+            "efficiency": efficiency_s,
+        },
+        issues=outcomes,
+        hint_penalty=round(penalty, 4),
+        steps_used=ep.steps,
+        reference_steps=reference_steps,
+        max_steps=ep.scenario.max_steps,
     )

@@ -24,8 +24,16 @@ from apidebug_nb.scenarios.records import Scenario
 
 FORMAT = "apidebug-nb-transcript"
 FORMAT_VERSION = 1
-_KEYS = {"format", "format_version", "package_version", "scenario", "learner_id", "actions",
-         "claimed", "finished"}
+_KEYS = {
+    "format",
+    "format_version",
+    "package_version",
+    "scenario",
+    "learner_id",
+    "actions",
+    "claimed",
+    "finished",
+}
 
 
 def observations_digest(ep: Episode) -> str:
@@ -60,8 +68,12 @@ def make_transcript(ep: Episode) -> dict[str, Any]:
         "learner_id": ep.learner_id,
         "actions": actions,
         "finished": ep.done,
-        "claimed": {"score": g.score, "dimensions": dict(g.dimensions),
-                    "steps": ep.steps, "observations": observations_digest(ep)},
+        "claimed": {
+            "score": g.score,
+            "dimensions": dict(g.dimensions),
+            "steps": ep.steps,
+            "observations": observations_digest(ep),
+        },
     }
 
 
@@ -74,14 +86,19 @@ def _load(t: Any) -> Mapping[str, Any]:
     if not isinstance(t, Mapping):
         raise TranscriptError("a transcript is a JSON object")
     if t.get("format") != FORMAT:
-        raise TranscriptError(f"not an apidebug_nb transcript (format {t.get('format')!r}, "
-                              f"expected {FORMAT!r})")
+        raise TranscriptError(
+            f"not an apidebug_nb transcript (format {t.get('format')!r}, expected {FORMAT!r})"
+        )
     if t.get("format_version") != FORMAT_VERSION:
-        raise TranscriptError(f"unsupported transcript format_version {t.get('format_version')!r};"
-                              f" this package reads version {FORMAT_VERSION}")
+        raise TranscriptError(
+            f"unsupported transcript format_version {t.get('format_version')!r};"
+            f" this package reads version {FORMAT_VERSION}"
+        )
     unknown = set(t) - _KEYS
     if unknown:
-        raise TranscriptError(f"unknown transcript fields {sorted(unknown)}; valid: {sorted(_KEYS)}")
+        raise TranscriptError(
+            f"unknown transcript fields {sorted(unknown)}; valid: {sorted(_KEYS)}"
+        )
     for key in ("scenario", "actions"):
         if key not in t:
             raise TranscriptError(f"the transcript has no {key!r} field (is it truncated?)")
@@ -107,8 +124,9 @@ def transcript_scenario(t: Any) -> Scenario:
         except ApiDebugError as exc:
             raise TranscriptError(f"the embedded scenario is invalid: {exc}") from None
         if sc.content_hash() != ref["content_hash"]:
-            raise TranscriptError("the embedded scenario does not match its content hash "
-                                  "(it was edited)")
+            raise TranscriptError(
+                "the embedded scenario does not match its content hash (it was edited)"
+            )
         return sc
     raise TranscriptError("'scenario' needs either task and seed, or data and content_hash")
 
@@ -121,7 +139,9 @@ def replay(t: Any) -> Episode:
     times = []
     for n, entry in enumerate(t["actions"], start=1):
         if not isinstance(entry, Mapping) or "action" not in entry:
-            raise TranscriptError(f"action {n} is malformed: expected {{'action': {{...}}, 'at': ...}}")
+            raise TranscriptError(
+                f"action {n} is malformed: expected {{'action': {{...}}, 'at': ...}}"
+            )
         try:
             action = Action.from_dict(entry["action"])
         except ActionError as exc:
@@ -156,8 +176,13 @@ def verify(t: Any) -> Verification:
     claimed = data.get("claimed")
     reasons = []
     if not isinstance(claimed, Mapping):
-        return Verification(False, ["the transcript has no claimed grade (is it truncated?)"],
-                            g.score, None, ep.steps)
+        return Verification(
+            False,
+            ["the transcript has no claimed grade (is it truncated?)"],
+            g.score,
+            None,
+            ep.steps,
+        )
     if claimed.get("score") != g.score:
         reasons.append(f"claimed score {claimed.get('score')!r} but replay gives {g.score}")
     if claimed.get("dimensions") != g.dimensions:

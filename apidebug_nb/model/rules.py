@@ -87,10 +87,11 @@ def _operator(rule: Any) -> tuple[str, Any]:
             f"a rule must be a dict with exactly one operator key, got {_show(rule)}; "
             f"operators are: {', '.join(OPERATORS)}"
         )
-    (op, arg), = rule.items()
+    ((op, arg),) = rule.items()
     if op not in OPERATORS:
-        raise RuleError(f"unknown rule operator {op!r} in {_show(rule)}; "
-                        f"operators are: {', '.join(OPERATORS)}")
+        raise RuleError(
+            f"unknown rule operator {op!r} in {_show(rule)}; operators are: {', '.join(OPERATORS)}"
+        )
     return op, arg
 
 
@@ -99,20 +100,25 @@ def _read(configs: Mapping[str, Any], path: Any, rule: Any) -> Any:
         raise RuleError(f"path {path!r} in rule {_show(rule)} must be 'service.key'")
     service = path.split(".", 1)[0]
     if service not in configs:
-        raise RuleError(f"rule {_show(rule)} refers to unknown service {service!r}; "
-                        f"services are: {', '.join(sorted(configs))}")
+        raise RuleError(
+            f"rule {_show(rule)} refers to unknown service {service!r}; "
+            f"services are: {', '.join(sorted(configs))}"
+        )
     value = lookup(configs, path, _MISSING)
     if value is _MISSING:
-        raise MissingPathError(f"rule {_show(rule)} reads {path!r}, which is not set",
-                               path=path, rule=rule)
+        raise MissingPathError(
+            f"rule {_show(rule)} reads {path!r}, which is not set", path=path, rule=rule
+        )
     return value
 
 
 def _operand(configs: Mapping[str, Any], value: Any, rule: Any) -> Any:
     if isinstance(value, Mapping):
         if "ref" not in value or set(value) - {"ref", "factor", "prefix"}:
-            raise RuleError(f"a reference must look like {{'ref': 'svc.key', 'factor': 1, "
-                            f"'prefix': ''}}, got {_show(value)} in {_show(rule)}")
+            raise RuleError(
+                f"a reference must look like {{'ref': 'svc.key', 'factor': 1, "
+                f"'prefix': ''}}, got {_show(value)} in {_show(rule)}"
+            )
         resolved = _read(configs, value["ref"], rule)
         if "factor" in value:
             resolved = _number(resolved, value["ref"], rule) * value["factor"]
@@ -123,8 +129,10 @@ def _operand(configs: Mapping[str, Any], value: Any, rule: Any) -> Any:
 
 
 def _number(value: Any, where: str, rule: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or (
-        isinstance(value, float) and math.isnan(value)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or (isinstance(value, float) and math.isnan(value))
     ):
         raise _NotComparable(where)
     return value
@@ -172,8 +180,10 @@ def evaluate(rule: Mapping[str, Any], configs: Mapping[str, Any]) -> bool:
             raise RuleError(f"{op!r} needs a path 'service.key', got {_show(arg)}")
         service = arg.split(".", 1)[0]
         if service not in configs:
-            raise RuleError(f"rule {_show(rule)} refers to unknown service {service!r}; "
-                            f"services are: {', '.join(sorted(configs))}")
+            raise RuleError(
+                f"rule {_show(rule)} refers to unknown service {service!r}; "
+                f"services are: {', '.join(sorted(configs))}"
+            )
         found = lookup(configs, arg, _MISSING) is not _MISSING
         return found if op == "present" else not found
     path, raw = _pair(arg, rule)

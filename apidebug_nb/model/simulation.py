@@ -103,8 +103,9 @@ class Simulation:
         """Issues whose check holds over ``configs``."""
         return {iid for iid in self.order if holds(self.issues[iid].check, configs)}
 
-    def update_resolved(self, resolved: set[str], configs: Mapping[str, Any],
-                        changed_service: str) -> set[str]:
+    def update_resolved(
+        self, resolved: set[str], configs: Mapping[str, Any], changed_service: str
+    ) -> set[str]:
         """The resolved set after ``changed_service``'s config changed."""
         out = set(resolved)
         for iid in self.readers.get(changed_service, ()):
@@ -156,21 +157,30 @@ class Simulation:
             self._paths[service] = frozenset(graphs.call_path(self.call_graph, service))
         return self._paths[service]
 
-    def endpoint(self, service: str, statuses: Mapping[str, str],
-                 configs: Mapping[str, Any]) -> dict[str, Any]:
+    def endpoint(
+        self, service: str, statuses: Mapping[str, str], configs: Mapping[str, Any]
+    ) -> dict[str, Any]:
         """A simulated request through ``service``: the first active issue on its path answers."""
         path = self.call_path(service)
         for iid in self.active(statuses):
             issue = self.issues[iid]
             if issue.service in path:
-                body = {k: fill(v, configs) if isinstance(v, str) else v
-                        for k, v in thaw(issue.response.body).items()}
+                body = {
+                    k: fill(v, configs) if isinstance(v, str) else v
+                    for k, v in thaw(issue.response.body).items()
+                }
                 return {"service": service, "status": issue.response.status, "body": body}
         return {"service": service, "status": 200, "body": {"status": "ok"}}
 
-    def logs(self, service: str, statuses: Mapping[str, str], configs: Mapping[str, Any],
-             visible_since: Mapping[str, float], resolved_at: Mapping[str, float],
-             extra: Iterable[tuple[float, str, str]] = ()) -> list[StampedLine]:
+    def logs(
+        self,
+        service: str,
+        statuses: Mapping[str, str],
+        configs: Mapping[str, Any],
+        visible_since: Mapping[str, float],
+        resolved_at: Mapping[str, float],
+        extra: Iterable[tuple[float, str, str]] = (),
+    ) -> list[StampedLine]:
         """The service's log in time order.
 
         Base lines, symptoms of active issues (from the moment each became
@@ -184,8 +194,14 @@ class Simulation:
             seq += 1
         for iid, line in self.symptoms_by_service.get(service, ()):
             if statuses[iid] == ACTIVE:
-                lines.append((visible_since.get(iid, 0.0) + line.offset_s, seq, line.level,
-                              fill(line.text, configs)))
+                lines.append(
+                    (
+                        visible_since.get(iid, 0.0) + line.offset_s,
+                        seq,
+                        line.level,
+                        fill(line.text, configs),
+                    )
+                )
                 seq += 1
         for iid, line in self.resolved_by_service.get(service, ()):
             if statuses[iid] == RESOLVED and iid in resolved_at:
@@ -195,5 +211,7 @@ class Simulation:
             lines.append((at, seq, level, text))
             seq += 1
         lines.sort()
-        return [StampedLine(self.start + dt.timedelta(seconds=at), s, lvl, txt)
-                for at, s, lvl, txt in lines]
+        return [
+            StampedLine(self.start + dt.timedelta(seconds=at), s, lvl, txt)
+            for at, s, lvl, txt in lines
+        ]

@@ -26,8 +26,9 @@ from apidebug_nb.model.rules import evaluate, holds, rule_paths
 from apidebug_nb.scenarios.records import Issue, Scenario, thaw
 
 
-def _fail(sc: Scenario, message: str, rule: str, issue: str | None = None,
-          field: str | None = None) -> ScenarioError:
+def _fail(
+    sc: Scenario, message: str, rule: str, issue: str | None = None, field: str | None = None
+) -> ScenarioError:
     return ScenarioError(message, scenario=sc.id, issue=issue, field=field, rule=rule)
 
 
@@ -76,23 +77,37 @@ def validate_scenario(sc: Scenario) -> Scenario:
     seen: set[str] = set()
     for n in names:
         if n in seen:
-            raise _fail(sc, f"service {n!r} is defined twice", "duplicate-service",
-                        field="services")
+            raise _fail(
+                sc, f"service {n!r} is defined twice", "duplicate-service", field="services"
+            )
         if "." in n or not n:
-            raise _fail(sc, f"service name {n!r} must be non-empty and contain no '.'",
-                        "unknown-service", field="services")
+            raise _fail(
+                sc,
+                f"service name {n!r} must be non-empty and contain no '.'",
+                "unknown-service",
+                field="services",
+            )
         seen.add(n)
     valid = f"services are: {', '.join(names)}"
     for caller, callee in sc.edges:
         for s in (caller, callee):
             if s not in seen:
-                raise _fail(sc, f"edge {caller} -> {callee} names unknown service {s!r}; {valid}",
-                            "unknown-service", field="edges")
+                raise _fail(
+                    sc,
+                    f"edge {caller} -> {callee} names unknown service {s!r}; {valid}",
+                    "unknown-service",
+                    field="edges",
+                )
     try:
         dt.datetime.fromisoformat(sc.incident_start)
     except ValueError:
-        raise _fail(sc, f"incident_start {sc.incident_start!r} is not an ISO date-time "
-                        "such as 2026-03-14T09:00:00", "bad-clock", field="incident_start") from None
+        raise _fail(
+            sc,
+            f"incident_start {sc.incident_start!r} is not an ISO date-time "
+            "such as 2026-03-14T09:00:00",
+            "bad-clock",
+            field="incident_start",
+        ) from None
 
     ids: set[str] = set()
     for issue in sc.issue_records:
@@ -105,8 +120,13 @@ def validate_scenario(sc: Scenario) -> Scenario:
     D = graphs.dependency_dag(sc)
     if not nx.is_directed_acyclic_graph(D):
         cycle = " -> ".join(a for a, _ in nx.find_cycle(D))
-        raise _fail(sc, f"dependency cycle: {cycle}", "dependency-cycle", field="depends_on",
-                    issue=nx.find_cycle(D)[0][0])
+        raise _fail(
+            sc,
+            f"dependency cycle: {cycle}",
+            "dependency-cycle",
+            field="depends_on",
+            issue=nx.find_cycle(D)[0][0],
+        )
 
     configs = sc.configs()
     G = sc.graph
@@ -118,43 +138,82 @@ def validate_scenario(sc: Scenario) -> Scenario:
     for iid in order:
         issue = sc.issue(iid)
         current[issue.service] = apply_merge_patch(
-            current[issue.service], normalise_patch(thaw(issue.reference_fix)))
+            current[issue.service], normalise_patch(thaw(issue.reference_fix))
+        )
     for iid in order:
         if not holds(sc.issue(iid).check, current):
-            raise _fail(sc, "after applying every reference fix in ideal order this check fails: "
-                            "another issue's fix undoes it", "fixes-conflict", iid, "reference_fix")
+            raise _fail(
+                sc,
+                "after applying every reference fix in ideal order this check fails: "
+                "another issue's fix undoes it",
+                "fixes-conflict",
+                iid,
+                "reference_fix",
+            )
     needed = 2 * len(order)
     if sc.max_steps < needed:
-        raise _fail(sc, f"max_steps {sc.max_steps} is below the {needed} steps the reference "
-                        "solver needs (an inspection and a fix per issue)", "too-few-steps",
-                    field="max_steps")
+        raise _fail(
+            sc,
+            f"max_steps {sc.max_steps} is below the {needed} steps the reference "
+            "solver needs (an inspection and a fix per issue)",
+            "too-few-steps",
+            field="max_steps",
+        )
     return sc
 
 
-def _check_issue_refs(sc: Scenario, issue: Issue, services: set[str], ids: set[str],
-                      valid: str) -> None:
+def _check_issue_refs(
+    sc: Scenario, issue: Issue, services: set[str], ids: set[str], valid: str
+) -> None:
     if issue.service not in services:
-        raise _fail(sc, f"unknown service {issue.service!r}; {valid}", "unknown-service",
-                    issue.id, "service")
+        raise _fail(
+            sc,
+            f"unknown service {issue.service!r}; {valid}",
+            "unknown-service",
+            issue.id,
+            "service",
+        )
     if not sc.service(issue.service).editable:
-        raise _fail(sc, f"the fix belongs to {issue.service!r}, which is not editable: "
-                        "learners could never apply it", "not-editable", issue.id, "service")
+        raise _fail(
+            sc,
+            f"the fix belongs to {issue.service!r}, which is not editable: "
+            "learners could never apply it",
+            "not-editable",
+            issue.id,
+            "service",
+        )
     for dep in issue.depends_on:
         if dep not in ids:
-            raise _fail(sc, f"depends on unknown issue {dep!r}; issues are: "
-                            f"{', '.join(sorted(ids))}", "unknown-dependency", issue.id, "depends_on")
+            raise _fail(
+                sc,
+                f"depends on unknown issue {dep!r}; issues are: {', '.join(sorted(ids))}",
+                "unknown-dependency",
+                issue.id,
+                "depends_on",
+            )
         if dep == issue.id:
-            raise _fail(sc, "an issue cannot depend on itself", "dependency-cycle", issue.id,
-                        "depends_on")
+            raise _fail(
+                sc, "an issue cannot depend on itself", "dependency-cycle", issue.id, "depends_on"
+            )
     for field, lines in (("symptoms", issue.symptoms), ("resolved_logs", issue.resolved_logs)):
         for n, line in enumerate(lines):
             if line.service not in services:
-                raise _fail(sc, f"log line for unknown service {line.service!r}; {valid}",
-                            "unknown-service", issue.id, f"{field}[{n}].service")
+                raise _fail(
+                    sc,
+                    f"log line for unknown service {line.service!r}; {valid}",
+                    "unknown-service",
+                    issue.id,
+                    f"{field}[{n}].service",
+                )
     for s in issue.cascade:
         if s not in services:
-            raise _fail(sc, f"cascade names unknown service {s!r}; {valid}", "unknown-service",
-                        issue.id, "cascade")
+            raise _fail(
+                sc,
+                f"cascade names unknown service {s!r}; {valid}",
+                "unknown-service",
+                issue.id,
+                "cascade",
+            )
     try:
         paths = list(rule_paths(issue.check))
     except RuleError as exc:
@@ -162,8 +221,13 @@ def _check_issue_refs(sc: Scenario, issue: Issue, services: set[str], ids: set[s
     for path in paths:
         svc = path.split(".", 1)[0] if isinstance(path, str) else None
         if svc not in services:
-            raise _fail(sc, f"the rule reads {path!r}: unknown service {svc!r}; {valid}",
-                        "unknown-service", issue.id, "check")
+            raise _fail(
+                sc,
+                f"the rule reads {path!r}: unknown service {svc!r}; {valid}",
+                "unknown-service",
+                issue.id,
+                "check",
+            )
 
 
 def _check_issue_logic(sc: Scenario, issue: Issue, configs: dict[str, Any], G: nx.DiGraph) -> None:
@@ -174,8 +238,13 @@ def _check_issue_logic(sc: Scenario, issue: Issue, configs: dict[str, Any], G: n
     except RuleError as exc:
         raise _fail(sc, str(exc), "bad-rule", issue.id, "check") from None
     if broken:
-        raise _fail(sc, "the check already passes on the broken config, so there is nothing "
-                        "to fix", "already-satisfied", issue.id, "check")
+        raise _fail(
+            sc,
+            "the check already passes on the broken config, so there is nothing to fix",
+            "already-satisfied",
+            issue.id,
+            "check",
+        )
     try:
         patch = normalise_patch(thaw(issue.reference_fix))
         fixed_cfg = dict(configs)
@@ -185,24 +254,44 @@ def _check_issue_logic(sc: Scenario, issue: Issue, configs: dict[str, Any], G: n
     try:
         ok = evaluate(issue.check, fixed_cfg)
     except MissingPathError as exc:
-        raise _fail(sc, f"after the reference fix the check still reads a missing setting: {exc}",
-                    "fix-does-not-resolve", issue.id, "reference_fix") from None
+        raise _fail(
+            sc,
+            f"after the reference fix the check still reads a missing setting: {exc}",
+            "fix-does-not-resolve",
+            issue.id,
+            "reference_fix",
+        ) from None
     except RuleError as exc:
         raise _fail(sc, str(exc), "bad-rule", issue.id, "check") from None
     if not ok:
-        raise _fail(sc, "the reference fix does not satisfy the issue's own check",
-                    "fix-does-not-resolve", issue.id, "reference_fix")
+        raise _fail(
+            sc,
+            "the reference fix does not satisfy the issue's own check",
+            "fix-does-not-resolve",
+            issue.id,
+            "reference_fix",
+        )
     fix = thaw(issue.reference_fix)
     for level, text in zip(("nudge", "setting", "contract"), issue.hints.levels()):
         if not text.strip():
             raise _fail(sc, "every hint level needs text", "hint-leak", issue.id, f"hints.{level}")
         value = leaked_value(text, fix)
         if value is not None:
-            raise _fail(sc, f"the hint gives away the answer value {value!r}; describe the "
-                            "contract instead", "hint-leak", issue.id, f"hints.{level}")
+            raise _fail(
+                sc,
+                f"the hint gives away the answer value {value!r}; describe the contract instead",
+                "hint-leak",
+                issue.id,
+                f"hints.{level}",
+            )
     reach = graphs.blast_radius(G, issue.service)
     for s in issue.cascade:
         if s not in reach:
-            raise _fail(sc, f"cascade service {s!r} is not downstream of {issue.service!r} in "
-                            "the call graph, so this failure cannot reach it",
-                        "unreachable-cascade", issue.id, "cascade")
+            raise _fail(
+                sc,
+                f"cascade service {s!r} is not downstream of {issue.service!r} in "
+                "the call graph, so this failure cannot reach it",
+                "unreachable-cascade",
+                issue.id,
+                "cascade",
+            )

@@ -18,7 +18,16 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from apidebug_nb.merge_patch import apply_merge_patch
-from apidebug_nb.scenarios.records import Hints, Issue, LogLine, Response, Scenario, Service, freeze, thaw
+from apidebug_nb.scenarios.records import (
+    Hints,
+    Issue,
+    LogLine,
+    Response,
+    Scenario,
+    Service,
+    freeze,
+    thaw,
+)
 
 CANONICAL_START = dt.datetime(2026, 3, 14, 9, 0, 0)
 
@@ -66,8 +75,11 @@ def closed_subsets(pool: list[Issue], k: int) -> list[tuple[str, ...]]:
     """
     deps = {i.id: set(i.depends_on) for i in pool}
     ids = [i.id for i in pool]
-    return [combo for combo in itertools.combinations(ids, k)
-            if all(deps[x] <= set(combo) for x in combo)]
+    return [
+        combo
+        for combo in itertools.combinations(ids, k)
+        if all(deps[x] <= set(combo) for x in combo)
+    ]
 
 
 def incident_start(rng: random.Random | None) -> dt.datetime:
@@ -91,7 +103,6 @@ def build_scenario(spec: TaskSpec, seed: int | None) -> Scenario:
     else:
         chosen = rng.choice(closed_subsets(pool, spec.per_episode))
     selected = [t for t in parts.pool if t.issue.id in chosen]
-
 
     configs = {s.name: thaw(s.config) for s in parts.services}
     for t in selected:
@@ -171,8 +182,10 @@ def make_issue(
     )
 
 
-def service(name: str, role: str, editable: bool, config: Mapping[str, Any],
-            description: str = "") -> Service:
+def service(
+    name: str, role: str, editable: bool, config: Mapping[str, Any], description: str = ""
+) -> Service:
     """Build a :class:`Service` with a frozen config."""
-    return Service(name=name, role=role, config=freeze(config), editable=editable,
-                   description=description)
+    return Service(
+        name=name, role=role, config=freeze(config), editable=editable, description=description
+    )

@@ -60,124 +60,235 @@ def build(v: Mapping[str, Any]) -> TaskParts:
     good_timeout = ceil_to(v["processing_ms"] / 1000 + 3, 5)
     o1, o2, o3 = v["orders"]
     services = (
-        service(CLIENT, "checkout payment client (ours)", True, {
-            "base_url": V2,
-            "endpoint": "/payments",
-            "api_key": key,
-            "headers": {"Content-Type": "application/json", "Authorization": f"Bearer {key}",
-                        "User-Agent": "checkout/3.4"},
-            "timeout": good_timeout,
-            "retries": 2,
-        }, "Sends card payments for the checkout to the vendor's gateway."),
-        service(GATEWAY, "payment gateway (vendor, external)", False, {
-            "base_url": V2,
-            "deprecated_base_urls": [V1],
-            "auth_scheme": "Bearer",
-            "accepted_content_types": ["application/json"],
-            "max_processing_ms": v["processing_ms"],
-            "p50_processing_ms": v["processing_ms"] // 5,
-            "rate_limit_per_s": 100,
-        }, "The vendor's gateway. You cannot change it: its config is the contract."),
+        service(
+            CLIENT,
+            "checkout payment client (ours)",
+            True,
+            {
+                "base_url": V2,
+                "endpoint": "/payments",
+                "api_key": key,
+                "headers": {
+                    "Content-Type": "application/json",
+                    "Authorization": f"Bearer {key}",
+                    "User-Agent": "checkout/3.4",
+                },
+                "timeout": good_timeout,
+                "retries": 2,
+            },
+            "Sends card payments for the checkout to the vendor's gateway.",
+        ),
+        service(
+            GATEWAY,
+            "payment gateway (vendor, external)",
+            False,
+            {
+                "base_url": V2,
+                "deprecated_base_urls": [V1],
+                "auth_scheme": "Bearer",
+                "accepted_content_types": ["application/json"],
+                "max_processing_ms": v["processing_ms"],
+                "p50_processing_ms": v["processing_ms"] // 5,
+                "rate_limit_per_s": 100,
+            },
+            "The vendor's gateway. You cannot change it: its config is the contract.",
+        ),
     )
     pool = (
-        IssueTemplate(make_issue(
-            id="easy.missing_auth", service=CLIENT, title="Missing Bearer authentication",
-            category="authentication", severity="critical",
-            check={"all": [{"present": f"{CLIENT}.headers.Authorization"},
-                           {"eq": [f"{CLIENT}.headers.Authorization",
-                                   {"ref": f"{CLIENT}.api_key", "prefix": "Bearer "}]}]},
-            fix={"headers": {"Authorization": f"Bearer {key}"}},
-            symptoms=[
-                (CLIENT, 2, "ERROR", f"POST /payments order={o1} -> 401 Unauthorized"),
-                (GATEWAY, 2, "WARN", "401 for client checkout/3.4: request carried no credentials"),
-                (CLIENT, 9, "ERROR", f"POST /payments order={o2} -> 401 Unauthorized"),
-            ],
-            response=(401, {"error": "unauthorized", "message": "No API key provided."}),
-            alert=f"{CLIENT}: POST /payments failing with 401",
-            resolved=[(CLIENT, 3, "INFO", f"POST /payments order={o3} -> 401 cleared, now authenticating")],
-            explanation=(
-                "The client never sent an Authorization header, so the gateway could not tell who "
-                "was calling and answered 401 before looking at the payment. The gateway's "
-                "auth_scheme is Bearer and the credential is the client's api_key, so the header "
-                f"must be 'Bearer {key}'. Next time: on a 401, first compare the request's "
-                "credentials with the scheme the provider documents."),
-            hints=("The gateway refuses the client's requests before reading them. Compare the "
-                   "headers the client sends with what the gateway expects.",
-                   f"The setting is {CLIENT}.headers.Authorization.",
-                   "The header must carry the client's own api_key using the gateway's auth_scheme "
-                   "(scheme, a space, then the key)."),
-        ), {"headers": {"Authorization": None}}),
-        IssueTemplate(make_issue(
-            id="easy.content_type", service=CLIENT, title="Wrong Content-Type header",
-            category="protocol", severity="error",
-            check={"in": [f"{CLIENT}.headers.Content-Type",
-                          {"ref": f"{GATEWAY}.accepted_content_types"}]},
-            fix={"headers": {"Content-Type": "application/json"}},
-            symptoms=[
-                (CLIENT, 4, "ERROR", f"POST /payments order={o2} -> 415 Unsupported Media Type"),
-                (GATEWAY, 4, "WARN",
-                 "415: body declared as {payment_client.headers.Content-Type} could not be parsed"),
-            ],
-            response=(415, {"error": "unsupported_media_type",
-                            "message": "The request body could not be parsed."}),
-            alert=f"{CLIENT}: POST /payments failing with 415",
-            resolved=[(CLIENT, 4, "INFO", "payment bodies accepted by the gateway again")],
-            explanation=(
-                "The client labelled its JSON body as text/plain. The gateway only parses the media "
-                "types in its accepted_content_types, so it answered 415 Unsupported Media Type. "
-                "Next time: on a 415, compare the request's Content-Type with the provider's list."),
-            hints=("The gateway says it cannot parse what it receives. Look at how the client "
-                   "labels its request body.",
-                   f"The setting is {CLIENT}.headers.Content-Type.",
-                   "The Content-Type must be one of the gateway's accepted_content_types."),
-        ), {"headers": {"Content-Type": "text/plain"}}),
-        IssueTemplate(make_issue(
-            id="easy.timeout", service=CLIENT, title="Timeout shorter than the gateway's processing time",
-            category="networking", severity="error",
-            check={"ge": [f"{CLIENT}.timeout",
-                          {"ref": f"{GATEWAY}.max_processing_ms", "factor": 0.001}]},
-            fix={"timeout": good_timeout},
-            symptoms=[
-                (CLIENT, 6, "ERROR",
-                 f"POST /payments order={o3} timed out after {{{CLIENT}.timeout}}s"),
-                (GATEWAY, 11, "INFO",
-                 f"payment for order={o3} completed, but the caller had already disconnected"),
-            ],
-            response=(504, {"error": "upstream_timeout",
-                            "message": "The payment provider did not answer in time."}),
-            alert=f"{CLIENT}: POST /payments timing out",
-            resolved=[(CLIENT, 5, "INFO", "payments complete within the client's timeout")],
-            explanation=(
-                "The client gave up before the gateway could finish: its timeout (seconds) was "
-                "below the gateway's max_processing_ms. The payment often succeeded anyway, so the "
-                "customer could be charged while checkout reported a failure. Next time: set "
-                "timeouts from the provider's documented worst case, with a margin, and mind units."),
-            hints=("Requests fail although the gateway logs show the payments completing. Compare "
-                   "how long each side waits.",
-                   f"The setting is {CLIENT}.timeout (seconds).",
-                   "The timeout must be at least the gateway's max_processing_ms, converted to "
-                   "seconds."),
-        ), {"timeout": v["broken_timeout"]}),
-        IssueTemplate(make_issue(
-            id="easy.deprecated_url", service=CLIENT, title="Deprecated v1 base URL",
-            category="configuration", severity="critical",
-            check={"eq": [f"{CLIENT}.base_url", {"ref": f"{GATEWAY}.base_url"}]},
-            fix={"base_url": V2},
-            symptoms=[
-                (CLIENT, 1, "ERROR", f"POST /payments order={o1} -> 410 Gone"),
-                (GATEWAY, 1, "WARN", "410 for POST /v1/payments: this API version has been retired"),
-            ],
-            response=(410, {"error": "gone", "message": "This API version has been retired."}),
-            alert=f"{CLIENT}: POST /payments failing with 410",
-            resolved=[(CLIENT, 2, "INFO", "calls now reach the gateway's current API version")],
-            explanation=(
-                "The client still called the v1 API, which the vendor retired; 410 Gone means the "
-                "resource existed once and will not come back. Next time: track the provider's "
-                "deprecation notices and keep base URLs in one place."),
-            hints=("The gateway says the address the client calls no longer exists.",
-                   f"The setting is {CLIENT}.base_url.",
-                   "The base URL must be the gateway's current base_url, not a deprecated one."),
-        ), {"base_url": V1}),
+        IssueTemplate(
+            make_issue(
+                id="easy.missing_auth",
+                service=CLIENT,
+                title="Missing Bearer authentication",
+                category="authentication",
+                severity="critical",
+                check={
+                    "all": [
+                        {"present": f"{CLIENT}.headers.Authorization"},
+                        {
+                            "eq": [
+                                f"{CLIENT}.headers.Authorization",
+                                {"ref": f"{CLIENT}.api_key", "prefix": "Bearer "},
+                            ]
+                        },
+                    ]
+                },
+                fix={"headers": {"Authorization": f"Bearer {key}"}},
+                symptoms=[
+                    (CLIENT, 2, "ERROR", f"POST /payments order={o1} -> 401 Unauthorized"),
+                    (
+                        GATEWAY,
+                        2,
+                        "WARN",
+                        "401 for client checkout/3.4: request carried no credentials",
+                    ),
+                    (CLIENT, 9, "ERROR", f"POST /payments order={o2} -> 401 Unauthorized"),
+                ],
+                response=(401, {"error": "unauthorized", "message": "No API key provided."}),
+                alert=f"{CLIENT}: POST /payments failing with 401",
+                resolved=[
+                    (
+                        CLIENT,
+                        3,
+                        "INFO",
+                        f"POST /payments order={o3} -> 401 cleared, now authenticating",
+                    )
+                ],
+                explanation=(
+                    "The client never sent an Authorization header, so the gateway could not tell who "
+                    "was calling and answered 401 before looking at the payment. The gateway's "
+                    "auth_scheme is Bearer and the credential is the client's api_key, so the header "
+                    f"must be 'Bearer {key}'. Next time: on a 401, first compare the request's "
+                    "credentials with the scheme the provider documents."
+                ),
+                hints=(
+                    "The gateway refuses the client's requests before reading them. Compare the "
+                    "headers the client sends with what the gateway expects.",
+                    f"The setting is {CLIENT}.headers.Authorization.",
+                    "The header must carry the client's own api_key using the gateway's auth_scheme "
+                    "(scheme, a space, then the key).",
+                ),
+            ),
+            {"headers": {"Authorization": None}},
+        ),
+        IssueTemplate(
+            make_issue(
+                id="easy.content_type",
+                service=CLIENT,
+                title="Wrong Content-Type header",
+                category="protocol",
+                severity="error",
+                check={
+                    "in": [
+                        f"{CLIENT}.headers.Content-Type",
+                        {"ref": f"{GATEWAY}.accepted_content_types"},
+                    ]
+                },
+                fix={"headers": {"Content-Type": "application/json"}},
+                symptoms=[
+                    (
+                        CLIENT,
+                        4,
+                        "ERROR",
+                        f"POST /payments order={o2} -> 415 Unsupported Media Type",
+                    ),
+                    (
+                        GATEWAY,
+                        4,
+                        "WARN",
+                        "415: body declared as {payment_client.headers.Content-Type} could not be parsed",
+                    ),
+                ],
+                response=(
+                    415,
+                    {
+                        "error": "unsupported_media_type",
+                        "message": "The request body could not be parsed.",
+                    },
+                ),
+                alert=f"{CLIENT}: POST /payments failing with 415",
+                resolved=[(CLIENT, 4, "INFO", "payment bodies accepted by the gateway again")],
+                explanation=(
+                    "The client labelled its JSON body as text/plain. The gateway only parses the media "
+                    "types in its accepted_content_types, so it answered 415 Unsupported Media Type. "
+                    "Next time: on a 415, compare the request's Content-Type with the provider's list."
+                ),
+                hints=(
+                    "The gateway says it cannot parse what it receives. Look at how the client "
+                    "labels its request body.",
+                    f"The setting is {CLIENT}.headers.Content-Type.",
+                    "The Content-Type must be one of the gateway's accepted_content_types.",
+                ),
+            ),
+            {"headers": {"Content-Type": "text/plain"}},
+        ),
+        IssueTemplate(
+            make_issue(
+                id="easy.timeout",
+                service=CLIENT,
+                title="Timeout shorter than the gateway's processing time",
+                category="networking",
+                severity="error",
+                check={
+                    "ge": [
+                        f"{CLIENT}.timeout",
+                        {"ref": f"{GATEWAY}.max_processing_ms", "factor": 0.001},
+                    ]
+                },
+                fix={"timeout": good_timeout},
+                symptoms=[
+                    (
+                        CLIENT,
+                        6,
+                        "ERROR",
+                        f"POST /payments order={o3} timed out after {{{CLIENT}.timeout}}s",
+                    ),
+                    (
+                        GATEWAY,
+                        11,
+                        "INFO",
+                        f"payment for order={o3} completed, but the caller had already disconnected",
+                    ),
+                ],
+                response=(
+                    504,
+                    {
+                        "error": "upstream_timeout",
+                        "message": "The payment provider did not answer in time.",
+                    },
+                ),
+                alert=f"{CLIENT}: POST /payments timing out",
+                resolved=[(CLIENT, 5, "INFO", "payments complete within the client's timeout")],
+                explanation=(
+                    "The client gave up before the gateway could finish: its timeout (seconds) was "
+                    "below the gateway's max_processing_ms. The payment often succeeded anyway, so the "
+                    "customer could be charged while checkout reported a failure. Next time: set "
+                    "timeouts from the provider's documented worst case, with a margin, and mind units."
+                ),
+                hints=(
+                    "Requests fail although the gateway logs show the payments completing. Compare "
+                    "how long each side waits.",
+                    f"The setting is {CLIENT}.timeout (seconds).",
+                    "The timeout must be at least the gateway's max_processing_ms, converted to "
+                    "seconds.",
+                ),
+            ),
+            {"timeout": v["broken_timeout"]},
+        ),
+        IssueTemplate(
+            make_issue(
+                id="easy.deprecated_url",
+                service=CLIENT,
+                title="Deprecated v1 base URL",
+                category="configuration",
+                severity="critical",
+                check={"eq": [f"{CLIENT}.base_url", {"ref": f"{GATEWAY}.base_url"}]},
+                fix={"base_url": V2},
+                symptoms=[
+                    (CLIENT, 1, "ERROR", f"POST /payments order={o1} -> 410 Gone"),
+                    (
+                        GATEWAY,
+                        1,
+                        "WARN",
+                        "410 for POST /v1/payments: this API version has been retired",
+                    ),
+                ],
+                response=(410, {"error": "gone", "message": "This API version has been retired."}),
+                alert=f"{CLIENT}: POST /payments failing with 410",
+                resolved=[(CLIENT, 2, "INFO", "calls now reach the gateway's current API version")],
+                explanation=(
+                    "The client still called the v1 API, which the vendor retired; 410 Gone means the "
+                    "resource existed once and will not come back. Next time: track the provider's "
+                    "deprecation notices and keep base URLs in one place."
+                ),
+                hints=(
+                    "The gateway says the address the client calls no longer exists.",
+                    f"The setting is {CLIENT}.base_url.",
+                    "The base URL must be the gateway's current base_url, not a deprecated one.",
+                ),
+            ),
+            {"base_url": V1},
+        ),
     )
 
     def base_logs(cfg: Mapping[str, Mapping[str, Any]]) -> list[LogLine]:
@@ -185,13 +296,21 @@ def build(v: Mapping[str, Any]) -> TaskParts:
         auth = "present" if "Authorization" in c["headers"] else "absent"
         return [
             LogLine(CLIENT, -600, "INFO", "checkout payment client 3.4.1 starting"),
-            LogLine(CLIENT, -599, "INFO",
-                    f"config: base_url={c['base_url']} timeout={c['timeout']}s retries={c['retries']}"
-                    f" content_type={c['headers']['Content-Type']} authorization={auth}"),
+            LogLine(
+                CLIENT,
+                -599,
+                "INFO",
+                f"config: base_url={c['base_url']} timeout={c['timeout']}s retries={c['retries']}"
+                f" content_type={c['headers']['Content-Type']} authorization={auth}",
+            ),
             LogLine(CLIENT, -598, "INFO", "ready"),
-            LogLine(GATEWAY, -3600, "INFO",
-                    f"gateway healthy; p50 {g['p50_processing_ms']} ms, "
-                    f"max {g['max_processing_ms']} ms"),
+            LogLine(
+                GATEWAY,
+                -3600,
+                "INFO",
+                f"gateway healthy; p50 {g['p50_processing_ms']} ms, "
+                f"max {g['max_processing_ms']} ms",
+            ),
             LogLine(GATEWAY, -30, "INFO", "12,041 payments processed in the last hour"),
         ]
 
@@ -201,8 +320,10 @@ def build(v: Mapping[str, Any]) -> TaskParts:
 SPEC = TaskSpec(
     id="easy",
     title="Payment gateway integration",
-    description=("Checkout payments fail. The payment client (yours) calls a vendor's payment "
-                 "gateway (not yours). Find what the client does wrong and fix its config."),
+    description=(
+        "Checkout payments fail. The payment client (yours) calls a vendor's payment "
+        "gateway (not yours). Find what the client does wrong and fix its config."
+    ),
     max_steps=15,
     per_episode=2,
     canonical_values=CANONICAL,

@@ -25,20 +25,63 @@ from apidebug_nb.scenarios.records import (
     freeze,
 )
 
-_TOP = {"id": str, "title": str, "description": str, "max_steps": int, "services": list,
-        "edges": list, "issues": list, "base_logs": list, "incident_start": str,
-        "step_seconds": int, "task": (str, type(None)), "seed": (int, type(None)), "pool": list,
-        "explanations": dict}
+_TOP = {
+    "id": str,
+    "title": str,
+    "description": str,
+    "max_steps": int,
+    "services": list,
+    "edges": list,
+    "issues": list,
+    "base_logs": list,
+    "incident_start": str,
+    "step_seconds": int,
+    "task": (str, type(None)),
+    "seed": (int, type(None)),
+    "pool": list,
+    "explanations": dict,
+}
 _TOP_REQUIRED = ("id", "max_steps", "services", "edges", "issues")
 _SERVICE = {"name": str, "role": str, "editable": bool, "description": str, "config": dict}
-_ISSUE = {"id": str, "service": str, "title": str, "category": str, "severity": str,
-          "check": dict, "reference_fix": dict, "depends_on": list, "symptoms": list,
-          "response": dict, "alert": str, "cascade": list, "resolved_logs": list,
-          "explanation": str, "hints": dict}
-_ISSUE_REQUIRED = ("id", "service", "title", "category", "severity", "check", "reference_fix",
-                   "symptoms", "response", "alert", "explanation", "hints")
-_TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false", list: "a list",
-               dict: "a mapping", float: "a number"}
+_ISSUE = {
+    "id": str,
+    "service": str,
+    "title": str,
+    "category": str,
+    "severity": str,
+    "check": dict,
+    "reference_fix": dict,
+    "depends_on": list,
+    "symptoms": list,
+    "response": dict,
+    "alert": str,
+    "cascade": list,
+    "resolved_logs": list,
+    "explanation": str,
+    "hints": dict,
+}
+_ISSUE_REQUIRED = (
+    "id",
+    "service",
+    "title",
+    "category",
+    "severity",
+    "check",
+    "reference_fix",
+    "symptoms",
+    "response",
+    "alert",
+    "explanation",
+    "hints",
+)
+_TYPE_NAMES = {
+    str: "a string",
+    int: "an integer",
+    bool: "true or false",
+    list: "a list",
+    dict: "a mapping",
+    float: "a number",
+}
 
 
 def _type_name(t: Any) -> str:
@@ -52,32 +95,55 @@ class _Ctx:
         self.source = source
         self.lines = lines or {}
 
-    def fail(self, message: str, *, issue: str | None = None, field: str | None = None,
-             rule: str = "shape") -> ScenarioError:
+    def fail(
+        self,
+        message: str,
+        *,
+        issue: str | None = None,
+        field: str | None = None,
+        rule: str = "shape",
+    ) -> ScenarioError:
         line = self.lines.get(f"{issue}:{field}") or self.lines.get(str(issue))
-        return ScenarioError(message, scenario=self.source, issue=issue, field=field, rule=rule,
-                             line=line)
+        return ScenarioError(
+            message, scenario=self.source, issue=issue, field=field, rule=rule, line=line
+        )
 
 
-def _fields(ctx: _Ctx, data: Any, spec: Mapping[str, Any], required: tuple[str, ...],
-            what: str, *, issue: str | None = None, prefix: str = "") -> dict[str, Any]:
+def _fields(
+    ctx: _Ctx,
+    data: Any,
+    spec: Mapping[str, Any],
+    required: tuple[str, ...],
+    what: str,
+    *,
+    issue: str | None = None,
+    prefix: str = "",
+) -> dict[str, Any]:
     if not isinstance(data, Mapping):
-        raise ctx.fail(f"{what} must be a mapping, got {type(data).__name__}", issue=issue,
-                       field=prefix.rstrip(".") or None)
+        raise ctx.fail(
+            f"{what} must be a mapping, got {type(data).__name__}",
+            issue=issue,
+            field=prefix.rstrip(".") or None,
+        )
     unknown = sorted(set(data) - set(spec))
     if unknown:
-        raise ctx.fail(f"unknown field {unknown[0]!r} in {what}; valid fields: "
-                       f"{', '.join(spec)}", issue=issue, field=prefix + unknown[0])
+        raise ctx.fail(
+            f"unknown field {unknown[0]!r} in {what}; valid fields: {', '.join(spec)}",
+            issue=issue,
+            field=prefix + unknown[0],
+        )
     for key in required:
         if key not in data:
-            raise ctx.fail(f"{what} is missing required field {key!r}", issue=issue,
-                           field=prefix + key)
+            raise ctx.fail(
+                f"{what} is missing required field {key!r}", issue=issue, field=prefix + key
+            )
     for key, value in data.items():
         t = spec[key]
         ok = isinstance(value, t) and not (t is int and isinstance(value, bool))
         if not ok:
-            raise ctx.fail(f"must be {_type_name(t)}, got {value!r}", issue=issue,
-                           field=prefix + key)
+            raise ctx.fail(
+                f"must be {_type_name(t)}, got {value!r}", issue=issue, field=prefix + key
+            )
     return dict(data)
 
 
@@ -85,19 +151,34 @@ def _lines(ctx: _Ctx, raw: list[Any], field: str, issue: str | None) -> tuple[Lo
     out = []
     for n, item in enumerate(raw):
         where = f"{field}[{n}]"
-        if not isinstance(item, Mapping) or set(item) - {"service", "offset_s", "level", "text"} \
-                or not {"service", "text"} <= set(item):
-            raise ctx.fail("a log line needs service and text (and may have offset_s, level)",
-                           issue=issue, field=where)
+        if (
+            not isinstance(item, Mapping)
+            or set(item) - {"service", "offset_s", "level", "text"}
+            or not {"service", "text"} <= set(item)
+        ):
+            raise ctx.fail(
+                "a log line needs service and text (and may have offset_s, level)",
+                issue=issue,
+                field=where,
+            )
         offset = item.get("offset_s", 0)
         level = item.get("level", "INFO")
-        if isinstance(offset, bool) or not isinstance(offset, (int, float)) or \
-                not math.isfinite(offset):
-            raise ctx.fail(f"offset_s must be a number of seconds, got {offset!r}", issue=issue,
-                           field=where + ".offset_s")
+        if (
+            isinstance(offset, bool)
+            or not isinstance(offset, (int, float))
+            or not math.isfinite(offset)
+        ):
+            raise ctx.fail(
+                f"offset_s must be a number of seconds, got {offset!r}",
+                issue=issue,
+                field=where + ".offset_s",
+            )
         if level not in LOG_LEVELS:
-            raise ctx.fail(f"unknown log level {level!r}; levels: {', '.join(LOG_LEVELS)}",
-                           issue=issue, field=where + ".level")
+            raise ctx.fail(
+                f"unknown log level {level!r}; levels: {', '.join(LOG_LEVELS)}",
+                issue=issue,
+                field=where + ".level",
+            )
         if not isinstance(item["service"], str) or not isinstance(item["text"], str):
             raise ctx.fail("service and text must be strings", issue=issue, field=where)
         out.append(LogLine(item["service"], offset, level, item["text"]))
@@ -107,41 +188,75 @@ def _lines(ctx: _Ctx, raw: list[Any], field: str, issue: str | None) -> tuple[Lo
 def _strings(ctx: _Ctx, raw: list[Any], field: str, issue: str | None) -> tuple[str, ...]:
     for n, x in enumerate(raw):
         if not isinstance(x, str):
-            raise ctx.fail(f"must be a list of strings, item {n} is {x!r}", issue=issue, field=field)
+            raise ctx.fail(
+                f"must be a list of strings, item {n} is {x!r}", issue=issue, field=field
+            )
     return tuple(raw)
 
 
 def _issue(ctx: _Ctx, raw: Any, n: int) -> Issue:
-    iid = raw.get("id") if isinstance(raw, Mapping) and isinstance(raw.get("id"), str) else f"#{n + 1}"
+    iid = (
+        raw.get("id")
+        if isinstance(raw, Mapping) and isinstance(raw.get("id"), str)
+        else f"#{n + 1}"
+    )
     d = _fields(ctx, raw, _ISSUE, _ISSUE_REQUIRED, "an issue", issue=iid)
     if d["category"] not in CATEGORIES:
-        raise ctx.fail(f"unknown category {d['category']!r}; categories: {', '.join(CATEGORIES)}",
-                       issue=iid, field="category")
+        raise ctx.fail(
+            f"unknown category {d['category']!r}; categories: {', '.join(CATEGORIES)}",
+            issue=iid,
+            field="category",
+        )
     if d["severity"] not in SEVERITIES:
-        raise ctx.fail(f"unknown severity {d['severity']!r}; severities: {', '.join(SEVERITIES)}",
-                       issue=iid, field="severity")
-    hints = _fields(ctx, d["hints"], {"nudge": str, "setting": str, "contract": str},
-                    ("nudge", "setting", "contract"), "hints", issue=iid, prefix="hints.")
-    resp = _fields(ctx, d["response"], {"status": int, "body": dict}, ("status",), "response",
-                   issue=iid, prefix="response.")
+        raise ctx.fail(
+            f"unknown severity {d['severity']!r}; severities: {', '.join(SEVERITIES)}",
+            issue=iid,
+            field="severity",
+        )
+    hints = _fields(
+        ctx,
+        d["hints"],
+        {"nudge": str, "setting": str, "contract": str},
+        ("nudge", "setting", "contract"),
+        "hints",
+        issue=iid,
+        prefix="hints.",
+    )
+    resp = _fields(
+        ctx,
+        d["response"],
+        {"status": int, "body": dict},
+        ("status",),
+        "response",
+        issue=iid,
+        prefix="response.",
+    )
     if not 100 <= resp["status"] <= 599:
-        raise ctx.fail(f"HTTP status must be 100-599, got {resp['status']}", issue=iid,
-                       field="response.status")
+        raise ctx.fail(
+            f"HTTP status must be 100-599, got {resp['status']}", issue=iid, field="response.status"
+        )
     return Issue(
-        id=iid, service=d["service"], title=d["title"], category=d["category"],
-        severity=d["severity"], check=freeze(d["check"]), reference_fix=freeze(d["reference_fix"]),
+        id=iid,
+        service=d["service"],
+        title=d["title"],
+        category=d["category"],
+        severity=d["severity"],
+        check=freeze(d["check"]),
+        reference_fix=freeze(d["reference_fix"]),
         depends_on=_strings(ctx, d.get("depends_on", []), "depends_on", iid),
         symptoms=_lines(ctx, d["symptoms"], "symptoms", iid),
         response=Response(resp["status"], freeze(resp.get("body", {}))),
-        alert=d["alert"], cascade=_strings(ctx, d.get("cascade", []), "cascade", iid),
+        alert=d["alert"],
+        cascade=_strings(ctx, d.get("cascade", []), "cascade", iid),
         resolved_logs=_lines(ctx, d.get("resolved_logs", []), "resolved_logs", iid),
         explanation=d["explanation"],
         hints=Hints(hints["nudge"], hints["setting"], hints["contract"]),
     )
 
 
-def scenario_from_dict(data: Any, *, source: str = "<data>",
-                       lines: Mapping[str, int] | None = None) -> Scenario:
+def scenario_from_dict(
+    data: Any, *, source: str = "<data>", lines: Mapping[str, int] | None = None
+) -> Scenario:
     """Build a scenario from plain data, with errors naming source, issue and field.
 
     ``lines`` optionally maps ``"issue_id"`` or ``"issue_id:field"`` to a line
@@ -154,21 +269,36 @@ def scenario_from_dict(data: Any, *, source: str = "<data>",
     services = []
     for n, raw in enumerate(d["services"]):
         s = _fields(ctx, raw, _SERVICE, ("name", "config"), "a service", prefix=f"services[{n}].")
-        services.append(Service(name=s["name"], role=s.get("role", ""), config=freeze(s["config"]),
-                                editable=s.get("editable", True),
-                                description=s.get("description", "")))
+        services.append(
+            Service(
+                name=s["name"],
+                role=s.get("role", ""),
+                config=freeze(s["config"]),
+                editable=s.get("editable", True),
+                description=s.get("description", ""),
+            )
+        )
     edges = []
     for n, e in enumerate(d["edges"]):
-        if not (isinstance(e, (list, tuple)) and len(e) == 2 and all(isinstance(x, str) for x in e)):
+        if not (
+            isinstance(e, (list, tuple)) and len(e) == 2 and all(isinstance(x, str) for x in e)
+        ):
             raise ctx.fail(f"an edge is [caller, callee], got {e!r}", field=f"edges[{n}]")
         edges.append((e[0], e[1]))
     issues = tuple(_issue(ctx, raw, n) for n, raw in enumerate(d["issues"]))
     return Scenario(
-        id=d["id"], title=d.get("title", d["id"]), description=d.get("description", ""),
-        max_steps=d["max_steps"], service_records=tuple(services), edges=tuple(edges),
-        issue_records=issues, base_logs=_lines(ctx, d.get("base_logs", []), "base_logs", None),
+        id=d["id"],
+        title=d.get("title", d["id"]),
+        description=d.get("description", ""),
+        max_steps=d["max_steps"],
+        service_records=tuple(services),
+        edges=tuple(edges),
+        issue_records=issues,
+        base_logs=_lines(ctx, d.get("base_logs", []), "base_logs", None),
         incident_start=d.get("incident_start", "2026-03-14T09:00:00"),
-        step_seconds=d.get("step_seconds", 45), task=d.get("task"), seed=d.get("seed"),
+        step_seconds=d.get("step_seconds", 45),
+        task=d.get("task"),
+        seed=d.get("seed"),
         pool=_strings(ctx, d.get("pool", []), "pool", None),
         explanations=freeze(d.get("explanations", {})),
     )

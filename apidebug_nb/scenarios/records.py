@@ -219,8 +219,12 @@ class Scenario:
 
 
 def _line_to_dict(line: LogLine) -> dict[str, Any]:
-    return {"service": line.service, "offset_s": line.offset_s, "level": line.level,
-            "text": line.text}
+    return {
+        "service": line.service,
+        "offset_s": line.offset_s,
+        "level": line.level,
+        "text": line.text,
+    }
 
 
 def scenario_to_dict(sc: Scenario) -> dict[str, Any]:
@@ -236,25 +240,38 @@ def scenario_to_dict(sc: Scenario) -> dict[str, Any]:
         "seed": sc.seed,
         "pool": list(sc.pool),
         "services": [
-            {"name": s.name, "role": s.role, "editable": s.editable,
-             "description": s.description, "config": thaw(s.config)}
+            {
+                "name": s.name,
+                "role": s.role,
+                "editable": s.editable,
+                "description": s.description,
+                "config": thaw(s.config),
+            }
             for s in sc.service_records
         ],
         "edges": [list(e) for e in sc.edges],
         "base_logs": [_line_to_dict(x) for x in sc.base_logs],
         "issues": [
             {
-                "id": i.id, "service": i.service, "title": i.title,
-                "category": i.category, "severity": i.severity,
-                "check": thaw(i.check), "reference_fix": thaw(i.reference_fix),
+                "id": i.id,
+                "service": i.service,
+                "title": i.title,
+                "category": i.category,
+                "severity": i.severity,
+                "check": thaw(i.check),
+                "reference_fix": thaw(i.reference_fix),
                 "depends_on": list(i.depends_on),
                 "symptoms": [_line_to_dict(x) for x in i.symptoms],
                 "response": {"status": i.response.status, "body": thaw(i.response.body)},
-                "alert": i.alert, "cascade": list(i.cascade),
+                "alert": i.alert,
+                "cascade": list(i.cascade),
                 "resolved_logs": [_line_to_dict(x) for x in i.resolved_logs],
                 "explanation": i.explanation,
-                "hints": {"nudge": i.hints.nudge, "setting": i.hints.setting,
-                          "contract": i.hints.contract},
+                "hints": {
+                    "nudge": i.hints.nudge,
+                    "setting": i.hints.setting,
+                    "contract": i.hints.contract,
+                },
             }
             for i in sc.issue_records
         ],
