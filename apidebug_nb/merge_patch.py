@@ -10,7 +10,6 @@ descend into an existing non-object setting (``{"timeout.value": 5}`` when
 
 from __future__ import annotations
 
-import copy
 import difflib
 import math
 from collections.abc import Mapping
@@ -128,27 +127,43 @@ def apply_merge_patch(target: Mapping[str, Any], patch: Mapping[str, Any]) -> di
 
     The input is not modified.
 
+    Unchanged sub-objects are shared with ``target`` (copy-on-write), so
+    treat both as immutable: patch again rather than editing in place.
+
     >>> apply_merge_patch({"a": 1, "h": {"x": 1, "y": 2}}, {"a": None, "h": {"y": 3}})
     {'h': {'x': 1, 'y': 3}}
     """
     _check_descent(target, patch, "")
-    result = copy.deepcopy(dict(target))
-    _merge_into(result, patch)
-    return result
+    return _merged(target, patch)
 
 
-def _merge_into(node: dict[str, Any], patch: Mapping[str, Any]) -> None:
+def _merged(node: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(node)
     for key, value in patch.items():
         if value is None:
-            node.pop(key, None)
-        elif isinstance(value, Mapping):
-            child = node.get(key)
-            if not isinstance(child, dict):
-                child = {}
-                node[key] = child
-            _merge_into(child, value)
+            out.pop(key, None)
+        elif type(value) is dict or isinstance(value, Mapping):
+            child = out.get(key)
+            out[key] = _merged(child if isinstance(child, Mapping) else {}, value)
         else:
-            node[key] = copy.deepcopy(value)
+            out[key] = _copy_json(value)
+    return out
+
+
+def _copy_json(value: Any) -> Any:
+    """A deep copy of plain JSON data (much faster than copy.deepcopy)."""
+    t = type(value)
+    if t is str or t is int or t is float or t is bool or value is None:
+        return value
+    if t is dict:
+        return {k: _copy_json(v) for k, v in value.items()}
+    if t is list:
+        return [_copy_json(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: _copy_json(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [_copy_json(v) for v in value]
+    return value
 
 
 def patch_paths(patch: Mapping[str, Any], prefix: str = "") -> list[str]:

@@ -6,16 +6,14 @@ derived by evaluating its check (see :mod:`apidebug_nb.model.simulation`).
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import json
 import random
+import time
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from apidebug_nb.episode import messages
-from apidebug_nb.episode.actions import INSPECT_KINDS, Action
+from apidebug_nb.episode.actions import Action
 from apidebug_nb.episode.observation import Observation
 from apidebug_nb.episode.outcome import StepOutcome
 from apidebug_nb.episode.rewards import REWARD_PIECES, RewardPiece, reward
@@ -27,9 +25,11 @@ from apidebug_nb.merge_patch import (
     normalise_patch,
     patch_paths,
 )
-from apidebug_nb.model.rules import rule_paths
-from apidebug_nb.model.simulation import ACTIVE, MASKED, RESOLVED, Simulation, format_time
+from apidebug_nb.model.simulation import ACTIVE, MASKED, RESOLVED, Simulation
 from apidebug_nb.scenarios.records import Scenario, thaw
+
+# A handler's result: StepOutcome fields, the message, and what the observation shows.
+_Result = tuple[dict[str, Any], str, dict[str, Any]]
 
 START_OFFSET_S = 300  # the learner arrives five minutes into the incident
 _OPTIONS = ("learner_id",)
@@ -59,9 +59,10 @@ class Episode:
         self.scenario = scenario
         self.learner_id = learner_id
         self.reward_pieces = reward_pieces
-        self.sim = Simulation(scenario)
+        self.sim = Simulation.of(scenario)
         self._started = False
         self._reset_state(None)
+        self._fresh = True  # reset() without a seed can reuse this state
 
     # -- lifecycle -----------------------------------------------------------
     def _reset_state(self, seed: int | None) -> None:
@@ -74,20 +75,24 @@ class Episode:
         self.time_s = float(START_OFFSET_S)
         self.history: list[StepOutcome] = []
         self.actions: list[Action] = []
-        self.action_times: list[str | None] = []  # wall clock, for transcripts only
+        self.action_times: list[float | str | None] = []  # wall clock, for transcripts only
         self.observations: list[Observation] = []
         self.hint_levels: dict[str, int] = {}
         self.revealed: list[str] = []
         self.visible_since = {i: 0.0 for i, s in self.statuses.items() if s == ACTIVE}
         self.resolved_at: dict[str, float] = {}
         self.extra_logs: dict[str, list[tuple[float, str, str]]] = {}
-        self.seen: dict[tuple[str, str], str] = {}  # (kind, service) -> digest last shown
-        self.last_look: dict[tuple[str, str], int] = {}  # (kind, service) -> step
+        # (kind, service) -> (what it showed, config changes so far) at the last look
+        self.seen: dict[tuple[str, str], tuple[str, int]] = {}
+        self.changes = 0  # accepted fixes that changed a config
+        self.inspected: set[str] = set()  # services inspected so far
+        self.near_missed: set[str] = set()  # issues already given near-miss credit
         self.terminated = False
         self.truncated = False
         self.reset_seed = seed
         self.events: list[dict[str, Any]] = []
-        self.health_history: list[dict[str, str]] = [self.sim.health(self.statuses)]
+        self._refresh_view()
+        self.health_history: list[dict[str, str]] = [self._health]
 
     def reset(
         self, *, seed: int | None = None, options: Mapping[str, Any] | None = None
@@ -109,8 +114,10 @@ class Episode:
 
             if self.scenario.task in SPECS:
                 self.scenario = load_scenario(self.scenario.task, seed)
-                self.sim = Simulation(self.scenario)
-        self._reset_state(seed)
+                self.sim = Simulation.of(self.scenario)
+        if not (self._fresh and seed is None):
+            self._reset_state(seed)
+        self._fresh = False
         self._started = True
         n = len(self.scenario.issue_records)
         msg = (
@@ -139,6 +146,7 @@ class Episode:
         """Apply one action; returns ``(obs, reward, terminated, truncated, info)``."""
         if not self._started:
             self.reset()
+        self._fresh = False
         if self.done:
             state = (
                 "terminated (every problem is fixed)"
@@ -151,10 +159,12 @@ class Episode:
         self.steps += 1
         now = self.time_s
         handler = getattr(self, f"_do_{action.kind}")
-        outcome, message, payload = handler(action, now)
+        fields, message, payload = handler(action, now)
         self.time_s += self.scenario.step_seconds
         self.terminated = len(self.resolved) == len(self.sim.order)
-        outcome = replace(outcome, completed=self.terminated)
+        outcome = StepOutcome(
+            self.steps, action.kind, action.service, completed=self.terminated, **fields
+        )
         self.truncated = not self.terminated and self.steps >= self.scenario.max_steps
         if self.terminated:
             message += " Every problem is fixed: the incident is over."
@@ -162,13 +172,19 @@ class Episode:
             message += " No steps left: the episode is over."
         self.history.append(outcome)
         self.actions.append(action)
-        self.action_times.append(
-            dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
-        )
-        self.health_history.append(self.sim.health(self.statuses))
+        self.action_times.append(round(time.time()))
+        if outcome.changed:
+            self._refresh_view()
+        self.health_history.append(self._health)
         r, parts = reward(outcome, self.reward_pieces)
         obs = self._observe(action.service, message, outcome.accepted, **payload)
         return obs, r, self.terminated, self.truncated, self._info(outcome, parts)
+
+    def _refresh_view(self) -> None:
+        """Recompute what every observation shows; only a config change can alter it."""
+        self._health = self.sim.health(self.statuses)
+        self._alerts = self.sim.alerts(self.statuses, self.configs)
+        self._masked = sorted(self.sim.masked_services(self.statuses))
 
     def _info(self, outcome: StepOutcome | None, parts: dict[str, float]) -> dict[str, Any]:
         info: dict[str, Any] = {"step": self.steps, "reward_parts": parts}
@@ -192,26 +208,23 @@ class Episode:
     ) -> Observation:
         obs = Observation(
             step=self.steps,
-            time=format_time(self._clock(self.time_s)),
+            time=self.sim.stamp(self.time_s),
             service=service,
             logs=logs or [],
             config=config,
             response=response,
-            health=self.sim.health(self.statuses),
-            alerts=self.sim.alerts(self.statuses, self.configs),
+            health=dict(self._health),
+            alerts=list(self._alerts),
             message=message,
             accepted=accepted,
             resolved=len(self.resolved),
             total=len(self.sim.order),
             steps_left=self.steps_left,
             hints_used=sum(self.hint_levels.values()),
-            masked_services=sorted(self.sim.masked_services(self.statuses)),
+            masked_services=list(self._masked),
         )
         self.observations.append(obs)
         return obs
-
-    def _clock(self, seconds: float) -> dt.datetime:
-        return self.sim.start + dt.timedelta(seconds=seconds)
 
     # -- validation shared by actions -------------------------------------------
     def _unknown_service(self, service: str | None) -> str | None:
@@ -219,46 +232,36 @@ class Episode:
             return None
         return messages.unknown_service(service, self.scenario.services)
 
-    def _rejected(self, action: Action, message: str) -> tuple[StepOutcome, str, dict[str, Any]]:
-        outcome = StepOutcome(self.steps, action.kind, action.service, accepted=False)
+    def _rejected(self, action: Action, message: str) -> _Result:
+        outcome = {"accepted": False}
         return outcome, f"Rejected: {message} (This cost a step; nothing changed.)", {}
 
     # -- inspections -------------------------------------------------------------
     def _inspection(
         self, action: Action, content: Any, payload: dict[str, Any], message: str
-    ) -> tuple[StepOutcome, str, dict[str, Any]]:
+    ) -> _Result:
         key = (action.kind, action.service or "")
-        digest = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
-        previous = self.seen.get(key)
-        changed_since = previous is not None and self._changed_since(key)
-        repeat = previous == digest and not changed_since
-        self.seen[key] = digest
-        self.last_look[key] = self.steps
-        outcome = StepOutcome(
-            self.steps, action.kind, action.service, new_info=previous != digest, repeat=repeat
-        )
+        digest = repr(content)  # compared by value on the next look
+        previous, changes_then = self.seen.get(key, (None, -1))
+        repeat = previous == digest and changes_then == self.changes
+        self.seen[key] = (digest, self.changes)
+        self.inspected.add(action.service)
+        outcome = {"new_info": previous != digest, "repeat": repeat}
         if repeat:
             message += " (Nothing has changed since you last looked.)"
         return outcome, message, payload
 
-    def _changed_since(self, key: tuple[str, str]) -> bool:
-        last = self.last_look.get(key, 0)
-        return any(o.changed for o in self.history if o.index > last)
-
     def _do_inspect_logs(self, action: Action, now: float):
         if err := self._unknown_service(action.service):
             return self._rejected(action, err)
-        lines = [
-            line.render()
-            for line in self.sim.logs(
-                action.service,
-                self.statuses,
-                self.configs,
-                self.visible_since,
-                self.resolved_at,
-                self.extra_logs.get(action.service, ()),
-            )
-        ]
+        lines = self.sim.logs(
+            action.service,
+            self.statuses,
+            self.configs,
+            self.visible_since,
+            self.resolved_at,
+            self.extra_logs.get(action.service, ()),
+        )
         return self._inspection(
             action, lines, {"logs": lines}, f"Showing {len(lines)} log lines of {action.service}."
         )
@@ -266,7 +269,7 @@ class Episode:
     def _do_inspect_config(self, action: Action, now: float):
         if err := self._unknown_service(action.service):
             return self._rejected(action, err)
-        config = json.loads(json.dumps(self.configs[action.service]))
+        config = thaw(self.configs[action.service])
         editable = self.sim.editable[action.service]
         note = "" if editable else " It is not yours to edit: its config is the contract."
         return self._inspection(
@@ -299,7 +302,7 @@ class Episode:
             return self._rejected(action, f"{exc}.")
         warnings = new_keys(self.configs[service], patch)
         if new_config == self.configs[service]:
-            outcome = StepOutcome(self.steps, action.kind, service)
+            outcome: dict[str, Any] = {}
             return outcome, f"The patch changes nothing in {service}'s config.", {}
 
         before = self.statuses
@@ -324,7 +327,8 @@ class Episode:
                 self.visible_since[iid] = now + 2
             if old == MASKED and status == ACTIVE:
                 unmasked.append(iid)
-        inspected = self._inspected_services()
+        self.changes += 1
+        inspected = self.inspected
         resolved_inspected = tuple(
             i for i in resolved if inspected & set(self.sim.issues[i].symptom_services)
         )
@@ -338,35 +342,27 @@ class Episode:
                     "event": "fixed" if iid in resolved else "reopened",
                 }
             )
-        outcome = StepOutcome(
-            self.steps,
-            action.kind,
-            service,
-            changed=True,
-            resolved=tuple(resolved),
-            resolved_inspected=resolved_inspected,
-            resolved_masked=resolved_masked,
-            reopened=tuple(reopened),
-            near_miss=near[1],
-        )
+        outcome = {
+            "changed": True,
+            "resolved": tuple(resolved),
+            "resolved_inspected": resolved_inspected,
+            "resolved_masked": resolved_masked,
+            "reopened": tuple(reopened),
+            "near_miss": near[1],
+        }
         text = messages.fix_result(
             self.scenario, service, touched, resolved, reopened, near[0], warnings, unmasked
         )
         return outcome, text, {}
 
-    def _inspected_services(self) -> set[str]:
-        return {
-            o.service for o in self.history if o.kind in INSPECT_KINDS and o.accepted and o.service
-        }
-
     def _near_misses(self, service: str, touched: list[str]) -> tuple[list[str], tuple[str, ...]]:
         """Active or masked issues whose check reads a touched setting but still fails."""
         hit, first = [], []
-        already = {i for o in self.history for i in o.near_miss}
+        already = self.near_missed
         for iid in self.sim.order:
             if self.statuses[iid] == RESOLVED:
                 continue
-            read = {p for p in rule_paths(self.sim.issues[iid].check)}
+            read = self.sim.read_paths[iid]
             full = {f"{service}.{t}" for t in touched}
             if any(
                 r == f or r.startswith(f + ".") or f.startswith(r + ".") for r in read for f in full
@@ -374,6 +370,7 @@ class Episode:
                 hit.append(iid)
                 if iid not in already and self.statuses[iid] == ACTIVE:
                     first.append(iid)
+                    already.add(iid)
         return hit, tuple(first)
 
     # -- help ---------------------------------------------------------------------------
@@ -384,12 +381,12 @@ class Episode:
     def _do_hint(self, action: Action, now: float):
         target = self._hint_target()
         if target is None:
-            outcome = StepOutcome(self.steps, action.kind, None)
+            outcome = {}
             return outcome, "No hint: nothing visible is left to fix.", {}
         level = self.hint_levels.get(target, 0)
         levels = self.sim.issues[target].hints.levels()
         if level >= len(levels):
-            outcome = StepOutcome(self.steps, action.kind, None)
+            outcome = {}
             return (
                 outcome,
                 (
@@ -399,7 +396,7 @@ class Episode:
                 {},
             )
         self.hint_levels[target] = level + 1
-        outcome = StepOutcome(self.steps, action.kind, None, hint_levels=1)
+        outcome = {"hint_levels": 1}
         names = ("where to look", "the setting", "the contract")
         return outcome, f"Hint {level + 1}/3 ({names[level]}): {levels[level]}", {}
 
@@ -414,7 +411,7 @@ class Episode:
         if target not in self.revealed:
             self.revealed.append(target)
         issue = self.sim.issues[target]
-        outcome = StepOutcome(self.steps, action.kind, None, revealed=target)
+        outcome = {"revealed": target}
         fix = json.dumps(thaw(issue.reference_fix), sort_keys=True)
         return (
             outcome,

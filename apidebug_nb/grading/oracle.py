@@ -17,7 +17,7 @@ def oracle_actions(scenario: Scenario) -> list[Action]:
     >>> [a.label() for a in oracle_actions(load_scenario("easy"))]
     ['inspect_logs(payment_client)', 'submit_fix(payment_client)', 'inspect_logs(payment_client)', 'submit_fix(payment_client)']
     """
-    sim = Simulation(scenario)
+    sim = Simulation.of(scenario)
     actions: list[Action] = []
     for iid in sim.order:
         issue = sim.issues[iid]

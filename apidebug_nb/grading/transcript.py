@@ -8,6 +8,7 @@ Instructors grade by :func:`replay`, never by the claimed number.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping
@@ -56,8 +57,11 @@ def make_transcript(ep: Episode) -> dict[str, Any]:
     actions = []
     for n, action in enumerate(ep.actions):
         entry = {"action": action.to_dict()}
-        if n < len(times):
-            entry["at"] = times[n]
+        if n < len(times) and times[n] is not None:
+            at = times[n]
+            if isinstance(at, (int, float)):  # live episodes keep epoch seconds (cheap)
+                at = dt.datetime.fromtimestamp(at, dt.timezone.utc).isoformat()
+            entry["at"] = at
         actions.append(entry)
     g = ep.grade()
     return {

@@ -1,16 +1,20 @@
 """Pure networkx functions over scenarios and their graphs.
 
 None of these functions mutates its input. Ties are always broken by node
-name, so every result is the same in every process.
+name, so every result is the same in every process. networkx is imported on
+first use, so ``import apidebug_nb`` stays fast.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from apidebug_nb.scenarios.records import Scenario
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 def call_graph(services: Iterable[str], edges: Iterable[tuple[str, str]]) -> nx.DiGraph:
@@ -20,6 +24,8 @@ def call_graph(services: Iterable[str], edges: Iterable[tuple[str, str]]) -> nx.
     >>> list(G.edges)
     [('client', 'gateway')]
     """
+    import networkx as nx
+
     G = nx.DiGraph()
     G.add_nodes_from(services)
     G.add_edges_from(edges)
@@ -34,6 +40,8 @@ def dependency_dag(scenario: Scenario) -> nx.DiGraph:
     >>> sorted(D.predecessors("hard.timeout"))
     ['hard.deprecated_url']
     """
+    import networkx as nx
+
     D = nx.DiGraph()
     D.add_nodes_from(scenario.issue_ids)
     for issue in scenario.issue_records:
@@ -45,12 +53,15 @@ def dependency_dag(scenario: Scenario) -> nx.DiGraph:
 def ideal_order(D: nx.DiGraph, rank: dict[str, int] | None = None) -> list[str]:
     """Topological order of an issue DAG, ties broken by ``rank`` then by name.
 
+    >>> import networkx as nx
     >>> D = nx.DiGraph([("url", "timeout")]); D.add_node("auth")
     >>> ideal_order(D)
     ['auth', 'url', 'timeout']
     >>> ideal_order(D, rank={"url": 0, "timeout": 1, "auth": 2})
     ['url', 'timeout', 'auth']
     """
+    import networkx as nx
+
     rank = rank or {}
     return list(nx.lexicographical_topological_sort(D, key=lambda n: (rank.get(n, 0), n)))
 
@@ -58,12 +69,15 @@ def ideal_order(D: nx.DiGraph, rank: dict[str, int] | None = None) -> list[str]:
 def masked_issues(D: nx.DiGraph, resolved: Iterable[str]) -> set[str]:
     """Issues hidden because some issue they (transitively) depend on is unresolved.
 
+    >>> import networkx as nx
     >>> D = nx.DiGraph([("url", "timeout"), ("timeout", "retry")])
     >>> sorted(masked_issues(D, resolved=[]))
     ['retry', 'timeout']
     >>> sorted(masked_issues(D, resolved=["url"]))
     ['retry']
     """
+    import networkx as nx
+
     done = set(resolved)
     masked: set[str] = set()
     for node in nx.topological_sort(D):
@@ -72,23 +86,40 @@ def masked_issues(D: nx.DiGraph, resolved: Iterable[str]) -> set[str]:
     return masked
 
 
+def ancestors(D: nx.DiGraph, node: str) -> set[str]:
+    """Every issue ``node`` transitively depends on.
+
+    >>> import networkx as nx
+    >>> sorted(ancestors(nx.DiGraph([("url", "timeout"), ("timeout", "retry")]), "retry"))
+    ['timeout', 'url']
+    """
+    import networkx as nx
+
+    return set(nx.ancestors(D, node))
+
+
 def blast_radius(G: nx.DiGraph, service: str) -> set[str]:
     """Services downstream of ``service`` in the call graph (its descendants).
 
+    >>> import networkx as nx
     >>> G = nx.DiGraph([("a", "b"), ("b", "c"), ("x", "a")])
     >>> sorted(blast_radius(G, "a"))
     ['b', 'c']
     """
+    import networkx as nx
+
     return set(nx.descendants(G, service))
 
 
 def call_path(G: nx.DiGraph, service: str) -> list[str]:
     """The service followed by everything it calls, breadth-first, ties by name.
 
+    >>> import networkx as nx
     >>> G = nx.DiGraph([("a", "c"), ("a", "b"), ("b", "d")])
     >>> call_path(G, "a")
     ['a', 'b', 'c', 'd']
     """
+
     order = [service]
     seen = {service}
     frontier = [service]
@@ -110,9 +141,12 @@ def layer_generations(G: nx.DiGraph) -> list[list[str]]:
     Cycles (possible in authored scenarios) are condensed first so every node
     still gets a layer.
 
+    >>> import networkx as nx
     >>> layer_generations(nx.DiGraph([("a", "b"), ("a", "c"), ("c", "d")]))
     [['a'], ['b', 'c'], ['d']]
     """
+    import networkx as nx
+
     if nx.is_directed_acyclic_graph(G):
         return [sorted(layer) for layer in nx.topological_generations(G)]
     C = nx.condensation(G)

@@ -34,7 +34,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from types import MappingProxyType
 from functools import lru_cache
 from typing import Any
 
@@ -95,51 +96,80 @@ def _operator(rule: Any) -> tuple[str, Any]:
     return op, arg
 
 
-def _read(configs: Mapping[str, Any], path: Any, rule: Any) -> Any:
-    if not isinstance(path, str) or "." not in path:
+_MAPPINGS = (dict, MappingProxyType)
+
+
+def _get(configs: Mapping[str, Any], parts: tuple[str, ...]) -> Any:
+    node: Any = configs
+    for part in parts:
+        if type(node) in _MAPPINGS and part in node:
+            node = node[part]
+        elif isinstance(node, Mapping) and part in node:
+            node = node[part]
+        else:
+            return _MISSING
+    return node
+
+
+def _path(path: Any, rule: Any) -> tuple[str, ...]:
+    if not isinstance(path, str) or "." not in path or "" in path.split("."):
         raise RuleError(f"path {path!r} in rule {_show(rule)} must be 'service.key'")
-    service = path.split(".", 1)[0]
-    if service not in configs:
-        raise RuleError(
-            f"rule {_show(rule)} refers to unknown service {service!r}; "
-            f"services are: {', '.join(sorted(configs))}"
-        )
-    value = lookup(configs, path, _MISSING)
-    if value is _MISSING:
-        raise MissingPathError(
-            f"rule {_show(rule)} reads {path!r}, which is not set", path=path, rule=rule
-        )
-    return value
+    return tuple(path.split("."))
 
 
-def _operand(configs: Mapping[str, Any], value: Any, rule: Any) -> Any:
-    if isinstance(value, Mapping):
-        if "ref" not in value or set(value) - {"ref", "factor", "prefix"}:
-            raise RuleError(
-                f"a reference must look like {{'ref': 'svc.key', 'factor': 1, "
-                f"'prefix': ''}}, got {_show(value)} in {_show(rule)}"
+def _reader(path: Any, rule: Any) -> Callable[[Mapping[str, Any]], Any]:
+    """A function reading ``path``: unknown service -> RuleError, absent key -> MissingPathError."""
+    parts = _path(path, rule)
+    service = parts[0]
+
+    def read(configs: Mapping[str, Any]) -> Any:
+        value = _get(configs, parts)
+        if value is _MISSING:
+            if service not in configs:
+                raise RuleError(
+                    f"rule {_show(rule)} refers to unknown service {service!r}; "
+                    f"services are: {', '.join(sorted(configs))}"
+                )
+            raise MissingPathError(
+                f"rule {_show(rule)} reads {path!r}, which is not set", path=path, rule=rule
             )
-        resolved = _read(configs, value["ref"], rule)
-        if "factor" in value:
-            resolved = _number(resolved, value["ref"], rule) * value["factor"]
-        if "prefix" in value:
-            resolved = f"{value['prefix']}{resolved}"
+        return value
+
+    return read
+
+
+def _operand(raw: Any, rule: Any) -> Callable[[Mapping[str, Any]], Any]:
+    if not isinstance(raw, Mapping):
+        return lambda configs: raw
+    if "ref" not in raw or set(raw) - {"ref", "factor", "prefix"}:
+        raise RuleError(
+            "a reference must look like {'ref': 'svc.key', 'factor': 1, 'prefix': ''}, "
+            f"got {_show(raw)} in {_show(rule)}"
+        )
+    read = _reader(raw["ref"], rule)
+    factor, prefix = raw.get("factor"), raw.get("prefix")
+    if factor is not None and (isinstance(factor, bool) or not isinstance(factor, (int, float))):
+        raise RuleError(f"'factor' must be a number, got {factor!r} in {_show(rule)}")
+    if prefix is not None and not isinstance(prefix, str):
+        raise RuleError(f"'prefix' must be a string, got {prefix!r} in {_show(rule)}")
+
+    def value(configs: Mapping[str, Any]) -> Any:
+        resolved = read(configs)
+        if factor is not None:
+            resolved = resolved * factor if _is_number(resolved) else None
+        if prefix is not None:
+            resolved = f"{prefix}{resolved}"
         return resolved
+
     return value
 
 
-def _number(value: Any, where: str, rule: Any) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or (isinstance(value, float) and math.isnan(value))
-    ):
-        raise _NotComparable(where)
-    return value
-
-
-class _NotComparable(Exception):
-    """A bound was compared with something that is not a number (the rule fails)."""
+def _is_number(value: Any) -> bool:
+    return (
+        not isinstance(value, bool)
+        and isinstance(value, (int, float))
+        and not (isinstance(value, float) and math.isnan(value))
+    )
 
 
 def _pair(arg: Any, rule: Any) -> tuple[str, Any]:
@@ -151,6 +181,96 @@ def _pair(arg: Any, rule: Any) -> tuple[str, Any]:
 @lru_cache(maxsize=512)
 def _regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
+
+
+Contract = Callable[[Mapping[str, Any]], bool]
+
+_BOUNDS = {
+    "ge": lambda a, b: a >= b,
+    "gt": lambda a, b: a > b,
+    "le": lambda a, b: a <= b,
+    "lt": lambda a, b: a < b,
+}
+
+
+def compile_rule(rule: Mapping[str, Any]) -> Contract:
+    """Check a rule's structure once and return a function ``configs -> bool``.
+
+    Structural mistakes (unknown operator, malformed operand, bad regex) are
+    reported here; unknown services and absent settings when it is called.
+
+    >>> timeout_ok = compile_rule({"ge": ["c.timeout", 10]})
+    >>> timeout_ok({"c": {"timeout": 15}}), timeout_ok({"c": {"timeout": 5}})
+    (True, False)
+    """
+    op, arg = _operator(rule)
+    if op in ("all", "any"):
+        if not isinstance(arg, (list, tuple)) or not arg:
+            raise RuleError(f"{op!r} needs a non-empty list of rules, got {_show(arg)}")
+        parts = tuple(compile_rule(r) for r in arg)
+        if op == "all":
+            return lambda configs: all(p(configs) for p in parts)
+        return lambda configs: any(p(configs) for p in parts)
+    if op == "not":
+        inner = compile_rule(arg)
+        return lambda configs: not inner(configs)
+    if op in ("present", "absent"):
+        parts_ = _path(arg, rule)
+        service = parts_[0]
+        want = op == "present"
+
+        def presence(configs: Mapping[str, Any]) -> bool:
+            if service not in configs:
+                raise RuleError(
+                    f"rule {_show(rule)} refers to unknown service {service!r}; "
+                    f"services are: {', '.join(sorted(configs))}"
+                )
+            return (_get(configs, parts_) is not _MISSING) == want
+
+        return presence
+    path, raw = _pair(arg, rule)
+    left = _reader(path, rule)
+    right = _operand(raw, rule)
+    if op == "eq":
+        return lambda configs: _same(left(configs), right(configs))
+    if op == "ne":
+        return lambda configs: not _same(left(configs), right(configs))
+    if op in _BOUNDS:
+        compare = _BOUNDS[op]
+
+        def bound(configs: Mapping[str, Any]) -> bool:
+            a, b = left(configs), right(configs)
+            # a string where a number belongs never satisfies a bound
+            return _is_number(a) and _is_number(b) and compare(a, b)
+
+        return bound
+    if op == "in":
+
+        def member(configs: Mapping[str, Any]) -> bool:
+            value, options = left(configs), right(configs)
+            return isinstance(options, (list, tuple)) and any(_same(value, x) for x in options)
+
+        return member
+    if op == "contains":
+
+        def contains(configs: Mapping[str, Any]) -> bool:
+            items, value = left(configs), right(configs)
+            return isinstance(items, (list, tuple)) and any(_same(x, value) for x in items)
+
+        return contains
+    # matches
+    if not isinstance(raw, str):
+        raise RuleError(f"'matches' needs a regex string, got {_show(raw)} in {_show(rule)}")
+    try:
+        pattern = _regex(raw)
+    except re.error as exc:
+        raise RuleError(f"bad regex {raw!r} in {_show(rule)}: {exc}") from None
+
+    def matches(configs: Mapping[str, Any]) -> bool:
+        value = left(configs)
+        return isinstance(value, str) and pattern.fullmatch(value) is not None
+
+    return matches
 
 
 def evaluate(rule: Mapping[str, Any], configs: Mapping[str, Any]) -> bool:
@@ -166,52 +286,7 @@ def evaluate(rule: Mapping[str, Any], configs: Mapping[str, Any]) -> bool:
     ...
     apidebug_nb.errors.MissingPathError: rule {"eq": ["client.retries", 3]} reads 'client.retries', which is not set
     """
-    op, arg = _operator(rule)
-    if op == "all" or op == "any":
-        if not isinstance(arg, (list, tuple)) or not arg:
-            raise RuleError(f"{op!r} needs a non-empty list of rules, got {_show(arg)}")
-        if op == "all":
-            return all(evaluate(r, configs) for r in arg)
-        return any(evaluate(r, configs) for r in arg)
-    if op == "not":
-        return not evaluate(arg, configs)
-    if op in ("present", "absent"):
-        if not isinstance(arg, str) or "." not in arg:
-            raise RuleError(f"{op!r} needs a path 'service.key', got {_show(arg)}")
-        service = arg.split(".", 1)[0]
-        if service not in configs:
-            raise RuleError(
-                f"rule {_show(rule)} refers to unknown service {service!r}; "
-                f"services are: {', '.join(sorted(configs))}"
-            )
-        found = lookup(configs, arg, _MISSING) is not _MISSING
-        return found if op == "present" else not found
-    path, raw = _pair(arg, rule)
-    left = _read(configs, path, rule)
-    right = _operand(configs, raw, rule)
-    if op == "eq":
-        return _same(left, right)
-    if op == "ne":
-        return not _same(left, right)
-    if op in ("ge", "gt", "le", "lt"):
-        try:
-            a = _number(left, path, rule)
-            b = _number(right, "value", rule)
-        except _NotComparable:
-            return False  # a string where a number belongs never satisfies a bound
-        return {"ge": a >= b, "gt": a > b, "le": a <= b, "lt": a < b}[op]
-    if op == "in":
-        return isinstance(right, (list, tuple)) and any(_same(left, x) for x in right)
-    if op == "contains":
-        return isinstance(left, (list, tuple)) and any(_same(x, right) for x in left)
-    # matches
-    if not isinstance(right, str):
-        raise RuleError(f"'matches' needs a regex string, got {_show(right)} in {_show(rule)}")
-    try:
-        pattern = _regex(right)
-    except re.error as exc:
-        raise RuleError(f"bad regex {right!r} in {_show(rule)}: {exc}") from None
-    return isinstance(left, str) and pattern.fullmatch(left) is not None
+    return compile_rule(rule)(configs)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -234,6 +309,18 @@ def holds(rule: Mapping[str, Any], configs: Mapping[str, Any]) -> bool:
         return evaluate(rule, configs)
     except MissingPathError:
         return False
+
+
+def lenient(contract: Contract) -> Contract:
+    """Wrap a compiled rule so that an absent setting means "not met"."""
+
+    def check(configs: Mapping[str, Any]) -> bool:
+        try:
+            return contract(configs)
+        except MissingPathError:
+            return False
+
+    return check
 
 
 def rule_paths(rule: Mapping[str, Any]) -> Iterator[str]:

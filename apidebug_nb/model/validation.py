@@ -15,15 +15,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from apidebug_nb.errors import MissingPathError, RuleError, ScenarioError
 from apidebug_nb.merge_patch import PatchError, apply_merge_patch, normalise_patch
 from apidebug_nb.model import graphs
 from apidebug_nb.model.rules import evaluate, holds, rule_paths
 from apidebug_nb.scenarios.records import Issue, Scenario, thaw
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 def _fail(
@@ -73,6 +74,8 @@ def validate_scenario(sc: Scenario) -> Scenario:
     >>> validate_scenario(load_scenario("medium", seed=3)).id
     'medium-3'
     """
+    import networkx as nx  # imported on first use: it is slow to import
+
     names = sc.services
     seen: set[str] = set()
     for n in names:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from apidebug_nb.errors import UnknownTaskError
 from apidebug_nb.scenarios import easy, hard, medium
 from apidebug_nb.scenarios.builder import TaskSpec, build_scenario, pool_issues
@@ -30,7 +32,13 @@ def load_scenario(task: str, seed: int | None = None) -> Scenario:
     spec = task_spec(task)
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
         raise ValueError(f"seed must be None or a non-negative integer, got {seed!r}")
-    return build_scenario(spec, seed)
+    return _build(spec.id, seed)
+
+
+@lru_cache(maxsize=4096)
+def _build(task: str, seed: int | None) -> Scenario:
+    # Scenarios are immutable, so a variant built once can be shared by every episode.
+    return build_scenario(SPECS[task], seed)
 
 
 def task_pool(task: str) -> list[Issue]:

@@ -18,9 +18,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
 
 CATEGORIES = ("authentication", "protocol", "networking", "configuration", "resilience")
 SEVERITIES = ("critical", "error", "warning")
@@ -36,19 +37,27 @@ def freeze(value: Any) -> Any:
     >>> thaw(f)
     {'a': [1, {'b': 2}]}
     """
-    if isinstance(value, Mapping):
+    t = type(value)
+    if t is str or t is int or t is float or t is bool or value is None:
+        return value
+    if t is MappingProxyType:
+        return value  # already frozen all the way down (only freeze() makes them)
+    if t is dict or isinstance(value, Mapping):
         return MappingProxyType({str(k): freeze(v) for k, v in value.items()})
-    if isinstance(value, (list, tuple)):
+    if t is list or t is tuple:
         return tuple(freeze(v) for v in value)
     return value
 
 
 def thaw(value: Any) -> Any:
     """Return a plain, mutable deep copy (dicts and lists) of a frozen value."""
+    t = type(value)
+    if t is MappingProxyType or t is dict:
+        return {k: thaw(v) for k, v in value.items()}
+    if t is tuple or t is list:
+        return [thaw(v) for v in value]
     if isinstance(value, Mapping):
         return {k: thaw(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [thaw(v) for v in value]
     return value
 
 
@@ -145,13 +154,14 @@ class Issue:
         return tuple(seen)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Scenario:
     """An incident: services, call edges, issues and the incident's base logs.
 
     ``services`` is the list of service names and ``issues`` the list of
     issues (both fresh lists); ``service(name)`` gives a service record and
-    ``graph`` the read-only call graph (caller -> callee).
+    ``graph`` the read-only call graph (caller -> callee). Scenarios compare
+    by identity; compare ``to_dict()`` or ``content_hash()`` for content.
     """
 
     id: str
@@ -202,6 +212,8 @@ class Scenario:
     @cached_property
     def graph(self) -> nx.DiGraph:
         """The call graph (caller -> callee), frozen: copy it to modify."""
+        import networkx as nx  # imported on first use: it is slow to import
+
         g = nx.DiGraph()
         for s in self.service_records:
             g.add_node(s.name, role=s.role, editable=s.editable)
