@@ -41,6 +41,8 @@ class ScenarioError(ApiDebugError, ValueError):
         issue: the issue id concerned, if any.
         field: the field concerned, e.g. ``"check"`` or ``"hints.setting"``.
         rule: a short name of the validation rule that failed.
+        line: the line in the source file, when known.
+        detail: the message without the location prefix.
     """
 
     def __init__(
@@ -61,6 +63,7 @@ class ScenarioError(ApiDebugError, ValueError):
         if field is not None:
             where.append(f"field {field!r}")
         super().__init__(f"{', '.join(where)}: {message}")
+        self.detail = message  # the bare message, to re-raise with another source or line
         self.scenario = scenario
         self.issue = issue
         self.field = field
