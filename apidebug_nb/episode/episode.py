@@ -68,7 +68,7 @@ class Episode:
     def _reset_state(self, seed: int | None) -> None:
         sc = self.scenario
         self.rng = random.Random(f"episode:{sc.id}:{seed}")
-        self.configs: dict[str, dict[str, Any]] = sc.configs()
+        self.configs: dict[str, dict[str, Any]] = self.sim.fresh_configs()
         self.resolved: set[str] = self.sim.resolved_set(self.configs)
         self.statuses = self.sim.statuses(self.resolved)
         self.steps = 0

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from apidebug_nb._version import __version__
@@ -41,7 +41,9 @@ def observations_digest(ep: Episode) -> str:
     """SHA-256 over every observation of the episode, in order."""
     h = hashlib.sha256()
     for obs in ep.observations:
-        h.update(json.dumps(obs.to_dict(), sort_keys=True, default=str).encode("utf-8"))
+        # the fields as they are: json.dumps only reads them, so no deep copy is needed
+        view = {f.name: getattr(obs, f.name) for f in fields(obs)}
+        h.update(json.dumps(view, sort_keys=True, default=str).encode("utf-8"))
     return h.hexdigest()
 
 

@@ -52,6 +52,8 @@ def freeze(value: Any) -> Any:
 def thaw(value: Any) -> Any:
     """Return a plain, mutable deep copy (dicts and lists) of a frozen value."""
     t = type(value)
+    if t is str or t is int or t is float or t is bool or value is None:
+        return value  # scalars first: the abstract Mapping check below is slow
     if t is MappingProxyType or t is dict:
         return {k: thaw(v) for k, v in value.items()}
     if t is tuple or t is list:

@@ -1,0 +1,504 @@
+"""Random scenarios for endless practice and for scale tests.
+
+``generate_scenario(n_services, n_issues, seed)`` builds a layered call graph
+(callers on the left, external providers on the right), gives every call edge
+a healthy client block in the caller's config (``upstreams.<callee>``) and a
+contract in the callee's config, then breaks ``n_issues`` contracts drawn from
+:data:`TEMPLATES`. Each issue reads only its own keys of one edge's client
+block, so reference fixes never conflict; about a third depend on an earlier
+issue of the same caller (masked until it is fixed). The result is the same
+for the same arguments in every process.
+
+>>> sc = generate_scenario(6, 4, seed=1)
+>>> sc.id, len(sc.services), len(sc.issues)
+('generated-6x4-1', 6, 4)
+>>> from apidebug_nb import validate_scenario
+>>> validate_scenario(sc) is sc
+True
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from apidebug_nb.scenarios.builder import ceil_to, hex_id, make_issue
+from apidebug_nb.scenarios.records import Issue, LogLine, Scenario, Service, freeze
+
+LAYER_ROLES = ("edge", "api", "service", "worker", "store", "vendor")
+DEPENDENCY_SHARE = 0.35  # share of issues masked by an earlier issue of the same caller
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One call edge and the contract values drawn for it."""
+
+    caller: str
+    callee: str
+    provider: Mapping[str, Any]  # the callee's contract config
+
+    def path(self, key: str) -> str:
+        return f"{self.caller}.upstreams.{self.callee}.{key}"
+
+    def ref(self, key: str, **extra: Any) -> dict[str, Any]:
+        return {"ref": f"{self.callee}.{key}", **extra}
+
+
+@dataclass(frozen=True)
+class ContractTemplate:
+    """A kind of broken contract between a caller and its callee.
+
+    ``healthy`` and ``broken`` give the client-block values (only the keys this
+    template owns); ``check`` the rule; the rest are the words an engineer sees.
+    """
+
+    name: str
+    title: str
+    category: str
+    severity: str
+    status: int
+    error: str
+    healthy: Callable[[Edge], dict[str, Any]]
+    broken: Callable[[Edge], dict[str, Any]]
+    check: Callable[[Edge], dict[str, Any]]
+    caller_log: str
+    callee_log: str
+    setting: str
+    contract: str
+    nudge: str
+    explanation: str
+
+
+def _tpl(name: str, **kw: Any) -> ContractTemplate:
+    return ContractTemplate(name=name, **kw)
+
+
+TEMPLATES: tuple[ContractTemplate, ...] = (
+    _tpl(
+        "auth",
+        title="Expired access token",
+        category="authentication",
+        severity="critical",
+        status=401,
+        error="invalid_token",
+        healthy=lambda e: {"token": e.provider["valid_tokens"][0]},
+        broken=lambda e: {"token": f"tok_expired_{e.provider['valid_tokens'][0][4:]}"},
+        check=lambda e: {"in": [e.path("token"), e.ref("valid_tokens")]},
+        caller_log="POST {callee} -> 401 Unauthorized (token {value})",
+        callee_log="401 for {caller}: token not recognised",
+        setting="token",
+        contract="The token must be one of {callee}'s valid_tokens.",
+        nudge="{callee} refuses {caller}'s credentials. Compare the token sent with the "
+        "tokens {callee} accepts.",
+        explanation="{caller} sent a token {callee} no longer accepts, so every call was "
+        "refused with 401. Next time: on a 401, check the credential against the "
+        "provider's current list before anything else.",
+    ),
+    _tpl(
+        "content_type",
+        title="Wrong Content-Type",
+        category="protocol",
+        severity="error",
+        status=415,
+        error="unsupported_media_type",
+        healthy=lambda e: {"content_type": e.provider["accepted_content_types"][0]},
+        broken=lambda e: {"content_type": "text/plain"},
+        check=lambda e: {"in": [e.path("content_type"), e.ref("accepted_content_types")]},
+        caller_log="POST {callee} -> 415 Unsupported Media Type",
+        callee_log="415: body from {caller} declared as {value} could not be parsed",
+        setting="content_type",
+        contract="The Content-Type must be one of {callee}'s accepted_content_types.",
+        nudge="{callee} cannot parse what {caller} sends. Look at how the body is labelled.",
+        explanation="{caller} labelled its body with a media type {callee} does not parse, "
+        "so it answered 415. Next time: compare the Content-Type with the provider's list.",
+    ),
+    _tpl(
+        "timeout",
+        title="Timeout below the provider's processing time",
+        category="networking",
+        severity="error",
+        status=504,
+        error="upstream_timeout",
+        healthy=lambda e: {"timeout_s": ceil_to(e.provider["max_processing_ms"] / 1000 + 3, 5)},
+        broken=lambda e: {"timeout_s": max(1, e.provider["max_processing_ms"] // 4000)},
+        check=lambda e: {"ge": [e.path("timeout_s"), e.ref("max_processing_ms", factor=0.001)]},
+        caller_log="call to {callee} timed out after {value}s",
+        callee_log="request from {caller} completed, but the caller had already disconnected",
+        setting="timeout_s",
+        contract="The timeout (seconds) must be at least {callee}'s max_processing_ms "
+        "converted to seconds.",
+        nudge="{caller} gives up on {callee} although {callee} finishes the work. Compare "
+        "how long each side waits.",
+        explanation="{caller} stopped waiting before {callee} could answer. Next time: set "
+        "timeouts from the provider's documented worst case, with a margin, and mind units.",
+    ),
+    _tpl(
+        "url_version",
+        title="Deprecated API version",
+        category="configuration",
+        severity="critical",
+        status=410,
+        error="gone",
+        healthy=lambda e: {"base_url": e.provider["base_url"]},
+        broken=lambda e: {"base_url": e.provider["deprecated_base_urls"][0]},
+        check=lambda e: {"eq": [e.path("base_url"), e.ref("base_url")]},
+        caller_log="GET {value}/status -> 410 Gone",
+        callee_log="410 for {caller}: this API version has been retired",
+        setting="base_url",
+        contract="The base URL must be {callee}'s current base_url.",
+        nudge="{callee} says the address {caller} calls no longer exists.",
+        explanation="{caller} still called a retired API version of {callee}; 410 Gone "
+        "means it will not come back. Next time: track deprecation notices.",
+    ),
+    _tpl(
+        "rate_limit",
+        title="Send rate above the provider's limit",
+        category="resilience",
+        severity="error",
+        status=429,
+        error="too_many_requests",
+        healthy=lambda e: {"send_rate_per_s": e.provider["rate_limit_per_s"]},
+        broken=lambda e: {"send_rate_per_s": e.provider["rate_limit_per_s"] * 3},
+        check=lambda e: {"le": [e.path("send_rate_per_s"), e.ref("rate_limit_per_s")]},
+        caller_log="POST {callee} -> 429 Too Many Requests",
+        callee_log="throttling {caller}: {value} req/s offered",
+        setting="send_rate_per_s",
+        contract="The send rate must not exceed {callee}'s rate_limit_per_s.",
+        nudge="{callee} is pushing back on {caller}. Compare how fast one sends with how "
+        "fast the other accepts.",
+        explanation="{caller} sent faster than {callee}'s published limit and was throttled. "
+        "Next time: configure producers below the consumer's limits.",
+    ),
+    _tpl(
+        "retry",
+        title="Retry policy ignores 429 and has no backoff",
+        category="resilience",
+        severity="warning",
+        status=503,
+        error="requests_dropped",
+        healthy=lambda e: {
+            "retry": {
+                "max_retries": e.provider["min_retries"],
+                "backoff_s": 2,
+                "retry_on": [429, 503],
+            }
+        },
+        broken=lambda e: {"retry": {"max_retries": 0, "backoff_s": 0, "retry_on": [503]}},
+        check=lambda e: {
+            "all": [
+                {"ge": [e.path("retry.max_retries"), e.ref("min_retries")]},
+                {"gt": [e.path("retry.backoff_s"), 0]},
+                {"contains": [e.path("retry.retry_on"), 429]},
+            ]
+        },
+        caller_log="request to {callee} dropped after one throttled answer",
+        callee_log="{caller} did not come back after being throttled",
+        setting="retry",
+        contract="Retries must reach {callee}'s min_retries, wait a backoff above zero and "
+        "cover the rate-limit status.",
+        nudge="Some of {caller}'s requests never arrive at {callee}. Look at what {caller} "
+        "does after a failed call.",
+        explanation="{caller} never retried throttled calls, so bursts were lost. Next time: "
+        "retry on 429 with backoff, as often as the provider's contract asks.",
+    ),
+    _tpl(
+        "signature",
+        title="Request signature does not verify",
+        category="authentication",
+        severity="error",
+        status=401,
+        error="invalid_signature",
+        healthy=lambda e: {"signing_secret": e.provider["signing_secret"]},
+        broken=lambda e: {"signing_secret": ""},
+        check=lambda e: {"eq": [e.path("signing_secret"), e.ref("signing_secret")]},
+        caller_log="POST {callee} -> 401 signature mismatch",
+        callee_log="rejected request from {caller}: HMAC does not verify",
+        setting="signing_secret",
+        contract="The signing secret must be the one {callee} verifies with.",
+        nudge="{callee} cannot verify that requests really come from {caller}.",
+        explanation="{caller} signed with an empty secret, so {callee} could not verify any "
+        "request. Next time: keep shared secrets in one place and rotate both sides together.",
+    ),
+    _tpl(
+        "encoding",
+        title="Body encoding the provider cannot decode",
+        category="protocol",
+        severity="warning",
+        status=415,
+        error="unsupported_encoding",
+        healthy=lambda e: {"encoding": e.provider["accepted_encodings"][0]},
+        broken=lambda e: {"encoding": "br"},
+        check=lambda e: {"in": [e.path("encoding"), e.ref("accepted_encodings")]},
+        caller_log="POST {callee} -> 415 (Content-Encoding {value})",
+        callee_log="cannot decode body from {caller}: unknown Content-Encoding",
+        setting="encoding",
+        contract="The encoding must be one of {callee}'s accepted_encodings.",
+        nudge="{callee} receives {caller}'s bodies but cannot read them.",
+        explanation="{caller} compressed bodies in a way {callee} cannot decode. Next time: "
+        "compare Content-Encoding with what the receiver lists.",
+    ),
+    _tpl(
+        "circuit_breaker",
+        title="No circuit breaker",
+        category="resilience",
+        severity="warning",
+        status=503,
+        error="cascading_failure",
+        healthy=lambda e: {
+            "breaker": {"enabled": True, "failure_threshold": e.provider["breaker_max_failures"]}
+        },
+        broken=lambda e: {"breaker": {"enabled": False, "failure_threshold": 1000}},
+        check=lambda e: {
+            "all": [
+                {"eq": [e.path("breaker.enabled"), True]},
+                {"le": [e.path("breaker.failure_threshold"), e.ref("breaker_max_failures")]},
+            ]
+        },
+        caller_log="thread pool exhausted waiting on {callee}",
+        callee_log="{caller} keeps hammering while degraded",
+        setting="breaker",
+        contract="A breaker must be enabled and trip within {callee}'s breaker_max_failures.",
+        nudge="{caller} keeps calling {callee} while {callee} struggles, and drowns with it.",
+        explanation="Without a circuit breaker {caller} kept sending to a struggling {callee} "
+        "and exhausted its own threads. Next time: fail fast with a breaker.",
+    ),
+    _tpl(
+        "idempotency",
+        title="No idempotency key on retried writes",
+        category="protocol",
+        severity="error",
+        status=409,
+        error="duplicate_request",
+        healthy=lambda e: {"idempotency_header": e.provider["idempotency_header"]},
+        broken=lambda e: {"idempotency_header": None},
+        check=lambda e: {"eq": [e.path("idempotency_header"), e.ref("idempotency_header")]},
+        caller_log="POST {callee} -> 409 Conflict: duplicate write",
+        callee_log="duplicate write from {caller}: no idempotency key",
+        setting="idempotency_header",
+        contract="Writes must carry the idempotency header {callee} deduplicates on.",
+        nudge="{callee} sees the same write from {caller} twice.",
+        explanation="{caller} retried writes without an idempotency key, so {callee} could not "
+        "tell a retry from a new request. Next time: send the provider's idempotency header.",
+    ),
+)
+TEMPLATE_NAMES = tuple(t.name for t in TEMPLATES)
+
+
+def _check_args(n_services: Any, n_issues: Any, seed: Any) -> None:
+    for name, value, least in (("n_services", n_services, 2), ("n_issues", n_issues, 1)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise ValueError(f"{name} must be an integer of at least {least}, got {value!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+
+
+def _layers(rng: random.Random, n: int) -> list[list[str]]:
+    depth = max(2, min(len(LAYER_ROLES), round(math.log2(n)) if n > 2 else 2))
+    sizes = [n // depth] * depth
+    for k in range(n - sum(sizes)):
+        sizes[depth - 1 - k] += 1  # wider towards the providers
+    layers, start = [], 0
+    for k, size in enumerate(sizes):
+        role = LAYER_ROLES[k] if k < depth - 1 else LAYER_ROLES[-1]
+        layers.append([f"{role}_{start + i:03d}" for i in range(size)])
+        start += size
+    return layers
+
+
+def _edges(rng: random.Random, layers: list[list[str]]) -> list[tuple[str, str]]:
+    edges: set[tuple[str, str]] = set()
+    for upper, lower in zip(layers[:-1], layers[1:], strict=True):
+        for callee in lower:  # everything below the top is called by someone
+            edges.add((rng.choice(upper), callee))
+        callers = {a for a, _ in edges}
+        for caller in upper:  # everything above the providers calls someone
+            if caller not in callers:
+                edges.add((caller, rng.choice(lower)))
+        for caller in upper:  # a few extra edges make it a graph, not a tree
+            if rng.random() < 0.3:
+                edges.add((caller, rng.choice(lower)))
+    return sorted(edges)
+
+
+def _provider_config(rng: random.Random, name: str) -> dict[str, Any]:
+    version = rng.randint(2, 5)
+    host = f"https://{name}.internal"
+    return {
+        "base_url": f"{host}/v{version}",
+        "deprecated_base_urls": [f"{host}/v{version - 1}"],
+        "valid_tokens": [f"tok_{hex_id(rng, 10)}"],
+        "accepted_content_types": [rng.choice(["application/json", "application/cbor"])],
+        "max_processing_ms": rng.choice([4000, 6500, 9000, 12000, 18000]),
+        "rate_limit_per_s": rng.choice([10, 20, 40, 80]),
+        "min_retries": rng.choice([3, 4, 5]),
+        "signing_secret": f"whsec_{hex_id(rng, 10)}",
+        "accepted_encodings": [rng.choice(["gzip", "deflate"]), "identity"],
+        "breaker_max_failures": rng.choice([5, 8, 10]),
+        "idempotency_header": rng.choice(["Idempotency-Key", "X-Request-Key"]),
+    }
+
+
+def generate_scenario(n_services: int, n_issues: int, seed: int = 0) -> Scenario:
+    """A random, valid, solvable scenario (the same one for the same arguments).
+
+    Args:
+        n_services: at least 2; laid out in 2 to 6 layers, the last one external.
+        n_issues: at least 1 and at most the number of call edges times the
+            number of templates (``len(TEMPLATES)``).
+        seed: a non-negative integer selecting the variant.
+
+    Returns:
+        A scenario whose ``max_steps`` leaves room beyond the reference
+        solver's two steps per issue.
+    """
+    _check_args(n_services, n_issues, seed)
+    rng = random.Random(f"apidebug_nb:generated:{n_services}:{n_issues}:{seed}")
+    layers = _layers(rng, n_services)
+    edge_list = _edges(rng, layers)
+    capacity = len(edge_list) * len(TEMPLATES)
+    if n_issues > capacity:
+        raise ValueError(
+            f"{n_services} services give {len(edge_list)} call edges, room for at most "
+            f"{capacity} issues ({len(TEMPLATES)} contract templates per edge); got {n_issues}"
+        )
+    providers = {name: _provider_config(rng, name) for layer in layers[1:] for name in layer}
+    edges = {(a, b): Edge(a, b, providers[b]) for a, b in edge_list}
+    clients: dict[str, dict[str, dict[str, Any]]] = {}
+    for e in edges.values():
+        block: dict[str, Any] = {}
+        for t in TEMPLATES:
+            block.update(t.healthy(e))
+        clients.setdefault(e.caller, {})[e.callee] = block
+
+    issues = _draw_issues(rng, n_issues, edges, clients)
+    external = set(layers[-1])
+    services = []
+    for k, layer in enumerate(layers):
+        for name in layer:
+            config: dict[str, Any] = {}
+            if name in providers:
+                config.update(providers[name])
+            if name in clients:
+                config["upstreams"] = clients[name]
+            services.append(
+                Service(
+                    name=name,
+                    role=f"{name.rsplit('_', 1)[0]} (layer {k + 1})",
+                    config=freeze(config),
+                    editable=name not in external,
+                    description="external provider" if name in external else "ours",
+                )
+            )
+    base = [
+        LogLine(s.name, -600 - (n % 300), "INFO", f"{s.name} started; {_calls(s.config)}")
+        for n, s in enumerate(services)
+    ]
+    return Scenario(
+        id=f"generated-{n_services}x{n_issues}-{seed}",
+        title=f"Generated incident ({n_services} services, {n_issues} problems)",
+        description=(
+            "A randomly generated system of services calling one another. Some "
+            "contracts between callers and the services they call are broken."
+        ),
+        max_steps=3 * n_issues + 10,
+        service_records=tuple(services),
+        edges=tuple(edge_list),
+        issue_records=tuple(issues),
+        base_logs=tuple(sorted(base, key=lambda line: (line.offset_s, line.service))),
+        incident_start=f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T"
+        f"{rng.randint(6, 20):02d}:{rng.randrange(0, 60, 5):02d}:00",
+    )
+
+
+def _calls(config: Mapping[str, Any]) -> str:
+    ups = config.get("upstreams")
+    return f"calls {', '.join(sorted(ups))}" if ups else "serves requests"
+
+
+def _draw_issues(
+    rng: random.Random,
+    n_issues: int,
+    edges: dict[tuple[str, str], Edge],
+    clients: dict[str, dict[str, dict[str, Any]]],
+) -> list[Issue]:
+    keys = sorted(edges)
+    out_of: dict[str, list[tuple[str, str]]] = {}
+    for a, b in keys:
+        out_of.setdefault(a, []).append((a, b))
+    used: set[tuple[str, str, str]] = set()
+    issues: list[Issue] = []
+    order = list(TEMPLATES)
+    rng.shuffle(order)
+    for n in range(n_issues):
+        t = order[n % len(order)]  # cycle through every template before repeating one
+        depends: tuple[str, ...] = ()
+        e = None
+        if issues and rng.random() < DEPENDENCY_SHARE:
+            # masked by an earlier failure of the same caller: its calls fail before this shows
+            mask = rng.choice(issues)
+            free = [k for k in out_of[mask.service] if (*k, t.name) not in used]
+            if free:
+                e, depends = edges[rng.choice(free)], (mask.id,)
+        if e is None:
+            for _ in range(50):
+                e = edges[rng.choice(keys)]
+                if (e.caller, e.callee, t.name) not in used:
+                    break
+            else:  # crowded: the first free edge in a fixed order, this template if possible
+                e, t = _first_free(keys, edges, used, t)
+        used.add((e.caller, e.callee, t.name))
+        block = clients[e.caller][e.callee]
+        block.update(t.broken(e))
+        if block.get("idempotency_header", "") is None:
+            del block["idempotency_header"]  # "absent", as a patch would leave it
+        issues.append(_make(t, e, f"{t.name}.{e.caller}.{e.callee}", depends, block))
+    return issues
+
+
+def _first_free(
+    keys: list[tuple[str, str]],
+    edges: dict[tuple[str, str], Edge],
+    used: set[tuple[str, str, str]],
+    wanted: ContractTemplate,
+) -> tuple[Edge, ContractTemplate]:
+    for t in (wanted, *TEMPLATES):
+        for a, b in keys:
+            if (a, b, t.name) not in used:
+                return edges[(a, b)], t
+    raise AssertionError("unreachable: the capacity was checked")
+
+
+def _make(
+    t: ContractTemplate, e: Edge, iid: str, depends: tuple[str, ...], block: Mapping[str, Any]
+) -> Issue:
+    words = {"caller": e.caller, "callee": e.callee}
+    key = t.setting
+    shown = block.get(key, "(none)")
+    value = shown if not isinstance(shown, dict) else "(see config)"
+    return make_issue(
+        id=iid,
+        service=e.caller,
+        title=f"{t.title} ({e.caller} -> {e.callee})",
+        category=t.category,
+        severity=t.severity,
+        check=t.check(e),
+        fix={"upstreams": {e.callee: t.healthy(e)}},
+        depends_on=depends,
+        symptoms=[
+            (e.caller, 1, "ERROR", t.caller_log.format(value=value, **words)),
+            (e.callee, 1, "WARN", t.callee_log.format(value=value, **words)),
+        ],
+        response=(t.status, {"error": t.error, "upstream": e.callee}),
+        alert=f"{e.caller}: calls to {e.callee} failing with {t.status}",
+        resolved=[(e.caller, 2, "INFO", f"calls to {e.callee} succeed again")],
+        cascade=(e.callee,),
+        explanation=t.explanation.format(**words),
+        hints=(
+            t.nudge.format(**words),
+            f"The setting is {e.caller}.upstreams.{e.callee}.{key}.",
+            t.contract.format(**words),
+        ),
+    )
