@@ -1,0 +1,373 @@
+"""The built-in tasks as DESIGN section 2 describes them, and their contracts."""
+
+from __future__ import annotations
+
+import json
+import types
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import apidebug_nb as adb
+from apidebug_nb.merge_patch import apply_merge_patch, normalise_patch
+from apidebug_nb.model.rules import holds
+from apidebug_nb.scenarios.records import thaw
+
+SHAPE = {
+    # task: (services, edges, editable services, pool ids, per episode, steps)
+    "easy": (
+        ["payment_client", "payment_gateway"],
+        {("payment_client", "payment_gateway")},
+        {"payment_client"},
+        ["easy.missing_auth", "easy.content_type", "easy.timeout", "easy.deprecated_url"],
+        2,
+        15,
+    ),
+    "medium": (
+        ["webhook_sender", "webhook_receiver", "notification_service"],
+        {("webhook_sender", "webhook_receiver"), ("webhook_receiver", "notification_service")},
+        {"webhook_sender"},
+        [
+            "medium.rate_limit",
+            "medium.retry_policy",
+            "medium.signature",
+            "medium.target_path",
+            "medium.gzip",
+        ],
+        3,
+        25,
+    ),
+    "hard": (
+        ["order_service", "api_gateway", "inventory_service", "shipping_service", "auth_service"],
+        {
+            ("order_service", "api_gateway"),
+            ("order_service", "auth_service"),
+            ("api_gateway", "inventory_service"),
+            ("inventory_service", "shipping_service"),
+        },
+        {"order_service", "inventory_service"},
+        [
+            "hard.deprecated_url",
+            "hard.timeout",
+            "hard.sync_mode",
+            "hard.expired_token",
+            "hard.token_refresh",
+            "hard.circuit_breaker",
+            "hard.idempotency",
+        ],
+        5,
+        40,
+    ),
+}
+MASKS = {  # DESIGN section 2: which issue masks which
+    "medium.retry_policy": ("medium.rate_limit",),
+    "hard.timeout": ("hard.deprecated_url",),
+    "hard.token_refresh": ("hard.expired_token",),
+    "hard.idempotency": ("hard.sync_mode",),
+}
+
+
+def pool_issue(task: str, issue_id: str) -> adb.Issue:
+    return {i.id: i for i in adb.task_pool(task)}[issue_id]
+
+
+def with_change(sc: adb.Scenario, service: str, patch: dict) -> dict:
+    """The scenario's broken configs with ``patch`` merged into ``service``."""
+    configs = sc.configs()
+    configs[service] = apply_merge_patch(configs[service], normalise_patch(patch))
+    return configs
+
+
+# -- the catalogue --------------------------------------------------------------------------
+
+
+def test_tasks_are_easy_medium_hard():
+    assert adb.TASKS == ("easy", "medium", "hard")
+
+
+@pytest.mark.parametrize("task", adb.TASKS)
+def test_canonical_task_shape(task):
+    services, edges, editable, pool, per_episode, steps = SHAPE[task]
+    sc = adb.load_scenario(task)
+    assert sc.id == task and sc.seed is None and sc.task == task
+    assert sc.services == services
+    assert set(sc.edges) == edges
+    assert {s for s in sc.services if sc.service(s).editable} == editable
+    assert [i.id for i in adb.task_pool(task)] == pool
+    assert list(sc.pool) == pool
+    # seed=None: the pool's first issues
+    assert sc.issue_ids == pool[:per_episode]
+    assert sc.max_steps == steps
+    assert sc.incident_start == "2026-03-14T09:00:00"
+
+
+@pytest.mark.parametrize("task", adb.TASKS)
+def test_canonical_scenario_is_valid_and_solvable(task):
+    sc = adb.load_scenario(task)
+    assert adb.validate_scenario(sc) is sc
+    ep = adb.Episode(sc)
+    ep.reset()
+    actions = adb.oracle_actions(sc)
+    assert len(actions) <= sc.max_steps
+    for action in actions:
+        ep.step(action)
+    assert ep.terminated and set(ep.issue_status().values()) == {"resolved"}
+
+
+@pytest.mark.parametrize("task", adb.TASKS)
+def test_pool_masks_are_the_designed_ones(task):
+    for issue in adb.task_pool(task):
+        assert issue.depends_on == MASKS.get(issue.id, ()), issue.id
+
+
+@pytest.mark.parametrize("task", adb.TASKS)
+def test_pool_issue_records_are_complete(task):
+    services = set(SHAPE[task][0])
+    editable = SHAPE[task][2]
+    for issue in adb.task_pool(task):
+        assert issue.service in editable, issue.id
+        assert issue.category in (
+            "authentication",
+            "protocol",
+            "networking",
+            "configuration",
+            "resilience",
+        )
+        assert issue.severity in ("critical", "error", "warning")
+        assert issue.title and issue.explanation and issue.alert
+        assert all(h.strip() for h in issue.hints.levels())
+        assert issue.symptoms and {line.service for line in issue.symptoms} <= services
+        assert issue.resolved_logs and set(issue.cascade) <= services
+        assert 400 <= issue.response.status <= 599
+        assert thaw(issue.reference_fix)  # a non-empty change set
+
+
+def test_issue_and_scenario_records_are_immutable():
+    sc = adb.load_scenario("hard")
+    issue = sc.issues[0]
+    with pytest.raises(AttributeError):
+        issue.service = "api_gateway"
+    with pytest.raises(TypeError):
+        sc.service("order_service").config["timeout_s"] = 99
+    with pytest.raises(TypeError):
+        issue.check["eq"] = None
+    assert isinstance(sc.service("order_service").config, types.MappingProxyType)
+    # configs() and issues hand out fresh copies
+    configs = sc.configs()
+    configs["order_service"]["timeout_s"] = 99
+    assert sc.configs()["order_service"]["timeout_s"] != 99
+    sc.issues.clear()
+    assert len(sc.issues) == 5
+
+
+def test_graph_is_the_frozen_call_graph():
+    import networkx as nx
+
+    sc = adb.load_scenario("hard", seed=7)
+    G = sc.graph
+    assert isinstance(G, nx.DiGraph)
+    assert set(G.edges) == SHAPE["hard"][1]
+    assert list(G.nodes) == sc.services
+    assert G.nodes["order_service"]["editable"] is True
+    assert G.nodes["auth_service"]["editable"] is False
+    with pytest.raises(nx.NetworkXError):
+        G.add_edge("shipping_service", "order_service")
+
+
+def test_unknown_task_names_the_valid_ones():
+    with pytest.raises(adb.UnknownTaskError) as info:
+        adb.load_scenario("impossible")
+    assert "'impossible'" in str(info.value) and "easy, medium, hard" in str(info.value)
+    with pytest.raises(adb.UnknownTaskError):
+        adb.task_pool("Easy")
+
+
+@pytest.mark.parametrize("seed", [-1, True, "3", 1.5])
+def test_bad_seed_is_refused(seed):
+    with pytest.raises(ValueError, match="non-negative integer"):
+        adb.load_scenario("easy", seed=seed)
+
+
+def test_to_dict_is_plain_json():
+    for task in adb.TASKS:
+        sc = adb.load_scenario(task, seed=11)
+        data = sc.to_dict()
+        assert json.loads(json.dumps(data)) == data
+        assert len(sc.content_hash()) == 64
+
+
+# -- contracts (DESIGN section 1: an issue is resolved exactly when its rule holds) ---------
+
+
+@pytest.mark.parametrize(
+    ("timeout", "resolved"), [(5, False), (10, False), (15, True), (20, True), (30, True)]
+)
+def test_easy_timeout_needs_the_gateways_maximum_processing_time(timeout, resolved):
+    sc = adb.load_scenario("easy")
+    assert sc.service("payment_gateway").config["max_processing_ms"] == 12000
+    issue = pool_issue("easy", "easy.timeout")
+    assert holds(issue.check, with_change(sc, "payment_client", {"timeout": timeout})) is resolved
+
+
+def test_easy_timeout_contract_in_an_episode():
+    # a variant with the canonical 12 s gateway and the timeout issue drawn
+    sc = next(
+        s
+        for s in (adb.load_scenario("easy", n) for n in range(200))
+        if "easy.timeout" in s.issue_ids
+        and s.service("payment_gateway").config["max_processing_ms"] == 12000
+    )
+    for timeout, resolved in [
+        (5, False),
+        (10, False),
+        (11, False),
+        (12, True),
+        (15, True),
+        (30, True),
+    ]:
+        ep = adb.Episode(sc)
+        ep.reset()
+        ep.step(adb.Action.submit_fix("payment_client", {"timeout": timeout}))
+        assert (ep.issue_status()["easy.timeout"] == "resolved") is resolved, timeout
+
+
+def test_easy_timeout_is_not_satisfied_by_a_string_or_boolean():
+    sc = adb.load_scenario("easy")
+    issue = pool_issue("easy", "easy.timeout")
+    for value in ("30", True, None):
+        configs = sc.configs()
+        configs["payment_client"]["timeout"] = value
+        assert not holds(issue.check, configs), value
+
+
+@given(timeout=st.integers(1, 40), seed=st.integers(0, 999))
+def test_easy_timeout_contract_in_every_variant(timeout, seed):
+    sc = adb.load_scenario("easy", seed)
+    issue = pool_issue("easy", "easy.timeout")
+    limit_ms = sc.service("payment_gateway").config["max_processing_ms"]
+    configs = with_change(sc, "payment_client", {"timeout": timeout})
+    assert holds(issue.check, configs) is (timeout * 1000 >= limit_ms)
+
+
+def test_hard_expired_token_only_accepts_a_valid_token():
+    sc = adb.load_scenario("hard")
+    issue = sc.issue("hard.expired_token")
+    auth = sc.service("auth_service").config
+    (valid,) = auth["valid_tokens"]
+    (expired,) = auth["expired_tokens"]
+    assert sc.service("order_service").config["auth"]["token"] == expired
+    for token, resolved in [
+        (expired, False),
+        ("Bearer x", False),
+        ("Bearer", False),
+        (valid, True),
+    ]:
+        configs = with_change(sc, "order_service", {"auth.token": token})
+        assert holds(issue.check, configs) is resolved, token
+    ep = adb.Episode(sc)
+    ep.reset()
+    ep.step(adb.Action.submit_fix("order_service", {"auth.token": "Bearer x"}))
+    assert ep.issue_status()["hard.expired_token"] == "active"
+    ep.step(adb.Action.submit_fix("order_service", {"auth.token": valid}))
+    assert ep.issue_status()["hard.expired_token"] == "resolved"
+
+
+GOOD_RETRY = {"max_retries": 3, "backoff_s": 2, "retry_on": [429, 502, 503]}
+
+
+@pytest.mark.parametrize(
+    ("change", "resolved"),
+    [
+        ({}, True),
+        ({"max_retries": 2}, False),
+        ({"backoff_s": 0}, False),
+        ({"retry_on": [502, 503]}, False),
+        ({"max_retries": 5, "backoff_s": 0.5, "retry_on": [429]}, True),
+        ({"retry_on": None}, False),  # deleted: a missing setting is a broken contract
+        ({"max_retries": "3"}, False),
+    ],
+)
+def test_medium_retry_needs_all_three(change, resolved):
+    sc = adb.load_scenario("medium")
+    issue = sc.issue("medium.retry_policy")
+    assert not holds(issue.check, sc.configs())
+    configs = with_change(sc, "webhook_sender", {"retry": GOOD_RETRY})
+    configs = {
+        **configs,
+        "webhook_sender": apply_merge_patch(configs["webhook_sender"], {"retry": change}),
+    }
+    assert holds(issue.check, configs) is resolved
+
+
+@given(
+    retries=st.integers(0, 8),
+    backoff=st.one_of(st.integers(0, 5), st.floats(0, 5, allow_nan=False)),
+    retry_on=st.lists(st.sampled_from([408, 429, 500, 502, 503]), unique=True, max_size=5),
+)
+def test_medium_retry_contract_property(retries, backoff, retry_on):
+    sc = adb.load_scenario("medium")
+    issue = sc.issue("medium.retry_policy")
+    retry = {"max_retries": retries, "backoff_s": backoff, "retry_on": retry_on}
+    configs = with_change(sc, "webhook_sender", {"retry": retry})
+    assert holds(issue.check, configs) is (retries >= 3 and backoff > 0 and 429 in retry_on)
+
+
+@given(rate=st.integers(1, 100), seed=st.integers(0, 999))
+def test_medium_rate_limit_contract_property(rate, seed):
+    sc = adb.load_scenario("medium", seed)
+    issue = pool_issue("medium", "medium.rate_limit")
+    limit = sc.service("webhook_receiver").config["rate_limit_per_s"]
+    configs = with_change(sc, "webhook_sender", {"send_rate_per_s": rate})
+    assert holds(issue.check, configs) is (rate <= limit)
+
+
+@pytest.mark.parametrize(
+    ("breaker", "resolved"),
+    [
+        ({"enabled": True, "failure_threshold": 5}, True),
+        ({"enabled": True, "failure_threshold": 1}, True),
+        ({"enabled": True, "failure_threshold": 0}, False),
+        ({"enabled": False, "failure_threshold": 5}, False),
+        ({"enabled": 1, "failure_threshold": 5}, False),  # 1 is not true
+        ({"enabled": "true", "failure_threshold": 5}, False),
+        ({"enabled": True, "failure_threshold": None}, False),
+    ],
+)
+def test_hard_circuit_breaker_needs_enabled_with_a_threshold(breaker, resolved):
+    sc = adb.load_scenario("hard")  # the canonical episode leaves the breaker healthy
+    issue = pool_issue("hard", "hard.circuit_breaker")
+    configs = with_change(sc, "order_service", {"circuit_breaker": breaker})
+    assert holds(issue.check, configs) is resolved
+
+
+def test_circuit_breaker_in_an_episode():
+    sc = next(
+        s
+        for s in (adb.load_scenario("hard", n) for n in range(50))
+        if "hard.circuit_breaker" in s.issue_ids
+    )
+    ep = adb.Episode(sc)
+    ep.reset()
+    ep.step(adb.Action.submit_fix("order_service", {"circuit_breaker.enabled": True}))
+    assert ep.issue_status()["hard.circuit_breaker"] != "resolved"  # threshold still 0
+    ep.step(adb.Action.submit_fix("order_service", {"circuit_breaker.failure_threshold": 3}))
+    assert ep.issue_status()["hard.circuit_breaker"] == "resolved"
+    ep.step(adb.Action.submit_fix("order_service", {"circuit_breaker.enabled": False}))
+    assert ep.issue_status()["hard.circuit_breaker"] != "resolved"  # a regression reopens it
+    assert ep.events[-1] == {"step": 3, "issue": "hard.circuit_breaker", "event": "reopened"}
+
+
+def test_easy_missing_auth_needs_the_clients_own_key():
+    sc = adb.load_scenario("easy")
+    issue = sc.issue("easy.missing_auth")
+    key = sc.service("payment_client").config["api_key"]
+    for header, resolved in [
+        (f"Bearer {key}", True),
+        (key, False),
+        (f"Basic {key}", False),
+        ("Bearer x", False),
+        (f"bearer {key}", False),
+    ]:
+        configs = with_change(sc, "payment_client", {"headers.Authorization": header})
+        assert holds(issue.check, configs) is resolved, header
