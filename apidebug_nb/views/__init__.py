@@ -1,0 +1,1 @@
+"""Pictures and the dashboard: the only modules that import matplotlib or ipywidgets."""
