@@ -18,6 +18,11 @@ from apidebug_nb.errors import ActionError
 INSPECT_KINDS = ("inspect_logs", "inspect_config", "inspect_endpoint")
 KINDS = INSPECT_KINDS + ("submit_fix", "hint", "reveal")
 _NEEDS_SERVICE = INSPECT_KINDS + ("submit_fix",)
+# A config fix is a few settings deep and short; far beyond these it is a
+# mistake or an attack, and copying or storing it would be the problem.
+MAX_PATCH_DEPTH = 32
+MAX_PATCH_ITEMS = 10_000
+MAX_TEXT_LENGTH = 100_000
 _FIELD_ALIASES = {
     "kind": "kind",
     "action_type": "kind",
@@ -28,6 +33,35 @@ _FIELD_ALIASES = {
     "fix_payload": "changes",
     "issue": "issue",
 }
+
+
+def _check_size(changes: Any) -> None:
+    """Refuse absurdly deep, long or large changes before copying them (no recursion)."""
+    stack: list[tuple[Any, int]] = [(changes, 1)]
+    items = 0
+    while stack:
+        value, depth = stack.pop()
+        items += 1
+        if items > MAX_PATCH_ITEMS:
+            raise ActionError(f"the fix has more than {MAX_PATCH_ITEMS:,} values; a fix sets a few")
+        if isinstance(value, (str, bytes)) and len(value) > MAX_TEXT_LENGTH:
+            raise ActionError(
+                f"the fix holds a text of {len(value):,} characters; a setting is at most "
+                f"{MAX_TEXT_LENGTH:,}"
+            )
+        children = (
+            list(value.keys()) + list(value.values())
+            if isinstance(value, Mapping)
+            else value
+            if isinstance(value, (list, tuple))
+            else ()
+        )
+        if children and depth >= MAX_PATCH_DEPTH:
+            raise ActionError(
+                f"the fix is nested more than {MAX_PATCH_DEPTH} levels deep; "
+                'a fix needs a few (dotted keys help: {"a.b.c": 1})'
+            )
+        stack.extend((child, depth + 1) for child in children)
 
 
 @dataclass(frozen=True)
@@ -66,6 +100,7 @@ class Action:
         if self.issue is not None and not isinstance(self.issue, str):
             raise ActionError(f"reveal needs an issue id (a string), got {self.issue!r}")
         if self.kind == "submit_fix":
+            _check_size(self.changes)
             object.__setattr__(self, "changes", copy.deepcopy(self.changes))
 
     @classmethod

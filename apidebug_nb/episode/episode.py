@@ -333,7 +333,7 @@ class Episode:
             i for i in resolved if inspected & set(self.sim.issues[i].symptom_services)
         )
         resolved_masked = tuple(i for i in resolved if before[i] == MASKED)
-        near = self._near_misses(service, touched)
+        near = self._near_misses(service, touched, reopened)
         for iid in resolved + reopened:
             self.events.append(
                 {
@@ -355,12 +355,18 @@ class Episode:
         )
         return outcome, text, {}
 
-    def _near_misses(self, service: str, touched: list[str]) -> tuple[list[str], tuple[str, ...]]:
-        """Active or masked issues whose check reads a touched setting but still fails."""
+    def _near_misses(
+        self, service: str, touched: list[str], reopened: list[str]
+    ) -> tuple[list[str], tuple[str, ...]]:
+        """Active or masked issues whose check reads a touched setting but still fails.
+
+        An issue this patch broke again is a regression, not a near miss: it
+        earns no credit and gets no "right setting" message.
+        """
         hit, first = [], []
         already = self.near_missed
         for iid in self.sim.order:
-            if self.statuses[iid] == RESOLVED:
+            if self.statuses[iid] == RESOLVED or iid in reopened:
                 continue
             read = self.sim.read_paths[iid]
             full = {f"{service}.{t}" for t in touched}
