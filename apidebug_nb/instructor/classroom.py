@@ -1,0 +1,291 @@
+"""Grade a folder of transcripts by replay, and flag the ones that cannot be trusted.
+
+Every ``*.json`` file is replayed; the score is the replay's, never the number
+the file claims. Each row says why a file needs a look:
+
+- ``invalid``: not JSON, not a transcript, or a transcript that cannot be replayed;
+- ``truncated``: the JSON stops part-way, or the episode was not finished;
+- ``tampered``: the replay disagrees with what the file claims (score, steps,
+  observations) or the embedded scenario does not match its content hash;
+- ``wrong-variant``: played on a task or seed other than the roster's for that learner;
+- ``unknown-learner``: a roster was given but the learner is not on it;
+- ``duplicate``: the same learner submitted more than one file;
+- ``missing``: on the roster, but no transcript was found.
+
+Rows are plain dicts (see :data:`CSV_COLUMNS`); ``issues`` and
+``fixes_without_effect`` are lists used by the class report.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from apidebug_nb.errors import ApiDebugError
+from apidebug_nb.grading.transcript import FORMAT, replay, verify
+from apidebug_nb.merge_patch import PatchError, normalise_patch, patch_paths
+from apidebug_nb.scenarios.parse import scenario_from_dict
+
+FLAGS = (
+    "invalid",
+    "truncated",
+    "tampered",
+    "wrong-variant",
+    "unknown-learner",
+    "duplicate",
+    "missing",
+)
+CSV_COLUMNS = (
+    "file",
+    "learner_id",
+    "status",
+    "flags",
+    "score",
+    "claimed_score",
+    "task",
+    "seed",
+    "expected_seed",
+    "scenario_id",
+    "steps",
+    "max_steps",
+    "resolved",
+    "total",
+    "revealed",
+    "hints",
+    "finished",
+    "reasons",
+)
+MAX_TRANSCRIPT_BYTES = 20_000_000
+_REPLAY_ERRORS = (ApiDebugError, ValueError, TypeError, KeyError, RecursionError)
+
+
+def _row(file: str) -> dict[str, Any]:
+    row: dict[str, Any] = dict.fromkeys(CSV_COLUMNS)
+    row.update(file=file, flags=[], reasons=[], issues=[], fixes_without_effect=[])
+    return row
+
+
+def _flag(row: dict[str, Any], flag: str, reason: str) -> None:
+    if flag not in row["flags"]:
+        row["flags"].append(flag)
+    row["reasons"].append(reason)
+
+
+def _read_json(path: Path, row: dict[str, Any]) -> Any:
+    size = path.stat().st_size
+    if size > MAX_TRANSCRIPT_BYTES:
+        _flag(row, "invalid", f"the file is {size:,} bytes, more than any transcript")
+        return None
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    if not text.strip():
+        _flag(row, "truncated", "the file is empty")
+        return None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        if exc.pos >= len(text.rstrip()):
+            _flag(row, "truncated", f"the JSON stops part-way (cut off at byte {exc.pos})")
+        else:
+            _flag(row, "invalid", f"not valid JSON: {exc.msg} at line {exc.lineno}")
+        return None
+
+
+def _fix_label(action: Any) -> str:
+    try:
+        keys = patch_paths(normalise_patch(action.changes))
+    except PatchError:
+        return f"{action.service}: malformed patch"
+    return f"{action.service}: {', '.join(keys)}"
+
+
+def grade_file(path: str | Path) -> dict[str, Any]:
+    """Replay one transcript file into a row (no roster checks; see :func:`grade_transcripts`)."""
+    path = Path(path)
+    row = _row(path.name)
+    data = _read_json(path, row)
+    if row["flags"]:
+        return row
+    if not isinstance(data, Mapping) or data.get("format") != FORMAT:
+        _flag(row, "invalid", f'not an apidebug_nb transcript (no "format": "{FORMAT}")')
+        return row
+    row["learner_id"] = data.get("learner_id")
+    claimed = data.get("claimed")
+    if isinstance(claimed, Mapping):
+        row["claimed_score"] = claimed.get("score")
+    for key in ("actions", "claimed", "finished"):
+        if key not in data:
+            _flag(row, "truncated", f"the transcript has no {key!r} field")
+    ref = data.get("scenario")
+    if isinstance(ref, Mapping) and "data" in ref:
+        try:
+            embedded = scenario_from_dict(ref["data"], source="transcript")
+            if embedded.content_hash() != ref.get("content_hash"):
+                _flag(row, "tampered", "the embedded scenario does not match its content hash")
+                return row
+        except ApiDebugError as exc:
+            _flag(row, "invalid", f"the embedded scenario is invalid: {exc}")
+            return row
+    try:
+        ep = replay(data)
+    except _REPLAY_ERRORS as exc:
+        _flag(row, "invalid", f"cannot be replayed: {exc}")
+        return row
+    g = ep.grade()
+    sc = ep.scenario
+    row.update(
+        score=g.score,
+        task=sc.task,
+        seed=sc.seed,
+        scenario_id=sc.id,
+        steps=ep.steps,
+        max_steps=sc.max_steps,
+        resolved=sum(1 for i in g.issues if i.outcome == "resolved"),
+        total=len(g.issues),
+        revealed=len(ep.revealed),
+        hints=sum(ep.hint_levels.values()),
+        finished=ep.done,
+        issues=[{"id": i.id, "title": i.title, "outcome": i.outcome} for i in g.issues],
+        fixes_without_effect=[
+            f"{_fix_label(a)} ({'rejected' if not o.accepted else 'no effect'})"
+            for a, o in zip(ep.actions, ep.history, strict=True)
+            if a.kind == "submit_fix" and not o.resolved
+        ],
+    )
+    if "claimed" in data:
+        v = verify(data)
+        if not v.ok:
+            for reason in v.reasons:
+                _flag(row, "tampered", reason)
+    if data.get("finished") is not None and data.get("finished") != ep.done:
+        _flag(
+            row, "tampered", f"claims finished={data.get('finished')} but the replay says {ep.done}"
+        )
+    elif not ep.done:
+        _flag(
+            row,
+            "truncated",
+            f"the episode stops after {ep.steps} of {sc.max_steps} steps with "
+            f"{row['resolved']} of {row['total']} problems fixed",
+        )
+    return row
+
+
+def grade_transcripts(
+    folder: str | Path, roster: Mapping[str, Mapping[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """Replay every ``*.json`` transcript in ``folder`` and flag the suspicious ones.
+
+    Args:
+        folder: the folder holding the transcripts (not searched recursively).
+        roster: optionally ``{learner_id: {"task": ..., "seed": ...}}`` (see
+            :func:`~apidebug_nb.instructor.variants.read_roster_csv`); enables the
+            wrong-variant, unknown-learner and missing checks.
+
+    Returns:
+        One row per file, sorted by file name, then one ``missing`` row per
+        roster learner without a file. ``status`` is the most serious flag, or
+        ``"ok"``.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder} is not a folder of transcripts")
+    rows = [grade_file(p) for p in sorted(folder.glob("*.json"))]
+    seen = Counter(r["learner_id"] for r in rows if r["learner_id"] is not None)
+    for row in rows:
+        lid = row["learner_id"]
+        if lid is not None and seen[lid] > 1:
+            _flag(row, "duplicate", f"{lid!r} submitted {seen[lid]} files")
+        if roster is not None and "invalid" not in row["flags"] and row["score"] is not None:
+            _check_roster(row, roster)
+    if roster is not None:
+        for lid, entry in roster.items():
+            if lid not in seen:
+                row = _row("")
+                row.update(learner_id=lid, task=entry.get("task"), expected_seed=entry.get("seed"))
+                _flag(row, "missing", "no transcript from this learner")
+                rows.append(row)
+    for row in rows:
+        row["status"] = next((f for f in FLAGS if f in row["flags"]), "ok")
+    return rows
+
+
+def _check_roster(row: dict[str, Any], roster: Mapping[str, Mapping[str, Any]]) -> None:
+    lid = row["learner_id"]
+    entry = roster.get(lid) if lid is not None else None
+    if entry is None:
+        who = "the transcript names no learner" if lid is None else f"{lid!r} is not on the roster"
+        _flag(row, "unknown-learner", who)
+        return
+    row["expected_seed"] = entry.get("seed")
+    if (row["task"], row["seed"]) != (entry.get("task"), entry.get("seed")):
+        _flag(
+            row,
+            "wrong-variant",
+            f"played {row['scenario_id']}, but the roster gives {lid!r} "
+            f"{entry.get('task')}-{entry.get('seed')}",
+        )
+
+
+def csv_value(value: Any) -> Any:
+    """How a row value is written to CSV (lists joined, None empty)."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return value
+
+
+def write_rows_csv(rows: list[dict[str, Any]], path: str | Path) -> Path:
+    """Write grading rows as CSV with :data:`CSV_COLUMNS`; returns the path."""
+    path = Path(path)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: csv_value(row.get(k)) for k in CSV_COLUMNS})
+    return path
+
+
+def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Class-level numbers the report and the command line show.
+
+    Only replayed rows count towards scores; flagged rows are listed separately.
+    """
+    graded = [r for r in rows if r.get("score") is not None]
+    scores = sorted(r["score"] for r in graded)
+    per_issue: dict[str, dict[str, Any]] = {}
+    for r in graded:
+        for i in r["issues"]:
+            entry = per_issue.setdefault(
+                i["id"], {"id": i["id"], "title": i["title"], "attempts": 0, "solved": 0}
+            )
+            entry["attempts"] += 1
+            entry["solved"] += i["outcome"] == "resolved"
+    fixes = Counter(f for r in graded for f in r["fixes_without_effect"])
+    status = Counter(r["status"] for r in rows)
+    return {
+        "files": sum(1 for r in rows if r["file"]),
+        "graded": len(graded),
+        "status": dict(sorted(status.items())),
+        "mean_score": round(sum(scores) / len(scores), 4) if scores else None,
+        "median_score": _median(scores),
+        "scores": scores,
+        "per_issue": sorted(
+            per_issue.values(), key=lambda e: (e["solved"] / e["attempts"], e["id"])
+        ),
+        "fixes_without_effect": sorted(fixes.items(), key=lambda kv: (-kv[1], kv[0]))[:10],
+        "steps": [r["steps"] for r in graded],
+        "hints": [r["hints"] for r in graded],
+        "flagged": [r for r in rows if r["status"] != "ok"],
+    }
+
+
+def _median(values: list[float]) -> float | None:
+    if not values:
+        return None
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else round((values[mid - 1] + values[mid]) / 2, 4)
