@@ -1,0 +1,221 @@
+"""Start JupyterLab and Voila on 127.0.0.1 with private settings, and find a Chromium.
+
+Plain functions with no pytest dependency, so the browser tests
+(``conftest.py``), the browser benchmark and ``docs/make_screenshots.py``
+share one recipe. Every server gets a free port, a random token and its own
+config, runtime, settings and workspace folders, so nothing on the machine
+(the user's Jupyter settings, an open JupyterLab) leaks in or out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Debian's package (``apt-get install chromium``) installs the browser here.
+DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
+
+#: Headless flags proven on the CI machines: no sandbox as root, no GPU, no
+#: background traffic that could slow the page or reach the network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+#: JupyterLab's notification settings: no news or update checks, no toasts over the page.
+QUIET_NOTIFICATIONS = {"fetchNews": "false", "checkForUpdates": False, "doNotDisturbMode": True}
+
+START_TIMEOUT_S = 60.0
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def copy_notebooks(source: Path, root: Path) -> list[Path]:
+    """Copy ``source/*.ipynb`` into ``root`` so autosave never touches the repository."""
+    root.mkdir(parents=True, exist_ok=True)
+    copies = []
+    for notebook in sorted(source.glob("*.ipynb")):
+        copies.append(Path(shutil.copy2(notebook, root / notebook.name)))
+    return copies
+
+
+def private_env(state: Path) -> dict[str, str]:
+    """The environment for a server whose Jupyter state lives only under ``state``."""
+    dirs = {
+        "JUPYTER_CONFIG_DIR": state / "config",
+        "JUPYTER_RUNTIME_DIR": state / "runtime",
+        "JUPYTERLAB_SETTINGS_DIR": state / "lab-settings",
+        "JUPYTERLAB_WORKSPACES_DIR": state / "lab-workspaces",
+        "IPYTHONDIR": state / "ipython",
+    }
+    for folder in dirs.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    settings = dirs["JUPYTERLAB_SETTINGS_DIR"] / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True, exist_ok=True)
+    (settings / "notification.jupyterlab-settings").write_text(json.dumps(QUIET_NOTIFICATIONS))
+    env = {**os.environ, **{name: str(path) for name, path in dirs.items()}}
+    # A backend forced from outside (Agg in CI) would stop inline PNGs in the kernel.
+    env.pop("MPLBACKEND", None)
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def running_as_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+@dataclass
+class Server:
+    """A running Jupyter server: its process, address and token."""
+
+    name: str
+    process: subprocess.Popen
+    port: int
+    token: str
+    log_path: Path
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, path: str) -> str:
+        """``path`` on this server with the token in the query string."""
+        joiner = "&" if "?" in path else "?"
+        return f"{self.base_url}{path}{joiner}token={self.token}"
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop(self, timeout_s: float = 20.0) -> None:
+        """SIGTERM, then wait; the server shuts its kernels down on the way out."""
+        if self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=timeout_s)
+
+
+def wait_until_ready(server: Server, probe_path: str, timeout_s: float = START_TIMEOUT_S) -> None:
+    """Poll ``probe_path`` until it answers 200; raise with the server's log if it never does."""
+    deadline = time.monotonic() + timeout_s
+    url = server.url(probe_path)
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(
+                f"{server.name} exited with code {server.process.returncode} while starting:\n"
+                f"{server.log_tail()}"
+            )
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    server.stop()
+    raise RuntimeError(
+        f"{server.name} did not answer {probe_path} within {timeout_s:.0f} s:\n{server.log_tail()}"
+    )
+
+
+def _spawn(name: str, args: list[str], cwd: Path, state: Path, port: int, token: str) -> Server:
+    log_path = state / f"{name}.log"
+    log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - owned by the child's lifetime
+    process = subprocess.Popen(
+        args, cwd=cwd, env=private_env(state), stdout=log, stderr=subprocess.STDOUT
+    )
+    log.close()  # the child holds its own copy of the descriptor
+    return Server(name, process, port, token, log_path)
+
+
+def start_lab(root: Path, state: Path) -> Server:
+    """JupyterLab serving ``root``, from the same environment as this interpreter."""
+    port, token = free_port(), secrets.token_hex(16)
+    args = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+    ]
+    if running_as_root():
+        args.append("--allow-root")
+    server = _spawn("jupyterlab", args, root, state, port, token)
+    wait_until_ready(server, "/api/status")
+    return server
+
+
+def start_voila(notebook: Path, state: Path) -> Server:
+    """Voila rendering one notebook as an app (no code shown), from this environment."""
+    port, token = free_port(), secrets.token_hex(16)
+    args = [
+        sys.executable,
+        "-m",
+        "voila",
+        notebook.name,
+        "--no-browser",
+        "--Voila.ip=127.0.0.1",
+        f"--Voila.port={port}",
+        "--Voila.port_retries=0",
+        f"--Voila.token={token}",
+    ]
+    server = _spawn("voila", args, notebook.parent, state, port, token)
+    # Probing a static file: a GET of the page itself would start a kernel.
+    wait_until_ready(
+        server, "/voila/labextensions/@jupyter-widgets/jupyterlab-manager/package.json"
+    )
+    return server
+
+
+def playwright_chromium(playwright) -> str | None:
+    """Playwright's own Chromium, when ``playwright install chromium`` has put one here."""
+    try:
+        path = Path(playwright.chromium.executable_path)
+    except Exception:  # noqa: BLE001 - no registry entry means no browser
+        return None
+    return str(path) if path.is_file() else None
+
+
+def find_chromium(playwright) -> str | None:
+    """Debian's Chromium, else Playwright's own, else ``None``."""
+    if DEBIAN_CHROMIUM.is_file() and os.access(DEBIAN_CHROMIUM, os.X_OK):
+        return str(DEBIAN_CHROMIUM)
+    return playwright_chromium(playwright)
+
+
+def launch_chromium(playwright, executable: str):
+    """A headless Chromium with the flags that work as root in a container."""
+    return playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
