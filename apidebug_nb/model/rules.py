@@ -46,6 +46,7 @@ OPERATORS = COMPARISONS + ("in", "contains", "matches", "present", "absent", "al
 
 _MISSING = object()  # "the path is absent", returned by lookup(..., default=_MISSING)
 _RAISE = object()  # lookup's own default: raise KeyError
+_NOT_A_NUMBER = object()  # a factor applied to a non-number: equal to nothing, not even null
 
 
 def _show(rule: Any) -> str:
@@ -156,7 +157,7 @@ def _operand(raw: Any, rule: Any) -> Callable[[Mapping[str, Any]], Any]:
     def value(configs: Mapping[str, Any]) -> Any:
         resolved = read(configs)
         if factor is not None:
-            resolved = resolved * factor if _is_number(resolved) else None
+            resolved = resolved * factor if _is_number(resolved) else _NOT_A_NUMBER
         if prefix is not None:
             resolved = f"{prefix}{resolved}"
         return resolved
@@ -293,6 +294,12 @@ def _same(a: Any, b: Any) -> bool:
     # True == 1 in Python; a contract asking for true must not accept 1.
     if isinstance(a, bool) or isinstance(b, bool):
         return type(a) is type(b) and a == b
+    # Checks are stored frozen (tuples, read-only mappings), configs are plain
+    # lists and dicts: compare containers by content, element by element.
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
     return a == b
 
 
