@@ -24,7 +24,7 @@ from matplotlib.font_manager import FontProperties
 DPI = 100
 MAX_PIXELS = 8_000_000  # huge graphs get a lower dpi instead of a 50 MB PNG
 # Unhinted glyphs render about twice as fast in Agg and look the same at these sizes.
-RC = {"text.hinting": "no_hinting", "text.hinting_factor": 8}
+RC = {"text.hinting": "no_hinting"}
 FONT_FAMILY = "DejaVu Sans"  # ships with matplotlib: same glyphs and metrics everywhere
 PNG_METADATA = {"Software": None}  # no version string: identical bytes across installs
 PNG_COMPRESSION = 3  # zlib level: a fraction of the default's time, slightly larger files
@@ -54,6 +54,22 @@ def axes_or_new(ax: Axes | None, width_in: float, height_in: float) -> tuple[Axe
         return ax, False
     fig = new_figure(width_in, height_in)
     return fig.add_axes((0.0, 0.0, 1.0, 1.0)), True
+
+
+def inch_canvas(ax: Axes, ours: bool, width_in: float, height_in: float) -> None:
+    """Make data units inches: x in [0, width], y in [-height, 0], the figure sized to fit.
+
+    Drawing in inches lets a picture place text by its measured size, so
+    nothing overlaps or falls outside the figure. On a caller's Axes the
+    limits are set the same way and the caller's figure keeps its size.
+    """
+    ax.set_axis_off()
+    ax.set_xlim(0, width_in)
+    ax.set_ylim(-height_in, 0)
+    ax.set_aspect("equal", adjustable="box" if ours else "datalim")
+    if ours:
+        ax.figure.set_size_inches(width_in, height_in)
+        ax.figure.set_dpi(dpi_for(width_in, height_in))
 
 
 def png_bytes(fig: Figure) -> bytes:

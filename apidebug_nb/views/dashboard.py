@@ -1,0 +1,505 @@
+"""The dashboard: one scenario, every action one click away, the graph healing live.
+
+A plain class composing core ipywidgets (no custom front-end code, inline
+PNGs only), so it works in JupyterLab, Notebook 7, VS Code and Voilà. Every
+button has a programmatic twin (:meth:`Dashboard.inspect_logs`, ...) so
+notebooks and tests drive it without a browser, and :meth:`render_text`
+gives a deterministic plain-text summary of what the panels show.
+
+>>> import apidebug_nb as adb
+>>> dash = adb.Dashboard("easy")
+>>> dash.episode.steps
+0
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import ipywidgets as W
+
+from apidebug_nb.episode.actions import Action
+from apidebug_nb.episode.episode import Episode
+from apidebug_nb.episode.observation import Observation
+from apidebug_nb.errors import ApiDebugError, TranscriptError
+from apidebug_nb.grading.transcript import replay
+from apidebug_nb.scenarios.catalogue import load_scenario
+from apidebug_nb.scenarios.records import Scenario
+from apidebug_nb.views import figures, panels
+from apidebug_nb.views.fix_input import FixInputError, parse_changes, parse_fix_form
+from apidebug_nb.views.grade_plot import plot_grade
+from apidebug_nb.views.graph_raster import graph_png
+from apidebug_nb.views.timeline_plot import plot_health_timeline
+
+T = TypeVar("T")
+
+BUTTONS = (
+    # (name, label, tooltip, css class)
+    ("logs", "Inspect logs", "Read the selected service's logs (costs a step).", "adb-btn-logs"),
+    (
+        "config",
+        "Show config",
+        "Show the selected service's config (costs a step).",
+        "adb-btn-config",
+    ),
+    (
+        "endpoint",
+        "Test endpoint",
+        "Send a test request through the selected service (costs a step).",
+        "adb-btn-endpoint",
+    ),
+    (
+        "hint",
+        "Hint",
+        "Get the next hint for the first visible problem (costs a step).",
+        "adb-btn-hint",
+    ),
+    (
+        "reveal",
+        "Reveal",
+        "Show the fix for the first visible problem: it then earns no fix credit (costs a step).",
+        "adb-btn-reveal",
+    ),
+)
+
+
+class Dashboard:
+    """An interactive debugging session over one scenario.
+
+    Args:
+        scenario: a :class:`~apidebug_nb.scenarios.records.Scenario`, or a task name
+            such as ``"easy"``.
+        learner_id: stored in the transcript.
+        autosave: a path; after every action the transcript is written there
+            (atomically), so :meth:`resume` can rebuild the session.
+        seed: with a task name, which variant to load (``None``: the canonical one).
+
+    Attributes:
+        episode: the :class:`~apidebug_nb.episode.episode.Episode` being played.
+        widget: the root ipywidgets container (also shown by displaying the dashboard).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | str,
+        *,
+        learner_id: str | None = None,
+        autosave: str | os.PathLike[str] | None = None,
+        seed: int | None = None,
+    ):
+        if isinstance(scenario, str):
+            scenario = load_scenario(scenario, seed)
+        elif not isinstance(scenario, Scenario):
+            raise TypeError(
+                f"Dashboard needs a Scenario or a task name such as 'easy', "
+                f"got {type(scenario).__name__}"
+            )
+        episode = Episode(scenario, learner_id=learner_id)
+        episode.reset()
+        self._setup(episode, autosave)
+
+    @classmethod
+    def resume(cls, path: str | os.PathLike[str], *, autosave: bool = True) -> Dashboard:
+        """Rebuild a dashboard from an autosaved transcript, in the identical state.
+
+        Args:
+            path: the file written by ``autosave``.
+            autosave: keep saving to the same file (the default).
+
+        Raises:
+            TranscriptError: the file is missing, unreadable, or not a valid transcript.
+        """
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise TranscriptError(
+                f"cannot resume: {str(path)!r} does not exist (was autosave set to this path?)"
+            ) from None
+        except OSError as exc:
+            raise TranscriptError(f"cannot resume: {str(path)!r} is unreadable: {exc}") from None
+        try:
+            episode = replay(text)
+        except TranscriptError as exc:
+            raise TranscriptError(f"cannot resume from {str(path)!r}: {exc}") from None
+        dash = cls.__new__(cls)
+        dash._setup(episode, path if autosave else None, resumed_from=path)
+        return dash
+
+    # -- construction -------------------------------------------------------------
+    def _setup(
+        self,
+        episode: Episode,
+        autosave: str | os.PathLike[str] | None,
+        resumed_from: Path | None = None,
+    ) -> None:
+        self.episode = episode
+        self.autosave = Path(autosave) if autosave is not None else None
+        self._finished_early = False
+        self._message = (episode.observations[-1].message, "info")
+        self._note = f"Resumed from {resumed_from} at step {episode.steps}." if resumed_from else ""
+        self._selected = self._initial_selection()
+        self._finish_drawn_at: int | None = None
+        self._build()
+        self._refresh()
+
+    def _initial_selection(self) -> str:
+        for action in reversed(self.episode.actions):
+            if action.service in self.episode.sim.editable:
+                return action.service
+        return self.episode.scenario.services[0]
+
+    def _build(self) -> None:
+        sc = self.episode.scenario
+        self._header = _html("adb-header")
+        options = [
+            (name if self.episode.sim.editable[name] else f"{name} (external)", name)
+            for name in sc.services
+        ]
+        self._picker = W.Dropdown(
+            options=options,
+            value=self._selected,
+            description="Service",
+            tooltip="The service the buttons act on",
+            style={"description_width": "initial"},
+        )
+        self._picker.add_class("adb-service-picker")
+        self._picker.observe(self._on_pick, names="value")
+
+        self._buttons: dict[str, W.Button] = {}
+        handlers: dict[str, Callable[[], Any]] = {
+            "logs": lambda: self.inspect_logs(self._selected),
+            "config": lambda: self.inspect_config(self._selected),
+            "endpoint": lambda: self.inspect_endpoint(self._selected),
+            "hint": self.hint,
+            "reveal": self.reveal,
+        }
+        for name, label, tooltip, css in BUTTONS:
+            button = W.Button(description=label, tooltip=tooltip)
+            button.add_class(css)
+            button.on_click(_callback(handlers[name]))
+            self._buttons[name] = button
+
+        self._fix_key = W.Text(
+            description="Key path",
+            placeholder="e.g. timeout_s or auth.token",
+            style={"description_width": "6em"},
+        )
+        self._fix_key.add_class("adb-fix-key")
+        self._fix_value = W.Textarea(
+            description="JSON value",
+            placeholder='e.g. 30   "async"   true   {"enabled": true}',
+            rows=2,
+            style={"description_width": "6em"},
+        )
+        self._fix_value.add_class("adb-fix-value")
+        self._fix_patch = W.Textarea(
+            description="or patch",
+            placeholder='a whole JSON merge patch, e.g. {"timeout_s": 30, "auth": {"token": "..."}}',
+            rows=3,
+            style={"description_width": "6em"},
+        )
+        self._fix_patch.add_class("adb-fix-patch")
+        submit = W.Button(
+            description="Submit fix",
+            tooltip="Apply the change to the selected service's config (costs a step).",
+            button_style="primary",
+        )
+        submit.add_class("adb-btn-submit")
+        submit.on_click(_callback(self._submit_from_form))
+        self._buttons["submit"] = submit
+        finish = W.Button(
+            description="Finish and grade",
+            tooltip="Stop here and see your grade and what was wrong.",
+        )
+        finish.add_class("adb-btn-finish")
+        finish.on_click(_callback(self.finish))
+        self._buttons["finish"] = finish
+
+        self._message_box = _html("adb-message")
+        self._alerts = _html("adb-alerts")
+        self._hints = _html("adb-hints")
+        self._logs = _html("adb-logs")
+        self._config = _html("adb-config")
+        self._response = _html("adb-response")
+        self._graph = W.Image(format="png", layout=W.Layout(max_width="100%", height="auto"))
+        self._graph.add_class("adb-graph")
+
+        self._grade_image = W.Image(format="png", layout=W.Layout(max_width="100%"))
+        self._grade_image.add_class("adb-grade-chart")
+        self._timeline_image = W.Image(format="png", layout=W.Layout(max_width="100%"))
+        self._timeline_image.add_class("adb-timeline")
+        self._grade_text = _html("adb-grade-text")
+        self._explanations = _html("adb-explanations")
+        self._finish_panel = W.VBox(
+            [
+                W.HTML("<h3 style='margin:4px 0'>Your grade</h3>"),
+                self._grade_image,
+                self._grade_text,
+                W.HTML("<h3 style='margin:4px 0'>How the system healed</h3>"),
+                self._timeline_image,
+                self._explanations,
+            ],
+            layout=W.Layout(display="none", border="1px solid #8C8C8C", padding="6px"),
+        )
+        self._finish_panel.add_class("adb-finish")
+
+        fix_help = W.HTML(
+            "<b>Fix the selected service</b>: a key path and a JSON value, "
+            "or a whole JSON patch (not both). <code>null</code> deletes a key."
+        )
+        actions = W.VBox(
+            [
+                self._picker,
+                W.HBox(
+                    [self._buttons[n] for n, *_ in BUTTONS], layout=W.Layout(flex_flow="row wrap")
+                ),
+                fix_help,
+                self._fix_key,
+                self._fix_value,
+                self._fix_patch,
+                W.HBox([submit, finish]),
+                self._message_box,
+                self._alerts,
+                self._hints,
+            ],
+            layout=W.Layout(flex="1 1 420px", min_width="320px"),
+        )
+        graph_box = W.VBox([self._graph], layout=W.Layout(flex="2 1 480px"))
+        viewers = W.HBox(
+            [
+                W.VBox([self._logs], layout=W.Layout(flex="3 1 420px")),
+                W.VBox([self._config, self._response], layout=W.Layout(flex="2 1 300px")),
+            ],
+            layout=W.Layout(flex_flow="row wrap"),
+        )
+        self.widget = W.VBox(
+            [
+                self._header,
+                W.HBox([actions, graph_box], layout=W.Layout(flex_flow="row wrap")),
+                viewers,
+                self._finish_panel,
+            ]
+        )
+        self.widget.add_class("adb-dashboard")
+
+    # -- display ---------------------------------------------------------------------------
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def __repr__(self) -> str:
+        return self.render_text()
+
+    # -- programmatic twins ------------------------------------------------------------------
+    def inspect_logs(self, service: str) -> Observation | None:
+        """Read ``service``'s logs (one step); returns the observation."""
+        return self._act(lambda: Action.inspect_logs(service), service)
+
+    def inspect_config(self, service: str) -> Observation | None:
+        """Show ``service``'s config (one step)."""
+        return self._act(lambda: Action.inspect_config(service), service)
+
+    def inspect_endpoint(self, service: str) -> Observation | None:
+        """Send a test request through ``service`` (one step)."""
+        return self._act(lambda: Action.inspect_endpoint(service), service)
+
+    def submit_fix(self, service: str, changes: Mapping[str, Any] | str) -> Observation | None:
+        """Apply a JSON merge patch to ``service``'s config (one step).
+
+        ``changes`` is a dict or JSON text. Text that is not valid JSON, or not
+        a JSON object, is reported in the message area and costs no step
+        (returns ``None``).
+        """
+        try:
+            parsed = parse_changes(changes)
+        except FixInputError as exc:
+            self._say(str(exc), "error")
+            return None
+        return self._act(lambda: Action.submit_fix(service, parsed), service)
+
+    def hint(self) -> Observation | None:
+        """The next hint for the first visible problem (one step)."""
+        return self._act(Action.hint, None)
+
+    def reveal(self, issue: str | None = None) -> Observation | None:
+        """Show a problem's fix and explanation; it then earns no fix credit (one step)."""
+        return self._act(lambda: Action.reveal(issue), None)
+
+    def select(self, service: str) -> None:
+        """Select ``service`` in the picker (no step); the graph marks it."""
+        if service not in self.episode.sim.editable:
+            raise ValueError(
+                f"unknown service {service!r}; services are: "
+                f"{', '.join(self.episode.scenario.services)}"
+            )
+        self._picker.value = service
+
+    @property
+    def selected(self) -> str:
+        """The selected service."""
+        return self._selected
+
+    def finish(self) -> None:
+        """Stop here: show the grade, the timeline and every problem's explanation.
+
+        The dashboard stops accepting actions (the explanations name every fix).
+        """
+        self._finished_early = not self.episode.done
+        self._refresh()
+
+    def render_text(self) -> str:
+        """What the dashboard shows, as deterministic plain text."""
+        ep = self.episode
+        title, line = panels.header_lines(ep, self._finished_early)
+        lines = [title, line, f"Selected: {self._selected}", "Services:"]
+        lines += panels.services_lines(ep, self._selected)
+        lines.append(f"Message: {self._message[0]}")
+        alerts = panels.alerts_lines(ep)
+        lines.append("Alerts:" if alerts else "Alerts: none")
+        lines += [f"  - {a}" for a in alerts]
+        if self._finish_shown:
+            lines.append(ep.grade().render_text())
+        return "\n".join(lines)
+
+    # -- internals --------------------------------------------------------------------------
+    @property
+    def _finish_shown(self) -> bool:
+        return self.episode.done or self._finished_early
+
+    def _act(self, make: Callable[[], Action], service: str | None) -> Observation | None:
+        if self._finished_early:
+            self._say(
+                "This attempt is finished and graded; start a new Dashboard to play again.",
+                "error",
+            )
+            return None
+        if self.episode.done:
+            self._say(
+                f"The episode is over ({panels.status_words(self.episode)}); "
+                "start a new Dashboard to play again.",
+                "error",
+            )
+            return None
+        try:
+            action = make()
+        except ApiDebugError as exc:  # e.g. a service that is not a string
+            self._say(str(exc), "error")
+            return None
+        before = len(self.episode.events)
+        try:
+            obs, *_ = self.episode.step(action)
+        except ApiDebugError as exc:
+            self._say(str(exc), "error")
+            return None
+        except Exception as exc:
+            self._say(f"Internal error: {type(exc).__name__}: {exc}", "error")
+            raise
+        fixed_now = any(e["event"] == "fixed" for e in self.episode.events[before:])
+        self._message = (obs.message, panels.message_kind(obs, fixed_now))
+        self._note = ""
+        if service in self.episode.sim.editable and service != self._selected:
+            self._picker.value = service  # follow what was acted on (redraws once)
+        self._save()
+        self._refresh()
+        return obs
+
+    def _submit_from_form(self) -> Observation | None:
+        try:
+            changes = parse_fix_form(
+                self._fix_key.value, self._fix_value.value, self._fix_patch.value
+            )
+        except FixInputError as exc:
+            self._say(str(exc), "error")
+            return None
+        return self.submit_fix(self._selected, changes)
+
+    def _say(self, text: str, kind: str) -> None:
+        self._message = (text, kind)
+        self._message_box.value = panels.message_html(text, kind)
+
+    def _save(self) -> None:
+        if self.autosave is None:
+            return
+        try:
+            write_atomically(self.autosave, json.dumps(self.episode.transcript(), indent=1))
+        except OSError as exc:
+            self._message = (
+                f"{self._message[0]} (Could not save progress to {self.autosave}: {exc}.)",
+                "error",
+            )
+
+    def _on_pick(self, change: Mapping[str, Any]) -> None:
+        self._selected = change["new"]
+        self._graph.value = graph_png(self.episode, self._selected)
+
+    def _refresh(self) -> None:
+        ep = self.episode
+        self._header.value = panels.header_html(ep, self._finished_early)
+        text, kind = self._message
+        if self._note:
+            text = f"{text} ({self._note})"
+        self._message_box.value = panels.message_html(text, kind)
+        self._alerts.value = panels.alerts_html(ep)
+        self._hints.value = panels.hints_html(ep)
+        self._logs.value = panels.logs_html(ep)
+        self._config.value = panels.config_html(ep)
+        self._response.value = panels.response_html(ep)
+        self._graph.value = graph_png(ep, self._selected)
+        locked = self._finish_shown
+        for button in self._buttons.values():
+            button.disabled = locked
+        if locked:
+            self._show_finish()
+
+    def _show_finish(self) -> None:
+        ep = self.episode
+        if self._finish_drawn_at != ep.steps:
+            grade = ep.grade()
+            self._grade_image.value = figures.png_bytes(plot_grade(grade).figure)
+            self._timeline_image.value = figures.png_bytes(plot_health_timeline(ep).figure)
+            self._grade_text.value = (
+                f"<pre style='{panels.MONO}white-space:pre-wrap'>"
+                f"{panels.html.escape(grade.render_text())}</pre>"
+            )
+            self._explanations.value = panels.explanations_html(ep)
+            self._finish_drawn_at = ep.steps
+        self._finish_panel.layout.display = "flex"
+
+
+def _html(css: str) -> W.HTML:
+    widget = W.HTML()
+    widget.add_class(css)
+    return widget
+
+
+def _callback(fn: Callable[[], T]) -> Callable[[W.Button], T]:
+    """A button handler calling ``fn``; errors propagate so the front end shows them too."""
+
+    def handler(_button: W.Button) -> T:
+        return fn()
+
+    return handler
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file and ``os.replace``.
+
+    A crash mid-write leaves the previous file intact, never half a transcript.
+    """
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

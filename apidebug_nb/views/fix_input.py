@@ -1,0 +1,86 @@
+"""Turn what a learner typed in the fix editor into a merge patch, or say what is wrong.
+
+Nothing typed is evaluated: values are parsed with :func:`json.loads` only.
+Errors here cost the learner no step.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+
+class FixInputError(ValueError):
+    """The fix editor's content is not a usable patch (the message says why)."""
+
+
+def _loads(text: str, what: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        hint = ""
+        if exc.pos == 0 and text.strip()[:1].isalpha():
+            hint = f' Text needs double quotes, e.g. "{text.strip()}".'
+        elif "'" in text:
+            hint = " JSON strings use double quotes, not single quotes."
+        raise FixInputError(
+            f"the {what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}."
+            f"{hint} No step was used."
+        ) from None
+
+
+def parse_changes(changes: Mapping[str, Any] | str) -> Any:
+    """A patch given as a dict (returned as is) or as JSON text (parsed).
+
+    >>> parse_changes('{"timeout_s": 30}')
+    {'timeout_s': 30}
+    >>> parse_changes("{'timeout_s': 30}")
+    Traceback (most recent call last):
+    ...
+    apidebug_nb.views.fix_input.FixInputError: the patch is not valid JSON: Expecting property name enclosed in double quotes at line 1 column 2. JSON strings use double quotes, not single quotes. No step was used.
+    """
+    if isinstance(changes, str):
+        if not changes.strip():
+            raise FixInputError("the patch is empty: give a JSON object. No step was used.")
+        parsed = _loads(changes, "patch")
+        if not isinstance(parsed, dict):
+            raise FixInputError(
+                f'the patch must be a JSON object like {{"timeout_s": 30}}, '
+                f"not {type(parsed).__name__}. No step was used."
+            )
+        return parsed
+    return changes
+
+
+def parse_fix_form(key: str, value: str, patch: str) -> dict[str, Any]:
+    """The patch described by the editor: ``key`` + JSON ``value``, or a whole ``patch``.
+
+    >>> parse_fix_form("auth.token", '"Bearer abc"', "")
+    {'auth.token': 'Bearer abc'}
+    >>> parse_fix_form("", "", '{"timeout_s": 30}')
+    {'timeout_s': 30}
+    """
+    key, value, patch = key.strip(), value.strip(), patch.strip()
+    if patch and (key or value):
+        raise FixInputError(
+            "use either a key path with a JSON value, or a whole JSON patch, not both. "
+            "No step was used."
+        )
+    if patch:
+        return parse_changes(patch)
+    if not key and not value:
+        raise FixInputError(
+            "nothing to submit: fill in a key path and a JSON value, or a JSON patch. "
+            "No step was used."
+        )
+    if not key:
+        raise FixInputError(
+            "the key path is empty: name the setting, e.g. timeout_s or auth.token. "
+            "No step was used."
+        )
+    if not value:
+        raise FixInputError(
+            f'the JSON value for {key} is empty: e.g. 30, "async", true or null. No step was used.'
+        )
+    return {key: _loads(value, f"value for {key}")}
