@@ -119,9 +119,15 @@ def read_scenario_data(path: str | Path) -> tuple[Any, LineMap]:
 class LineMap:
     """Where things are in a scenario file: data path (``issues[2].hints.nudge``) -> line."""
 
-    def __init__(self, paths: dict[str, int], issue_index: dict[str, list[int]]):
+    def __init__(
+        self,
+        paths: dict[str, int],
+        issue_index: dict[str, list[int]],
+        second_service: int | None = None,
+    ):
         self.paths = paths
         self.issue_index = issue_index  # issue id -> positions in the issues list
+        self.second_service = second_service  # position of the first repeated service name
 
     def find(self, issue: str | None, field: str | None, rule: str = "") -> int | None:
         """The line of ``field`` of ``issue`` (or of a top-level field), or the nearest parent.
@@ -130,6 +136,8 @@ class LineMap:
         >>> m.find("a", "hints.nudge"), m.find("a", "check"), m.find(None, "edges")
         (20, 7, None)
         """
+        if rule == "duplicate-service" and self.second_service is not None:
+            return self.paths.get(f"services[{self.second_service}]")
         base = ""
         if issue is not None:
             where = self.issue_index.get(issue)
@@ -187,7 +195,7 @@ def _read_yaml(text: str, name: str) -> tuple[Any, LineMap]:
     paths: dict[str, int] = {}
     if root is not None:
         _walk_node(root, "", paths, name)
-    return _dates_to_text(data), LineMap(paths, _issue_index(data))
+    return _dates_to_text(data), LineMap(paths, _issue_index(data), _second_service(data))
 
 
 def _walk_node(node: Any, path: str, out: dict[str, int], name: str) -> None:
@@ -277,7 +285,7 @@ def _read_toml(text: str, name: str) -> tuple[Any, LineMap]:
             in_table = True
         elif not in_table and (m := _TOML_TOP.match(line)):
             paths.setdefault(m.group(1), n)
-    return data, LineMap(paths, _issue_index(data))
+    return data, LineMap(paths, _issue_index(data), _second_service(data))
 
 
 def _read_json(text: str, name: str) -> tuple[Any, LineMap]:
@@ -287,7 +295,7 @@ def _read_json(text: str, name: str) -> tuple[Any, LineMap]:
         raise ScenarioError(
             f"JSON syntax error: {exc.msg}", scenario=name, rule="json-syntax", line=exc.lineno
         ) from None
-    return data, LineMap({}, _issue_index(data))
+    return data, LineMap({}, _issue_index(data), _second_service(data))
 
 
 def _issue_index(data: Any) -> dict[str, list[int]]:
@@ -298,6 +306,17 @@ def _issue_index(data: Any) -> dict[str, list[int]]:
             if isinstance(item, dict) and isinstance(item.get("id"), str):
                 out.setdefault(item["id"], []).append(n)
     return out
+
+
+def _second_service(data: Any) -> int | None:
+    services = data.get("services") if isinstance(data, dict) else None
+    seen: set[Any] = set()
+    for n, item in enumerate(services if isinstance(services, list) else []):
+        name = item.get("name") if isinstance(item, dict) else None
+        if isinstance(name, str) and name in seen:
+            return n
+        seen.add(name)
+    return None
 
 
 def _check_plain(value: Any, name: str, lines: LineMap, path: str) -> None:
@@ -329,8 +348,8 @@ def _check_plain(value: Any, name: str, lines: LineMap, path: str) -> None:
         )
     elif not (value is None or isinstance(value, (str, int, float, bool))):
         raise ScenarioError(
-            f"{path} holds a {type(value).__name__}; scenario files hold only mappings, "
-            "lists, strings, numbers, true/false and null",
+            f"{path} holds a value of type {type(value).__name__}; scenario files hold only "
+            "mappings, lists, strings, numbers, true/false and null",
             scenario=name,
             rule="shape",
             line=lines.find(None, path),

@@ -148,7 +148,7 @@ def validate_scenario(sc: Scenario) -> Scenario:
             raise _fail(
                 sc,
                 "after applying every reference fix in ideal order this check fails: "
-                "another issue's fix undoes it",
+                f"{_undoer(sc, order, iid)} undoes it",
                 "fixes-conflict",
                 iid,
                 "reference_fix",
@@ -163,6 +163,21 @@ def validate_scenario(sc: Scenario) -> Scenario:
             field="max_steps",
         )
     return sc
+
+
+def _undoer(sc: Scenario, order: list[str], iid: str) -> str:
+    """Name the first reference fix, applied after ``iid``'s, that makes its check fail."""
+    current = sc.configs()
+    mine = False
+    for other in order:
+        issue = sc.issue(other)
+        current[issue.service] = apply_merge_patch(
+            current[issue.service], normalise_patch(thaw(issue.reference_fix))
+        )
+        mine = mine or other == iid
+        if mine and other != iid and not holds(sc.issue(iid).check, current):
+            return f"the reference fix of {other!r}"
+    return "another issue's fix"
 
 
 def _check_issue_refs(
