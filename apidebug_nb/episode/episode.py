@@ -414,6 +414,10 @@ class Episode:
             return self._rejected(
                 action, f"unknown issue {target!r}; issues are: {', '.join(self.sim.order)}"
             )
+        if self.statuses[target] == RESOLVED and target not in self.revealed:
+            return self._rejected(
+                action, "that problem is already fixed; there is nothing to reveal."
+            )
         if target not in self.revealed:
             self.revealed.append(target)
         issue = self.sim.issues[target]
