@@ -57,7 +57,10 @@ EXPECTED = {
     "missing_hint_level.yaml": ("shape", "hints is missing required field 'contract'"),
     "missing_issues.yaml": ("shape", "missing required field 'issues'"),
     "nan_number.yaml": ("shape", "max_processing_ms is nan; numbers in a scenario must be finite"),
-    "not_editable.yaml": ("not-editable", "the fix belongs to 'stock_service', which is not editable"),
+    "not_editable.yaml": (
+        "not-editable",
+        "the fix belongs to 'stock_service', which is not editable",
+    ),
     "not_utf8.yaml": ("unreadable", "not UTF-8"),
     "self_dependency.yaml": ("dependency-cycle", "an issue cannot depend on itself"),
     "toml_syntax.toml": ("toml-syntax", "TOML syntax error"),

@@ -320,7 +320,38 @@ def _edges(rng: random.Random, layers: list[list[str]]) -> list[tuple[str, str]]
         for caller in upper:  # a few extra edges make it a graph, not a tree
             if rng.random() < 0.3:
                 edges.add((caller, rng.choice(lower)))
+    _connect(rng, layers, edges)
     return sorted(edges)
+
+
+def _connect(rng: random.Random, layers: list[list[str]], edges: set[tuple[str, str]]) -> None:
+    """Join the pieces into one system.
+
+    Every service below the top has a caller and every service above the
+    providers a callee, so each piece spans every layer: linking a top-layer
+    service of the first piece to a second-layer service of each other piece
+    connects them all without leaving the layering.
+    """
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.get(x, x) != x:
+            parent[x] = parent.get(parent[x], parent[x])  # path halving keeps trees shallow
+            x = parent[x]
+        return x
+
+    for a, b in sorted(edges):
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[rb] = ra
+    main = root(layers[0][0])
+    main_top = [s for s in layers[0] if root(s) == main]
+    joined: set[str] = set()
+    for v in layers[1]:
+        r = root(v)
+        if r != main and r not in joined:
+            joined.add(r)
+            edges.add((rng.choice(main_top), v))
 
 
 def _provider_config(rng: random.Random, name: str) -> dict[str, Any]:
