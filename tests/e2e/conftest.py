@@ -13,6 +13,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from e2e_servers import (
@@ -23,6 +24,9 @@ from e2e_servers import (
     start_lab,
     start_voila,
 )
+
+if TYPE_CHECKING:  # playwright may be missing: the fixtures then skip (or fail in CI)
+    from playwright.sync_api import Locator
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
@@ -131,12 +135,14 @@ def page(browser, request: pytest.FixtureRequest) -> Iterator[object]:
 
 
 @pytest.fixture()
-def screenshot(page) -> Callable[[str], Path]:
-    """``screenshot("name")`` saves the page to ``test-artifacts/e2e/name.png`` and checks it."""
+def screenshot(page) -> Callable[..., Path]:
+    """``screenshot("name", show=locator)`` scrolls ``locator`` into view, saves the page to ``test-artifacts/e2e/name.png`` and checks it."""
 
-    def take(name: str) -> Path:
+    def take(name: str, show: Locator | None = None) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{name}.png"
+        if show is not None:  # JupyterLab scrolls inside the notebook, not the page
+            show.scroll_into_view_if_needed()
         page.screenshot(path=str(path), full_page=True)
         data = path.read_bytes()
         assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 1000, (
