@@ -73,19 +73,27 @@ def inch_canvas(ax: Axes, ours: bool, width_in: float, height_in: float) -> None
 
 
 def png_bytes(fig: Figure) -> bytes:
-    """Render ``fig`` to PNG bytes, reproducibly (fixed dpi, no metadata)."""
-    if not isinstance(fig.canvas, FigureCanvasAgg):
-        FigureCanvasAgg(fig)
+    """Render ``fig`` to PNG bytes, reproducibly (fixed dpi, no metadata).
+
+    The figure is drawn on a fresh Agg canvas (its own text-metrics cache), so
+    the bytes depend only on the figure, not on how it was drawn before. The
+    figure's own canvas is put back afterwards.
+    """
+    original = fig.canvas
     buf = io.BytesIO()
-    with rc_context(RC):
-        fig.savefig(
-            buf,
-            format="png",
-            dpi="figure",
-            facecolor=fig.get_facecolor(),
-            metadata=PNG_METADATA,
-            pil_kwargs={"compress_level": PNG_COMPRESSION},
-        )
+    try:
+        FigureCanvasAgg(fig)
+        with rc_context(RC):
+            fig.savefig(
+                buf,
+                format="png",
+                dpi="figure",
+                facecolor=fig.get_facecolor(),
+                metadata=PNG_METADATA,
+                pil_kwargs={"compress_level": PNG_COMPRESSION},
+            )
+    finally:
+        fig.set_canvas(original)
     return buf.getvalue()
 
 

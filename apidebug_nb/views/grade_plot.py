@@ -97,6 +97,7 @@ def plot_grade(grade: Grade, ax: Axes | None = None) -> Axes:
                 edgecolor=INK,
                 linewidth=1.0,
                 hatch="//" if is_total else None,
+                gid=f"bar:{'total' if is_total else label.split()[0]}",
             )
         )
         weight = "bold" if is_total else "normal"

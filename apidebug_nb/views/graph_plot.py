@@ -176,6 +176,7 @@ def draw_dynamic(frame: Frame, scenario: Scenario, state: GraphState) -> list:
             va="top",
             color=INK,
             zorder=7,
+            gid="title",
         )
     )
     return artists
@@ -220,6 +221,9 @@ def _draw_edges(
     arrowheads = PolyCollection(
         heads, facecolors=colour, edgecolors=colour, linewidths=0.5, zorder=z, transform=transform
     )
+    kind = "cascade" if hot else "calls"
+    lines.set_gid(f"edges:{kind}")
+    arrowheads.set_gid(f"arrowheads:{kind}")
     ax.add_collection(lines, autolim=False)
     ax.add_collection(arrowheads, autolim=False)
     return [lines, arrowheads]
@@ -248,6 +252,7 @@ def _draw_nodes(
                 linewidths=3.5,
                 zorder=3,
                 transform=transform,
+                gid="selected:ring",
             )
         )
         w_name = figures.text_size_in(selected, sc.fontsize, "bold")[0]
@@ -263,6 +268,7 @@ def _draw_nodes(
                 color=SELECTED_COLOUR,
                 zorder=6,
                 transform=transform,
+                gid="selected:glyph",
             )
         )
     for state in HEALTH_ORDER:
@@ -283,6 +289,7 @@ def _draw_nodes(
                     linestyles=EDITABLE_LINESTYLE if is_editable else EXTERNAL_LINESTYLE,
                     zorder=4,
                     transform=transform,
+                    gid=f"nodes:{state}:{'yours' if is_editable else 'external'}",
                 )
             )
     return artists
@@ -307,6 +314,7 @@ def _draw_badges(ax: Axes, lay: GraphLayout, masked: Iterable[str], transform: T
             linewidths=1.2,
             zorder=5,
             transform=transform,
+            gid="badges",
         )
     ]
     for x, y in zip(xs, ys, strict=True):
@@ -322,6 +330,7 @@ def _draw_badges(ax: Axes, lay: GraphLayout, masked: Iterable[str], transform: T
                 color=INK,
                 zorder=6,
                 transform=transform,
+                gid="badge:text",
             )
         )
     return artists
@@ -354,6 +363,7 @@ def _draw_names(ax: Axes, lay: GraphLayout, transform: Transform) -> list:
             bbox=bbox,
             zorder=1.5,
             transform=transform,
+            gid=f"name:{name}",
         )
         for name, (x, y) in lay.positions.items()
     ]
@@ -381,6 +391,7 @@ def _draw_status(
             bbox=bbox,
             zorder=6,
             transform=transform,
+            gid=f"status:{name}",
         )
         for name, (x, y) in lay.positions.items()
     ]

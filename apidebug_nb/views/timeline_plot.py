@@ -135,6 +135,7 @@ def plot_health_timeline(episode: Episode, ax: Axes | None = None) -> Axes:
                 edgecolors=INK,
                 linewidths=1.0,
                 zorder=3,
+                gid=f"cells:{state}",
             )
 
     # Step labels: every column if they fit, else every few.
@@ -165,7 +166,15 @@ def plot_health_timeline(episode: Episode, ax: Axes | None = None) -> Axes:
     for n, event in enumerate(episode.events, start=1):
         x = grid_x + event["step"] * cell
         style = EVENT_STYLES[event["event"]]
-        ax.vlines(x, grid_top - grid_h, grid_top, linewidths=2.2, zorder=4, **style)
+        ax.vlines(
+            x,
+            grid_top - grid_h,
+            grid_top,
+            linewidths=2.2,
+            zorder=4,
+            gid=f"event:{event['event']}",
+            **style,
+        )
         ax.text(
             x,
             grid_top + 0.04,
