@@ -2,7 +2,7 @@
 
 A transcript names its scenario (task and seed, or the full scenario data
 with its content hash), the learner, every action with its wall-clock time,
-and the grade the episode claimed with a digest of its observations.
+and the grade the episode claimed with digests of its actions and observations.
 Instructors grade by :func:`replay`, never by the claimed number.
 """
 
@@ -47,6 +47,12 @@ def observations_digest(ep: Episode) -> str:
     return h.hexdigest()
 
 
+def actions_digest(actions: list[Action]) -> str:
+    """SHA-256 over the action records, in order (what the learner did, as replayed)."""
+    text = json.dumps([a.to_dict() for a in actions], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def _scenario_ref(sc: Scenario) -> dict[str, Any]:
     if sc.task in SPECS and load_scenario(sc.task, sc.seed).content_hash() == sc.content_hash():
         return {"task": sc.task, "seed": sc.seed}
@@ -78,6 +84,7 @@ def make_transcript(ep: Episode) -> dict[str, Any]:
             "score": g.score,
             "dimensions": dict(g.dimensions),
             "steps": ep.steps,
+            "actions": actions_digest(ep.actions),
             "observations": observations_digest(ep),
         },
     }
@@ -195,6 +202,10 @@ def verify(t: Any) -> Verification:
         reasons.append("claimed dimensions differ from the replay")
     if claimed.get("steps") != ep.steps:
         reasons.append(f"claimed {claimed.get('steps')!r} steps but the transcript has {ep.steps}")
+    # Two actions can lead to the same observations (a timeout of 30 or of 31
+    # seconds both fix it), so the action list is claimed on its own.
+    if claimed.get("actions") != actions_digest(ep.actions):
+        reasons.append("the actions differ from the ones the grade was claimed for")
     if claimed.get("observations") != observations_digest(ep):
         reasons.append("the observations differ from the replay")
     return Verification(not reasons, reasons, g.score, claimed.get("score"), ep.steps)
