@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
@@ -60,6 +61,7 @@ CSV_COLUMNS = (
     "reasons",
 )
 MAX_TRANSCRIPT_BYTES = 20_000_000
+_LEARNER = re.compile(r'"learner_id":\s*"((?:[^"\\]|\\.)*)"')
 _REPLAY_ERRORS = (ApiDebugError, ValueError, TypeError, KeyError, RecursionError)
 
 
@@ -87,11 +89,25 @@ def _read_json(path: Path, row: dict[str, Any]) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        if exc.pos >= len(text.rstrip()):
+        if _cut_off(text, exc):
             _flag(row, "truncated", f"the JSON stops part-way (cut off at byte {exc.pos})")
+            named = _LEARNER.search(text)  # so the learner is not also reported missing
+            row["learner_id"] = json.loads(f'"{named.group(1)}"') if named else None
         else:
             _flag(row, "invalid", f"not valid JSON: {exc.msg} at line {exc.lineno}")
         return None
+
+
+def _cut_off(text: str, exc: json.JSONDecodeError) -> bool:
+    """Whether the text is the start of some valid JSON: the file was cut, not corrupted."""
+    rest = text[exc.pos :].strip()
+    return (
+        exc.pos >= len(text.rstrip())
+        or exc.msg.startswith("Unterminated string")
+        or (exc.msg.startswith("Invalid \\uXXXX") and len(text) - exc.pos < 6)
+        or rest in ("-", "\\", ".", "e", "E", "e-", "e+", "E-", "E+")  # a number or escape cut
+        or any(word.startswith(rest) for word in ("true", "false", "null"))
+    )
 
 
 def _fix_label(action: Any) -> str:
