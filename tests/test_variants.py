@@ -70,6 +70,7 @@ class Run:
     reset_logs: dict[str, list[str]] = field(default_factory=dict)
     reset_endpoints: dict[str, dict[str, Any]] = field(default_factory=dict)
     reset_alerts: list[str] = field(default_factory=list)
+    later_endpoints: list[dict[str, Any]] = field(default_factory=list)
     alerts_seen: list[str] = field(default_factory=list)
     snapshots: list[Snapshot] = field(default_factory=list)
     fix_results: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
@@ -104,6 +105,9 @@ def play(sc: adb.Scenario) -> Run:
             run.fix_results.append((fixed[0], info["resolved"], info["reopened"]))
             logs = {svc: visible_logs(ep, svc) for svc in sc.services}
             run.snapshots.append(Snapshot(clock(ep), logs, f"after fixing {fixed[0]}"))
+            run.later_endpoints += [
+                ep.sim.endpoint(s, ep.statuses, ep.configs) for s in sc.services
+            ]
         if terminated or truncated:
             break
     run.final_status = ep.issue_status()
@@ -274,6 +278,9 @@ def test_reference_fixes_in_ideal_order_resolve_everything(task, runs):
                 problems.append(f"{sc.id}: fixing {fixed} resolved {resolved}, reopened {reopened}")
         if not run.terminated or set(run.final_status.values()) != {"resolved"}:
             problems.append(f"{sc.id}: after every fix: {run.final_status}")
+        healthy = [a["status"] for a in run.later_endpoints[-len(sc.services) :]]
+        if healthy != [200] * len(sc.services):
+            problems.append(f"{sc.id}: after every fix the endpoints answer {healthy}")
         if run.steps > sc.max_steps:
             problems.append(f"{sc.id}: {run.steps} steps, budget {sc.max_steps}")
     assert not problems, failures(task, problems)
@@ -342,6 +349,11 @@ def test_no_symptom_of_an_unselected_issue_anywhere(task, runs):
             got = (answer["status"], json.dumps(answer["body"], sort_keys=True))
             if got not in allowed:
                 problems.append(f"{sc.id}: {svc} answered {got}, not an active issue's answer")
+        allowed |= {sig[iid]["response"] for iid in selected}
+        for answer in run.later_endpoints:
+            got = (answer["status"], json.dumps(answer["body"], sort_keys=True))
+            if got not in allowed:
+                problems.append(f"{sc.id}: after a fix {answer['service']} answered {got}")
     assert not problems, failures(task, problems)
 
 
