@@ -1,0 +1,70 @@
+"""One inspection and one fix with the keyboard alone: Tab to move, Enter to press, typing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from e2e_dashboard import DashboardView
+from e2e_pages import open_voila_app
+from learner_flow import CLIENT
+from playwright.sync_api import Page, expect
+
+import apidebug_nb as adb
+from apidebug_nb.views.panels import split_level
+
+pytestmark = pytest.mark.e2e
+
+#: Far more Tab presses than the dashboard has controls: reaching none means it is not focusable.
+MAX_TABS = 40
+
+
+def focused_inside(page: Page, css: str) -> bool:
+    return page.evaluate(
+        "css => document.activeElement !== null && document.activeElement.closest(css) !== null",
+        css,
+    )
+
+
+def tab_to(page: Page, css: str) -> int:
+    """Press Tab until focus is inside ``css``; return how many presses it took."""
+    for presses in range(1, MAX_TABS + 1):
+        page.keyboard.press("Tab")
+        if focused_inside(page, css):
+            return presses
+    raise AssertionError(f"{css} is not reachable with Tab ({MAX_TABS} presses)")
+
+
+def test_inspect_and_fix_with_the_keyboard_alone(page, voila, screenshot) -> None:
+    scenario = adb.load_scenario("easy")
+    twin = adb.Episode(scenario)
+    twin.reset()
+    total = len(scenario.issues)
+    open_voila_app(page, voila)
+    dash = DashboardView(page)
+    dash.wait_ready()
+    page.locator("body").focus()
+
+    # The picker is reachable and shows our client; then Tab to "Inspect logs" and press Enter.
+    tab_to(page, ".adb-service-picker")
+    expect(dash.picker).to_have_value(CLIENT)
+    tab_to(page, ".adb-btn-logs")
+    page.keyboard.press("Enter")
+    obs, *_ = twin.step(adb.Action.inspect_logs(CLIENT))
+    dash.expect_header(steps_left=obs.steps_left, resolved=0, total=total)
+    for line in obs.logs:
+        expect(dash.logs).to_contain_text(split_level(line)[2])
+
+    # A fix typed into the editor and submitted with Enter on the focused button.
+    key, value = "headers.Content-Type", "application/json"
+    tab_to(page, ".adb-fix-key")
+    page.keyboard.type(key)
+    tab_to(page, ".adb-fix-value")
+    page.keyboard.type(json.dumps(value))
+    tab_to(page, ".adb-btn-submit")
+    page.keyboard.press("Enter")
+    obs, *_ = twin.step(adb.Action.submit_fix(CLIENT, {key: value}))
+    assert obs.resolved == 1
+    dash.expect_header(steps_left=obs.steps_left, resolved=1, total=total)
+    expect(dash.message).to_contain_text(obs.message)
+    screenshot("keyboard-fix-submitted", show=dash.message)
