@@ -21,8 +21,8 @@ from e2e_servers import (
     copy_notebooks,
     find_chromium,
     launch_chromium,
-    start_lab,
-    start_voila,
+    spawn_lab,
+    spawn_voila,
 )
 
 if TYPE_CHECKING:  # playwright may be missing: the fixtures then skip (or fail in CI)
@@ -85,23 +85,37 @@ def notebook_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def lab(browser, notebook_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """One JupyterLab for the whole session (started only once a browser exists)."""
-    server = start_lab(notebook_root, tmp_path_factory.mktemp("lab-state"))
-    yield server
-    server.stop()
+def servers(
+    browser, notebook_root: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Server]]:
+    """JupyterLab and Voila (on the app notebook), started together to overlap their start-up.
+
+    Started only once a browser exists; stopped with SIGTERM at the end of the session.
+    """
+    app = notebook_root / "app.ipynb"
+    assert app.is_file(), "notebooks/app.ipynb (the dashboard-only app for Voila) is missing"
+    state = tmp_path_factory.mktemp("server-state")
+    started = {
+        "lab": spawn_lab(notebook_root, state / "lab"),
+        "voila": spawn_voila(app, state / "voila"),
+    }
+    try:
+        yield started
+    finally:
+        for server in started.values():
+            server.stop()
 
 
 @pytest.fixture(scope="session")
-def voila(
-    browser, notebook_root: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Server]:
-    """Voila serving the dashboard-only app notebook."""
-    app = notebook_root / "app.ipynb"
-    assert app.is_file(), "notebooks/app.ipynb (the dashboard-only app for Voila) is missing"
-    server = start_voila(app, tmp_path_factory.mktemp("voila-state"))
-    yield server
-    server.stop()
+def lab(servers: dict[str, Server]) -> Server:
+    """The session's JupyterLab, serving the copied notebooks."""
+    return servers["lab"].wait_ready()
+
+
+@pytest.fixture(scope="session")
+def voila(servers: dict[str, Server]) -> Server:
+    """The session's Voila, serving the dashboard-only app notebook."""
+    return servers["voila"].wait_ready()
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -95,6 +95,8 @@ class Server:
     port: int
     token: str
     log_path: Path
+    #: A path that answers 200 once the server is up, without side effects.
+    probe: str
 
     @property
     def base_url(self) -> str:
@@ -111,6 +113,11 @@ class Server:
         except OSError:
             return ""
         return "\n".join(text.splitlines()[-lines:])
+
+    def wait_ready(self, timeout_s: float = START_TIMEOUT_S) -> Server:
+        """Block until the server answers; returns itself."""
+        wait_until_ready(self, self.probe, timeout_s)
+        return self
 
     def stop(self, timeout_s: float = 20.0) -> None:
         """SIGTERM, then wait; the server shuts its kernels down on the way out."""
@@ -147,18 +154,31 @@ def wait_until_ready(server: Server, probe_path: str, timeout_s: float = START_T
     )
 
 
-def _spawn(name: str, args: list[str], cwd: Path, state: Path, port: int, token: str) -> Server:
+def _spawn(
+    name: str, args: list[str], cwd: Path, state: Path, port: int, token: str, probe: str
+) -> Server:
+    state.mkdir(parents=True, exist_ok=True)
     log_path = state / f"{name}.log"
     log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - owned by the child's lifetime
     process = subprocess.Popen(
         args, cwd=cwd, env=private_env(state), stdout=log, stderr=subprocess.STDOUT
     )
     log.close()  # the child holds its own copy of the descriptor
-    return Server(name, process, port, token, log_path)
+    return Server(name, process, port, token, log_path, probe)
 
 
 def start_lab(root: Path, state: Path) -> Server:
-    """JupyterLab serving ``root``, from the same environment as this interpreter."""
+    """JupyterLab serving ``root``, ready to use."""
+    return spawn_lab(root, state).wait_ready()
+
+
+def start_voila(notebook: Path, state: Path) -> Server:
+    """Voila serving ``notebook``, ready to use."""
+    return spawn_voila(notebook, state).wait_ready()
+
+
+def spawn_lab(root: Path, state: Path) -> Server:
+    """Start JupyterLab serving ``root`` from this interpreter's environment (not yet ready)."""
     port, token = free_port(), secrets.token_hex(16)
     args = [
         sys.executable,
@@ -173,13 +193,11 @@ def start_lab(root: Path, state: Path) -> Server:
     ]
     if running_as_root():
         args.append("--allow-root")
-    server = _spawn("jupyterlab", args, root, state, port, token)
-    wait_until_ready(server, "/api/status")
-    return server
+    return _spawn("jupyterlab", args, root, state, port, token, "/api/status")
 
 
-def start_voila(notebook: Path, state: Path) -> Server:
-    """Voila rendering one notebook as an app (no code shown), from this environment."""
+def spawn_voila(notebook: Path, state: Path) -> Server:
+    """Start Voila rendering ``notebook`` as an app (no code shown), not yet ready."""
     port, token = free_port(), secrets.token_hex(16)
     args = [
         sys.executable,

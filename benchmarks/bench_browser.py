@@ -1,0 +1,195 @@
+"""Browser responsiveness: a click in JupyterLab until the dashboard's DOM shows its result.
+
+A real JupyterLab (private settings, temporary root) and headless Chromium,
+as in the browser tests (``tests/e2e``). The workload is the canonical hard
+task's reference solution, ten clicks: five "Inspect logs" and five "Submit
+fix". Picking the service and typing the patch are not timed. For each click
+the page records the click event's time stamp and watches the dashboard until
+everything the click changes is on screen: the header shows the new step, the
+log viewer shows the new caption (inspections), and the graph image has been
+replaced whenever the model says its picture changed (the old ``<img>`` is
+marked stale first: the kernel keeps the old picture until the new one
+arrives). The last click also waits for the grade panel. Quick mode starts no
+servers and returns a skipped row.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import apidebug_nb as adb
+
+AREA = "browser"
+NAME = "click to updated DOM (hard, JupyterLab)"
+TARGET_MS = 250.0
+ROOT = Path(__file__).resolve().parents[1]
+E2E = ROOT / "tests" / "e2e"
+
+NOTEBOOK = {
+    "cells": [
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "metadata": {},
+            "outputs": [],
+            "source": 'import apidebug_nb as adb\n\ndash = adb.Dashboard("hard")\ndash',
+        }
+    ],
+    "metadata": {
+        "kernelspec": {
+            "display_name": "Python 3 (ipykernel)",
+            "language": "python",
+            "name": "python3",
+        }
+    },
+    "nbformat": 4,
+    "nbformat_minor": 5,
+}
+
+#: Arms one measurement: the next ``click`` starts the clock; done when every expectation holds.
+ARM_JS = """({header, logs, oldSrc, finish}) => {
+  const root = document.querySelector('.adb-dashboard');
+  const img = root.querySelector('img.adb-graph');
+  img.dataset.stale = 'true';
+  const text = css => { const el = root.querySelector(css); return el ? el.textContent : ''; };
+  const finishShown = () => {
+    const panel = root.querySelector('.adb-finish');
+    const chart = root.querySelector('img.adb-grade-chart');
+    return panel && getComputedStyle(panel).display !== 'none' && chart && chart.src !== '';
+  };
+  const done = () => text('.adb-header').includes(header)
+    && (logs === null || text('.adb-logs').includes(logs))
+    && (oldSrc === null || img.src !== oldSrc)
+    && (!finish || finishShown());
+  window.__adbLatency = new Promise((resolve, reject) => {
+    let start = null;
+    const observer = new MutationObserver(() => {
+      if (start !== null && done()) {
+        observer.disconnect();
+        resolve(performance.now() - start);
+      }
+    });
+    document.addEventListener('click', event => {
+      start = event.timeStamp;
+      observer.observe(root, {subtree: true, childList: true, characterData: true, attributes: true});
+    }, {capture: true, once: true});
+    setTimeout(() => reject(new Error('the dashboard did not update within 60 s')), 60000);
+  });
+}"""
+
+
+def skipped(note: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "area": AREA,
+            "name": NAME,
+            "value": None,
+            "unit": "ms",
+            "target": TARGET_MS,
+            "better": "lower",
+            "status": "skipped",
+            "note": note,
+        }
+    ]
+
+
+def run(quick: bool = False) -> list[dict[str, Any]]:
+    if quick:
+        return skipped("quick mode starts no JupyterLab or browser; run without --quick")
+    if str(E2E) not in sys.path:
+        sys.path.insert(0, str(E2E))
+    try:
+        from playwright.sync_api import expect, sync_playwright
+    except ImportError:
+        return skipped("playwright is not installed (pip install -e '.[test]')")
+    import e2e_servers
+
+    expect.set_options(timeout=60_000)
+    with tempfile.TemporaryDirectory(prefix="bench-browser-") as tmp, sync_playwright() as pw:
+        executable = e2e_servers.find_chromium(pw)
+        if executable is None:
+            return skipped("no Chromium: apt-get install chromium")
+        root, state = Path(tmp) / "root", Path(tmp) / "state"
+        root.mkdir()
+        (root / "bench_hard.ipynb").write_text(json.dumps(NOTEBOOK), encoding="utf-8")
+        lab = e2e_servers.start_lab(root, state)
+        browser = e2e_servers.launch_chromium(pw, executable)
+        try:
+            clicks = measure_clicks(browser, lab)
+        finally:
+            browser.close()
+            lab.stop()
+    kinds = {kind: [ms for k, ms in clicks if k == kind] for kind in ("inspect_logs", "submit_fix")}
+    values = [ms for _, ms in clicks]
+    note = (
+        f"median of {len(values)} clicks (reference solution); "
+        f"inspect {statistics.median(kinds['inspect_logs']):.0f} ms, "
+        f"fix {statistics.median(kinds['submit_fix']):.0f} ms, "
+        f"range {min(values):.0f}-{max(values):.0f} ms"
+    )
+    return [
+        {
+            "area": AREA,
+            "name": NAME,
+            "value": statistics.median(values),
+            "unit": "ms",
+            "target": TARGET_MS,
+            "better": "lower",
+            "note": note,
+        }
+    ]
+
+
+def measure_clicks(browser, lab) -> list[tuple[str, float]]:
+    """Play the hard task's reference solution by clicks; ``(action kind, ms)`` per click."""
+    from e2e_dashboard import DashboardView
+    from e2e_pages import open_notebook, run_all_cells
+    from playwright.sync_api import expect
+
+    from apidebug_nb.views.graph_raster import graph_png
+    from apidebug_nb.views.panels import log_caption, log_view
+
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    open_notebook(page, lab, "bench_hard.ipynb")
+    run_all_cells(page)
+    dash = DashboardView(page)
+    dash.wait_ready()
+    scenario = adb.load_scenario("hard")
+    twin = adb.Episode(scenario)
+    twin.reset()
+    actions = adb.oracle_actions(scenario)
+    timings = []
+    for number, action in enumerate(actions, start=1):
+        if dash.picker.input_value() != action.service:
+            src = dash.graph.get_attribute("src")
+            dash.pick(action.service)  # the picture marks the selection: wait for it
+            expect(dash.graph).not_to_have_attribute("src", src)
+        before = graph_png(twin, action.service)
+        if action.kind == "submit_fix":
+            dash.part("adb-fix-patch").locator("textarea").fill(json.dumps(action.changes))
+        _, _, terminated, *_ = twin.step(action)
+        expected = {
+            "header": f"Step {number} of",
+            "logs": log_caption(log_view(twin)) if action.kind == "inspect_logs" else None,
+            "oldSrc": (
+                dash.graph.get_attribute("src")
+                if graph_png(twin, action.service) != before
+                else None
+            ),
+            "finish": terminated,
+        }
+        page.evaluate(ARM_JS, expected)
+        button = "logs" if action.kind == "inspect_logs" else "submit"
+        time.sleep(0.2)  # let the previous update's rendering settle before the clock starts
+        dash.button(button).click()
+        timings.append((action.kind, page.evaluate("() => window.__adbLatency")))
+        if action.kind == "submit_fix":
+            dash.part("adb-fix-patch").locator("textarea").fill("")
+    page.close()
+    return timings
