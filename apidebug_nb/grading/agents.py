@@ -508,7 +508,8 @@ class BaselineAgent:
 class RandomPatchAgent:
     """Submits random patches: a random service, a random seen key, a random JSON value.
 
-    It looks at a random config now and then, so it knows some real key paths.
+    It looks at a random config now and then, so it knows some real key paths,
+    and stops patching services it has learned are not editable.
     """
 
     def __init__(self, seed: int = 0):
@@ -519,6 +520,7 @@ class RandomPatchAgent:
         self.rng = random.Random(f"random-patch:{self.seed}")
         self.services: list[str] = []
         self.paths: list[Path] = []
+        self.not_editable: set[str] = set()
         self.last: Action | None = None
 
     def _value(self) -> Any:
@@ -544,11 +546,14 @@ class RandomPatchAgent:
         last = self.last
         if last is not None and last.kind == "inspect_config" and observation.config is not None:
             self.paths.extend(p for p, _ in _leaves(observation.config) if p not in self.paths)
+        if last is not None and re.search(r"not yours to (edit|change)", observation.message):
+            self.not_editable.add(last.service)
         rng = self.rng
         service = rng.choice(self.services)
         if rng.random() < 0.25:
             action = Action.inspect_config(service)
         else:
+            service = rng.choice([s for s in self.services if s not in self.not_editable])
             path = rng.choice(self.paths) if self.paths else (f"setting_{rng.randrange(5)}",)
             action = Action.submit_fix(service, _patch_for(path, self._value()))
         self.last = action
