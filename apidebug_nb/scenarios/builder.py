@@ -135,6 +135,16 @@ def hex_id(rng: random.Random, n: int = 6) -> str:
     return "".join(rng.choice("0123456789abcdef") for _ in range(n))
 
 
+def next_order(order_id: str, k: int) -> str:
+    """The order id ``k`` after ``order_id`` (``ord_48125`` -> ``ord_48126`` for k=1).
+
+    >>> next_order("ord_48125", 2)
+    'ord_48127'
+    """
+    prefix, number = order_id.rsplit("_", 1)
+    return f"{prefix}_{int(number) + k}"
+
+
 def ceil_to(value: float, step: int) -> int:
     """Round ``value`` up to a multiple of ``step``.
 

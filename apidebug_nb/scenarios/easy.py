@@ -29,6 +29,7 @@ from apidebug_nb.scenarios.builder import (
     ceil_to,
     hex_id,
     make_issue,
+    next_order,
     service,
 )
 from apidebug_nb.scenarios.records import LogLine
@@ -59,6 +60,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
     key = v["api_key"]
     good_timeout = ceil_to(v["processing_ms"] / 1000 + 3, 5)
     o1, o2, o3 = v["orders"]
+    o4, o5 = next_order(o3, 1), next_order(o3, 2)  # one order per symptom, no clashes
     services = (
         service(
             CLIENT,
@@ -170,7 +172,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                         CLIENT,
                         4,
                         "ERROR",
-                        f"POST /payments order={o2} -> 415 Unsupported Media Type",
+                        f"POST /payments order={o4} -> 415 Unsupported Media Type",
                     ),
                     (
                         GATEWAY,
@@ -265,7 +267,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 check={"eq": [f"{CLIENT}.base_url", {"ref": f"{GATEWAY}.base_url"}]},
                 fix={"base_url": V2},
                 symptoms=[
-                    (CLIENT, 1, "ERROR", f"POST /payments order={o1} -> 410 Gone"),
+                    (CLIENT, 1, "ERROR", f"POST /payments order={o5} -> 410 Gone"),
                     (
                         GATEWAY,
                         1,

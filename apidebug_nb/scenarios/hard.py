@@ -35,6 +35,7 @@ from apidebug_nb.scenarios.builder import (
     ceil_to,
     hex_id,
     make_issue,
+    next_order,
     service,
 )
 from apidebug_nb.scenarios.records import LogLine
@@ -148,7 +149,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 symptoms=[
                     (ORDER, 1, "ERROR", f"POST /orders order={o1} -> 410 Gone"),
                     (GW, 1, "WARN", "410 for POST /api/v1/orders: API version retired"),
-                    (INV, 20, "WARN", "no reservations received for 20 minutes"),
+                    (INV, 20, "WARN", "no reservations received since the incident began"),
                 ],
                 response=(410, {"error": "gone", "message": "API version retired."}),
                 alert=f"{ORDER}: POST /orders failing with 410",
@@ -266,7 +267,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                         ORDER,
                         2,
                         "ERROR",
-                        f"POST /orders order={o1} -> 401 Unauthorized (token expired)",
+                        f"POST /orders order={next_order(o3, 1)} -> 401 Unauthorized (token expired)",
                     ),
                     (
                         AUTH,
