@@ -234,3 +234,16 @@ def test_any_single_edit_to_an_action_or_the_claimed_grade_is_caught(data):
 
 def test_module_level_transcripts_are_valid():
     assert adb.verify(TRANSCRIPT).ok and adb.verify(BASE).ok
+
+
+def test_an_episode_reset_with_a_seed_verifies():
+    """Gymnasium-style ``reset(seed=...)`` must not make its own transcript unverifiable."""
+    for scenario, seed in ((adb.load_scenario("hard"), 5), (adb.load_scenario("hard", 5), 5)):
+        ep = adb.Episode(scenario)
+        ep.reset(seed=seed)
+        ep.step(Action.inspect_endpoint("order_service"))  # shows a request id
+        ep.step(Action.hint())
+        t = ep.transcript()
+        assert t["scenario"] == {"task": "hard", "seed": 5}
+        assert adb.verify(t).ok
+        assert adb.replay(t).observations == ep.observations

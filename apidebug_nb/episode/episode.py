@@ -67,7 +67,9 @@ class Episode:
     # -- lifecycle -----------------------------------------------------------
     def _reset_state(self, seed: int | None) -> None:
         sc = self.scenario
-        self.rng = random.Random(f"episode:{sc.id}:{seed}")
+        # Request ids depend on the scenario only, not on the reset seed: a
+        # transcript replays to the same observations however it was reset.
+        self.rng = random.Random(f"episode:{sc.id}")
         self.configs: dict[str, dict[str, Any]] = self.sim.fresh_configs()
         self.resolved: set[str] = self.sim.resolved_set(self.configs)
         self.statuses = self.sim.statuses(self.resolved)
@@ -99,8 +101,9 @@ class Episode:
     ) -> tuple[Observation, dict[str, Any]]:
         """Start (or restart) the episode.
 
-        ``seed`` seeds the episode's own RNG (used for request ids); for a
-        built-in task it also selects that task's variant, Gymnasium-style.
+        ``seed`` selects a built-in task's variant, Gymnasium-style. The
+        episode's own RNG (request ids) is seeded from the scenario id, so the
+        observations are a function of the scenario and the actions alone.
         ``options`` may hold ``learner_id``.
         """
         options = dict(options or {})
