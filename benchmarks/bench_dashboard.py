@@ -36,10 +36,11 @@ BUTTONS = {
 
 def workload(scenario: adb.Scenario) -> list[adb.Action]:
     """The reference solution with an endpoint check after every fix."""
+    oracle = adb.oracle_actions(scenario)
     actions = []
-    for action in adb.oracle_actions(scenario):
+    for n, action in enumerate(oracle, start=1):
         actions.append(action)
-        if action.kind == "submit_fix":
+        if action.kind == "submit_fix" and n < len(oracle):  # the last fix ends the episode
             actions.append(adb.Action.inspect_endpoint(action.service))
     return actions
 
@@ -52,6 +53,7 @@ def one_pass(scenario: adb.Scenario) -> dict[str, list[float]]:
         "click": [],
         "cpu": [],
         "fix": [],
+        "fix_cpu": [],
         "select": [],
         "last": [],
     }
@@ -77,6 +79,7 @@ def one_pass(scenario: adb.Scenario) -> dict[str, list[float]]:
         times["click"].append(elapsed)
         if action.kind == "submit_fix":
             times["fix"].append(elapsed)
+            times["fix_cpu"].append(times["cpu"][-1])
         if n == len(actions):
             times["last"].append(elapsed)
     assert dash.episode.terminated, "the workload must solve the episode"
@@ -112,7 +115,10 @@ def run(quick: bool = False) -> list[dict]:
             "value": round(statistics.median(merged["fix"]), 1),
             "unit": "ms",
             "better": "lower",
-            "note": f"median of {len(merged['fix'])} fixes, no cache hits",
+            "note": (
+                f"median of {len(merged['fix'])} fixes, no cache hits; CPU time median "
+                f"{statistics.median(merged['fix_cpu']):.1f} ms"
+            ),
         },
         {
             "area": AREA,

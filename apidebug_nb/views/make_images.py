@@ -11,7 +11,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import apidebug_nb as adb
+from apidebug_nb.episode.episode import Episode
+from apidebug_nb.grading.oracle import oracle_actions
+from apidebug_nb.scenarios.catalogue import load_scenario
 from apidebug_nb.views import figures
 from apidebug_nb.views.grade_plot import plot_grade
 from apidebug_nb.views.graph_plot import plot_service_graph
@@ -30,9 +32,9 @@ def make_images(directory: str | Path) -> list[Path]:
     """Write every picture (and its text twin) into ``directory``; returns the PNG paths."""
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    sc = adb.load_scenario("hard")
-    oracle = adb.oracle_actions(sc)
-    ep = adb.Episode(sc)
+    sc = load_scenario("hard")
+    oracle = oracle_actions(sc)
+    ep = Episode(sc)
     ep.reset()
     written = []
 
