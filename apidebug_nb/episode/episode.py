@@ -69,7 +69,8 @@ class Episode:
         sc = self.scenario
         # Request ids depend on the scenario only, not on the reset seed: a
         # transcript replays to the same observations however it was reset.
-        self.rng = random.Random(f"episode:{sc.id}")
+        # (The key is the one unseeded resets always used, so their ids stay.)
+        self.rng = random.Random(f"episode:{sc.id}:None")
         self.configs: dict[str, dict[str, Any]] = self.sim.fresh_configs()
         self.resolved: set[str] = self.sim.resolved_set(self.configs)
         self.statuses = self.sim.statuses(self.resolved)
