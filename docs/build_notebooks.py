@@ -1,0 +1,2248 @@
+"""Build the teaching notebooks in ``notebooks/`` from the cell texts below.
+
+The notebooks are written here as plain strings so that their text can be
+reviewed and diffed like code; this script turns them into ``.ipynb`` files
+without outputs. Store the outputs afterwards by executing each notebook::
+
+    python docs/build_notebooks.py
+    cd notebooks && jupyter nbconvert --to notebook --execute --inplace *.ipynb
+
+Then check them strictly with ``pytest notebooks/`` (nbval compares every
+stored text output).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import textwrap
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK_DIR = ROOT / "notebooks"
+IGNORE = "# NBVAL_IGNORE_OUTPUT"
+
+
+def md(text: str):
+    return new_markdown_cell(textwrap.dedent(text).strip("\n"))
+
+
+def code(text: str):
+    return new_code_cell(textwrap.dedent(text).strip("\n"))
+
+
+def ignored(text: str):
+    """A cell whose output differs between executions (clicks captured by an Output widget)."""
+    return new_code_cell(IGNORE + "\n" + textwrap.dedent(text).strip("\n"))
+
+
+# -- pieces several notebooks share --------------------------------------------------
+
+SHOW_HELPER = '''
+def show(obs):
+    """Print one observation as text: what the step said, then what it revealed."""
+    print(f"[step {obs.step}, {obs.steps_left} left] {obs.message}")
+    for line in obs.logs:
+        print("   ", line)
+    if obs.config is not None:
+        print(textwrap.indent(json.dumps(obs.config, indent=2), "    "))
+    if obs.response is not None:
+        print("    response:", json.dumps(obs.response))
+
+
+def act(episode, action):
+    """Take one step in ``episode`` and show what it revealed."""
+    obs, reward, terminated, truncated, info = episode.step(action)
+    show(obs)
+'''
+
+QUIZ_HELPER = '''
+def self_check(question, choice):
+    """Feedback on a multiple-choice answer: every option explains itself."""
+    options = QUIZ[question]
+    key = str(choice).strip().upper()
+    if key not in options:
+        print(f"{question}: answer with one of {', '.join(options)}.")
+        return
+    correct, why = options[key]
+    print(f"{question} ({key}): " + ("Correct. " if correct else "Not quite. ") + why)
+'''
+
+TRY_FIX_HELPER = '''
+def try_fix(service, patch, task={task!r}, seed=None):
+    """Try ``patch`` on a fresh copy of the incident (your dashboard is untouched)."""
+    trial = adb.Episode(adb.load_scenario(task, seed=seed))
+    trial.reset()
+    obs, *_ = trial.step(adb.Action.submit_fix(service, patch))
+    print(obs.message)
+    print(f"Problems fixed: {{obs.resolved}} of {{obs.total}}")
+'''
+
+
+def pool_debrief(task: str) -> list:
+    return [
+        md(
+            f"""
+            ## Debrief: every problem in this lab's pool
+
+            **Spoilers.** Read this after you have solved the incident (or when you are stuck
+            for good). The canonical incident uses only some of the problems below; a seeded
+            variant (`adb.load_scenario("{task}", seed=...)`) draws others from the same pool.
+            For each one the library gives the root cause, why it broke, and what a
+            professional checks next time; the *contract* line is the rule that must hold.
+            """
+        ),
+        code(
+            f"""
+            pool = adb.task_pool("{task}")
+            titles = {{issue.id: issue.title for issue in pool}}
+            for n, issue in enumerate(pool, start=1):
+                masked_by = "; ".join(titles[d] for d in issue.depends_on) or "nothing"
+                print(f"{{n}}. {{issue.title}}")
+                print(f"   {{issue.category}}, {{issue.severity}}; fixed in {{issue.service}}; hidden by: {{masked_by}}")
+                print(textwrap.indent(textwrap.fill(issue.explanation, 92), "   "))
+                print("   Contract:", issue.hints.contract)
+                print()
+            """
+        ),
+    ]
+
+
+# -- 00 start here -------------------------------------------------------------------
+
+
+def start_here() -> list:
+    return [
+        md(
+            """
+            # Start here: debugging broken API integrations
+
+            Welcome. In these labs you play the engineer on call: something between a few
+            services is broken, customers notice, and you have a limited number of steps to
+            find out what and fix it. Everything is simulated, so you can experiment freely.
+
+            **How to use a notebook:** run the cells from top to bottom with *Shift+Enter*.
+            Code cells that print something already show their output; running them again
+            gives the same result. Nothing here needs a network connection.
+
+            ## Learning objectives
+
+            By the end of this notebook you can:
+
+            1. explain what an **API integration** is and what its **contract** is;
+            2. read a **service graph**: who calls whom, which services are yours, which are healthy;
+            3. read the three kinds of evidence: **logs**, **configs** and **endpoint answers**;
+            4. submit a **fix** as a JSON merge patch and read the feedback;
+            5. use the **dashboard** that the next labs are built around.
+            """
+        ),
+        code(
+            """
+            import json
+            import textwrap
+
+            import apidebug_nb as adb
+            from apidebug_nb.instructor.generator import generate_scenario
+
+            print("apidebug_nb", adb.__version__, "| built-in tasks:", ", ".join(adb.TASKS))
+            """
+        ),
+        md(
+            """
+            ## 1. Integrations and contracts
+
+            An **API integration** is one program (the *caller*) sending requests to another
+            (the *callee*): a checkout calling a payment provider, a webhook sender posting to a
+            receiver. The callee publishes what it needs; that is its **contract**:
+
+            | the callee requires...                      | if the caller breaks it, you typically see |
+            |---------------------------------------------|--------------------------------------------|
+            | its current URL and API version              | `404 Not Found`, `410 Gone`                 |
+            | credentials in the right scheme, still valid | `401 Unauthorized`                          |
+            | a body type and encoding it can read         | `415 Unsupported Media Type`, `400`         |
+            | time to do the work                          | the caller times out (`504`, "timed out")   |
+            | a request rate within its limit              | `429 Too Many Requests`                     |
+            | a signature it can verify                    | `401` with "signature verification failed"  |
+
+            In these labs the callee's **config is its contract**, and each caller's **config**
+            must satisfy it. An incident is a set of **broken contracts**. You may only edit the
+            services your team owns; a vendor's or another team's service is the contract you
+            must meet, so the fix always goes on the calling side.
+
+            Here is a tiny system with one broken contract: `edge_000` (yours) calls
+            `vendor_001` (not yours).
+            """
+        ),
+        code(
+            """
+            tiny = generate_scenario(2, 1, seed=2)
+            print(tiny.title)
+            for name in tiny.services:
+                service = tiny.service(name)
+                owner = "yours, editable" if service.editable else "not yours"
+                print(f"  {name}: {owner}")
+            print("calls:", ", ".join(f"{a} -> {b}" for a, b in sorted(tiny.graph.edges)))
+            """
+        ),
+        md(
+            """
+            The caller keeps its settings for each upstream it calls under `upstreams`. Compare
+            the two configs side by side: which setting of `edge_000` has a counterpart in
+            `vendor_001`'s config?
+            """
+        ),
+        code(
+            """
+            configs = tiny.configs()
+            print("edge_000 -> vendor_001 settings:")
+            print(json.dumps(configs["edge_000"]["upstreams"]["vendor_001"], indent=2))
+            print("vendor_001 (the contract):")
+            print(json.dumps(configs["vendor_001"], indent=2))
+            """
+        ),
+        md(
+            """
+            Pairs to compare: `base_url` with `base_url`/`deprecated_base_urls`, `token` with
+            `valid_tokens`, `content_type` with `accepted_content_types`, `timeout_s` with
+            `max_processing_ms` (mind the units!), `send_rate_per_s` with `rate_limit_per_s`,
+            `retry.max_retries` with `min_retries`. One pair disagrees. You will confirm it from
+            the evidence below instead of guessing.
+
+            ## 2. Reading a service graph
+
+            Calls flow from left to right, in **layers**: layer 1 calls layer 2, and so on.
+            Each service shows its health as a **word and a glyph**, never by colour alone:
+            `healthy`, `degraded` (working, but hurt by a failure elsewhere) or `error`.
+            `yours` services can be edited; `external` ones cannot. A `?` badge means a
+            failure there may be hiding another problem (you will meet this in lab 02).
+
+            An `Episode` is one attempt at an incident: it holds the current configs, the clock
+            and your steps. `reset()` starts it and returns the first observation.
+            """
+        ),
+        code(
+            """
+            ep = adb.Episode(tiny)
+            obs, info = ep.reset()
+            print(obs.message)
+            print("alerts:", obs.alerts)
+            """
+        ),
+        md(
+            """
+            Every picture in these labs comes with a **text twin** that says the same in words
+            (screen readers and plain-text front ends get the twin). `picture(draw, text, ...)`
+            shows both: the drawing where images display, the words everywhere else.
+            """
+        ),
+        code(
+            """
+            from apidebug_nb.views import graph_text, plot_service_graph
+            from apidebug_nb.views.figures import picture
+
+            picture(plot_service_graph, graph_text(ep), ep)
+            """
+        ),
+        md(
+            """
+            The same reading works for bigger systems. This is the graph of the hard lab:
+            five services in four layers, two of them yours.
+            """
+        ),
+        code(
+            """
+            hard_tour = adb.Episode(adb.load_scenario("hard"))
+            hard_tour.reset()
+            print(graph_text(hard_tour))
+            """
+        ),
+        md(
+            """
+            ## 3. Evidence: logs, configs and endpoints
+
+            Every action costs **one step** of a limited budget, and the simulated clock moves
+            on. Three actions look without changing anything:
+
+            * `inspect_logs(service)`: the service's log, oldest first. A line reads
+              `date time LEVEL message`; `ERROR` and `WARN` lines are symptoms, `INFO` lines
+              at start-up quote the config the service actually loaded.
+            * `inspect_config(service)`: the current config.
+            * `inspect_endpoint(service)`: send a test request through the service and show
+              the answer (status code and body) of the first broken contract on its path.
+
+            The helper below prints an observation as text.
+            """
+        ),
+        code(SHOW_HELPER),
+        code(
+            """
+            act(ep, adb.Action.inspect_logs("edge_000"))
+            act(ep, adb.Action.inspect_endpoint("edge_000"))
+            act(ep, adb.Action.inspect_logs("vendor_001"))
+            """
+        ),
+        md(
+            """
+            The caller gave up after 1 s; the provider's contract says work can take up to
+            `max_processing_ms`. Symptoms describe *what an engineer sees*, never the diagnosis:
+            connecting the timeout in the log with the number in the contract is your job.
+
+            ## 4. Fixing: JSON merge patches
+
+            A fix is a **JSON merge patch** (RFC 7396) against one service's config: objects
+            merge key by key, any other value replaces, and `null` (`None` in Python) deletes a
+            key. Dotted keys are shorthand for nesting, so these two patches are the same:
+
+            ```python
+            {"upstreams": {"vendor_001": {"timeout_s": 2}}}
+            {"upstreams.vendor_001.timeout_s": 2}
+            ```
+
+            After every fix the simulator re-checks every contract. Watch the feedback when the
+            setting is right but the value is not enough yet:
+            """
+        ),
+        code(
+            """
+            act(ep, adb.Action.submit_fix("edge_000", {"upstreams.vendor_001.timeout_s": 2}))
+            act(ep, adb.Action.submit_fix("vendor_001", {"max_processing_ms": 500}))
+            """
+        ),
+        md(
+            """
+            The first fix touched the right setting, so the message says so without giving the
+            value away. The second was refused: `vendor_001` is not yours. Both cost a step and
+            a refused fix changes nothing. The contract says the timeout must cover the
+            provider's `max_processing_ms` (4000 ms), converted to seconds:
+            """
+        ),
+        code(
+            """
+            act(ep, adb.Action.submit_fix("edge_000", {"upstreams.vendor_001.timeout_s": 10}))
+            print(graph_text(ep))
+            """
+        ),
+        md(
+            """
+            Once a problem is fixed its explanation is unlocked, and the episode can be graded.
+            The grade rewards results first, then the process: looking before fixing, not
+            wasting steps, and not leaning on hints (lab 04 explains it in full).
+            """
+        ),
+        code(
+            """
+            for item in ep.explanations():
+                print(item["title"])
+                print(textwrap.fill(item["explanation"], 92))
+            print()
+            print(ep.grade().render_text())
+            """
+        ),
+        md(
+            """
+            ## 5. A guided tour of the dashboard
+
+            The dashboard puts all of this on one screen: a header (incident, steps left,
+            problems fixed), a service picker, the action buttons, the log and config viewers,
+            a fix editor, the message area, the live service graph, hints, and a finish panel
+            with your grade and the explanations.
+
+            **Try it:** run the next cell, pick `edge_000`, press *Logs*, then *Config*, then
+            type a fix in the editor (for example key `upstreams.vendor_001.timeout_s`, value
+            `10`) and submit it. Malformed JSON is caught in the editor and costs no step.
+            Your clicks only change this dashboard; no later cell depends on them.
+            """
+        ),
+        code(
+            """
+            dash = adb.Dashboard(generate_scenario(2, 1, seed=2))
+            dash
+            """
+        ),
+        md(
+            """
+            Every button has a twin in code, which is handy for scripts and for checking your
+            understanding. Here the twins drive a **second** dashboard, `tour`, so whatever you
+            clicked above stays as it is. The cell's own output depends on where the dashboard's
+            message area is shown, so it is not compared; the cell after it prints a plain-text
+            summary that is.
+            """
+        ),
+        ignored(
+            """
+            tour = adb.Dashboard(generate_scenario(2, 1, seed=2))
+            tour.inspect_logs("edge_000")
+            tour.inspect_config("edge_000")
+            tour.submit_fix("edge_000", {"upstreams.vendor_001.timeout_s": 10})
+            tour
+            """
+        ),
+        code(
+            """
+            print(tour.render_text())
+            """
+        ),
+        md(
+            """
+            ## Self-check
+
+            Answer by changing the letter in each call and running the cell; every option gives
+            feedback, so wrong answers teach too.
+
+            * **Q1.** A caller's log shows `-> 401 Unauthorized`. Which part of the contract do
+              you check first? **A** the URL and version, **B** the credentials and their
+              scheme, **C** the timeout.
+            * **Q2.** Service `vendor_001` is external and its `rate_limit_per_s` is 20; yours
+              sends 40 per second. Where does the fix go? **A** raise the vendor's limit,
+              **B** lower your send rate, **C** both.
+            * **Q3.** A patch `{"retry": {"backoff_s": 2}}` is applied to a config whose `retry`
+              block is `{"max_retries": 3, "backoff_s": 0}`. What is `retry` afterwards?
+              **A** `{"backoff_s": 2}`, **B** `{"max_retries": 3, "backoff_s": 2}`, **C** the
+              patch is refused.
+            """
+        ),
+        code(
+            QUIZ_HELPER
+            + """
+
+QUIZ = {
+    "Q1": {
+        "A": (False, "A wrong URL or retired version answers 404 or 410; 401 means the callee did not accept who you are."),
+        "B": (True, "401 means missing, malformed or invalid credentials: compare the header and scheme you send with what the callee documents."),
+        "C": (False, "A timeout shows up as the caller giving up ('timed out'), not as an answer from the callee."),
+    },
+    "Q2": {
+        "A": (False, "An external service's config is its contract: you cannot change it, and the fix must be on your side."),
+        "B": (True, "The caller adapts to the callee's published limit."),
+        "C": (False, "Only the caller's side is yours; the vendor's limit is the contract you must meet."),
+    },
+    "Q3": {
+        "A": (False, "A merge patch merges objects key by key; only a null value would delete max_retries."),
+        "B": (True, "Objects merge: backoff_s is replaced, max_retries stays."),
+        "C": (False, "The patch is a well-formed JSON object naming an existing block, so it is applied."),
+    },
+}
+"""
+        ),
+        code(
+            """
+            self_check("Q1", "B")
+            self_check("Q2", "A")
+            self_check("Q3", "B")
+            """
+        ),
+        md(
+            """
+            ## Reflection
+
+            Take two minutes and write your answers in the cell below (double-click to edit).
+
+            1. In your own words: why is the fix always on the caller's side in these labs? When
+               would that not be true in real life?
+            2. The first fix attempt (`timeout_s: 2`) was "right setting, wrong value". What
+               evidence would have let you pick the right value the first time?
+            3. Which of the three kinds of evidence (logs, config, endpoint) told you the most
+               here, and which would you look at first next time?
+
+            *Your notes:*
+
+            ## Next
+
+            Open **01_easy_payment_gateway**: a checkout that cannot take payments.
+            """
+        ),
+    ]
+
+
+# -- 01 easy -------------------------------------------------------------------------
+
+
+def easy_lab() -> list:
+    return [
+        md(
+            """
+            # Lab 01: the payment gateway (easy)
+
+            Checkout payments fail. Your payment client calls a vendor's payment gateway. The
+            gateway is fine; the client breaks its contract in two ways. You have 15 steps.
+
+            ## Learning objectives
+
+            By the end of this lab you can:
+
+            1. recognise authentication (`401`), media type (`415`), timeout and retired
+               version (`410`) failures from logs and endpoint answers;
+            2. compare a client's config with a provider's contract to find the setting to
+               change, and pick a value that satisfies the contract;
+            3. read the simulator's feedback on a fix ("right setting, but ...") and use hints
+               sparingly;
+            4. read your grade and say what would raise it.
+            """
+        ),
+        md(
+            """
+            ## Concepts you need
+
+            * **Authentication scheme.** Providers say *how* to present a credential. With the
+              `Bearer` scheme the request carries a header `Authorization: Bearer <key>`;
+              having the key in the config is not enough if it is never sent.
+            * **Content-Type.** The header that labels the body. A provider parses only the
+              types it lists; anything else gets `415 Unsupported Media Type`.
+            * **Timeouts and processing time.** A client timeout shorter than the provider's
+              worst-case processing time abandons requests the provider still completes:
+              the client reports failure, the provider reports success. Mind units (`ms` vs `s`).
+            * **API versions.** Providers retire old versions; a retired base URL answers
+              `410 Gone`. The provider's config lists the current and the deprecated URLs.
+            """
+        ),
+        code(
+            """
+            import json
+            import textwrap
+
+            import apidebug_nb as adb
+            from apidebug_nb.views import graph_text
+
+            scenario = adb.load_scenario("easy")
+            print(scenario.title, "|", scenario.max_steps, "steps")
+            print(textwrap.fill(scenario.description, 92))
+            """
+        ),
+        md(
+            """
+            ## Your turn: the dashboard
+
+            Solve the incident in the dashboard below. Suggested routine: **look** (logs of the
+            failing service, then its config and the gateway's config), **compare** with the
+            contract, **fix** one thing at a time, **re-check** the logs. Your clicks only change
+            this dashboard: the walk-through further down uses its own episode.
+            """
+        ),
+        code(
+            """
+            dash = adb.Dashboard("easy")
+            dash
+            """
+        ),
+        md(
+            """
+            Whenever you want a text summary of where your dashboard stands (useful with a
+            screen reader), run `print(dash.render_text())`.
+
+            ## Self-check: try a fix without spending a step
+
+            `try_fix(service, patch)` applies a patch to a **fresh copy** of the incident and
+            prints the simulator's feedback. Your dashboard is not touched. The stored output
+            shows a sample answer that is *not* right yet: read the feedback, then replace the
+            patch with yours.
+            """
+        ),
+        code(
+            TRY_FIX_HELPER.format(task="easy")
+            + """
+
+try_fix("payment_client", {"headers.Content-Type": "application/xml"})
+"""
+        ),
+        md(
+            """
+            ## Walk-through in code
+
+            For those who prefer code (and so that every step here is checked automatically),
+            the same incident solved step by step on **its own episode**, `walk`. It does not
+            touch your dashboard.
+            """
+        ),
+        code(SHOW_HELPER),
+        code(
+            """
+            walk = adb.Episode(scenario)
+            obs, info = walk.reset()
+            print(obs.message)
+            print("alerts:", *obs.alerts, sep="\\n  ")
+            print(graph_text(walk))
+            """
+        ),
+        md(
+            """
+            Two alerts on `payment_client`. Start with the failing service's logs: the start-up
+            line quotes the config it loaded, the ERROR lines are the symptoms.
+            """
+        ),
+        code(
+            """
+            act(walk, adb.Action.inspect_logs("payment_client"))
+            """
+        ),
+        md(
+            """
+            `authorization=absent` and `content_type=text/plain` at start-up, then `401` and
+            `415`. Now the contract: the gateway's config says which scheme and media types it
+            accepts.
+            """
+        ),
+        code(
+            """
+            act(walk, adb.Action.inspect_config("payment_gateway"))
+            act(walk, adb.Action.inspect_config("payment_client"))
+            """
+        ),
+        md(
+            """
+            The gateway wants `Bearer` credentials; the client has an `api_key` but no
+            `Authorization` header. First a common mistake: sending the key without the scheme.
+            """
+        ),
+        code(
+            """
+            act(walk, adb.Action.submit_fix("payment_client", {"headers.Authorization": "sk_live_51hq7xa9"}))
+            """
+        ),
+        md(
+            """
+            Right setting, wrong form: the contract is *scheme, a space, then the key*.
+            """
+        ),
+        code(
+            """
+            act(walk, adb.Action.submit_fix("payment_client", {"headers.Authorization": "Bearer sk_live_51hq7xa9"}))
+            act(walk, adb.Action.inspect_logs("payment_client"))
+            """
+        ),
+        md(
+            """
+            The `401` is gone from the log and a line confirms it. The `415` remains: the body is
+            labelled `text/plain`, the gateway accepts only `application/json`.
+            """
+        ),
+        code(
+            """
+            act(walk, adb.Action.submit_fix("payment_client", {"headers": {"Content-Type": "application/json"}}))
+            print(graph_text(walk))
+            """
+        ),
+        md(
+            """
+            Incident over. The health timeline shows how each service's state changed step by
+            step, with fixes marked; the grade explains itself dimension by dimension.
+            """
+        ),
+        code(
+            """
+            from apidebug_nb.views import plot_grade, plot_health_timeline, timeline_text
+            from apidebug_nb.views.figures import picture
+
+            picture(plot_health_timeline, timeline_text(walk), walk)
+            """
+        ),
+        code(
+            """
+            grade = walk.grade()
+            picture(plot_grade, grade.render_text(), grade)
+            """
+        ),
+        md(
+            """
+            The reference solver needs 4 steps (look, fix, look, fix). The walk-through also read
+            both configs and made one wrong first attempt at `Authorization`, which cost a little
+            efficiency; looking before every fix kept strategy and diagnosis full.
+
+            ## Hints
+
+            Stuck? `hint()` gives the next of three levels for the first open problem: *where to
+            look*, *which setting*, *what must hold*. None gives the value. Each hint lowers the
+            score a little, so ask only when you need it. A separate episode again:
+            """
+        ),
+        code(
+            """
+            hinted = adb.Episode(scenario)
+            hinted.reset()
+            for _ in range(3):
+                act(hinted, adb.Action.hint())
+            """
+        ),
+        md(
+            """
+            ## Practice: a variant
+
+            Each seed gives a **variant** with other problems from the same pool and other
+            values, so you cannot copy answers from a neighbour. Seed 11 has a timeout and a
+            retired URL. Solve it in a dashboard of its own:
+            """
+        ),
+        code(
+            """
+            practice = adb.Dashboard(adb.load_scenario("easy", seed=11))
+            practice
+            """
+        ),
+        md(
+            """
+            To check a fix for the variant without spending steps there, pass the seed:
+            `try_fix("payment_client", {...}, seed=11)`. The timeout is in **seconds**, the
+            gateway's limit in **milliseconds**:
+            """
+        ),
+        code(
+            """
+            try_fix("payment_client", {"timeout": 20}, seed=11)
+            """
+        ),
+        md(
+            """
+            ## Saving your progress
+
+            A dashboard can save its transcript after every action and be resumed after a
+            kernel restart, reaching the identical state. Here into a temporary folder, so
+            nothing is left behind:
+            """
+        ),
+        ignored(
+            """
+            import tempfile
+            from pathlib import Path
+
+            with tempfile.TemporaryDirectory() as folder:
+                progress = Path(folder) / "progress.json"
+                saved = adb.Dashboard("easy", autosave=progress)
+                saved.inspect_logs("payment_client")
+                saved.submit_fix("payment_client", {"headers.Authorization": "Bearer sk_live_51hq7xa9"})
+                resumed = adb.Dashboard.resume(progress)
+                same_state = resumed.render_text() == saved.render_text()
+            """
+        ),
+        code(
+            """
+            print("resumed at the same state:", same_state)
+            print(resumed.render_text())
+            """
+        ),
+        md(
+            """
+            ## Self-check: concepts
+
+            Change the letters and re-run.
+
+            * **Q1.** Logs show `timed out after 8s` on the client while the gateway logs
+              `payment ... completed, but the caller had already disconnected`. Which is broken?
+              **A** the gateway is too slow, **B** the client's timeout is shorter than the
+              gateway's processing time, **C** the network.
+            * **Q2.** A gateway's `max_processing_ms` is 30000. Which client `timeout` (in
+              seconds) satisfies the contract? **A** 30, **B** 25, **C** 30000.
+            * **Q3.** A fix resolves the `401`, but the endpoint still answers `415`. What next?
+              **A** undo the first fix, **B** ask for a hint right away, **C** compare the
+              Content-Type you send with the gateway's accepted list.
+            """
+        ),
+        code(
+            QUIZ_HELPER
+            + """
+
+QUIZ = {
+    "Q1": {
+        "A": (False, "The gateway finishes within its published maximum; it is the caller that stopped waiting."),
+        "B": (True, "The caller gave up although the provider finished: its timeout must cover the provider's worst case."),
+        "C": (False, "Both sides logged the same request and the gateway completed it, so the network delivered it."),
+    },
+    "Q2": {
+        "A": (True, "30000 ms is 30 s; the timeout must be at least that."),
+        "B": (False, "25 s is below 30000 ms: the slowest payments would still be abandoned."),
+        "C": (False, "The client's timeout is in seconds: 30000 s is over eight hours and hides real outages."),
+    },
+    "Q3": {
+        "A": (False, "Problems are independent here: the 401 fix is right and undoing it would reopen it."),
+        "B": (False, "The evidence already points at the body's label; a hint costs score."),
+        "C": (True, "A 415 names the media type: compare the header with accepted_content_types."),
+    },
+}
+"""
+        ),
+        code(
+            """
+            self_check("Q1", "B")
+            self_check("Q2", "B")
+            self_check("Q3", "C")
+            """
+        ),
+        *pool_debrief("easy"),
+        md(
+            """
+            ## Reflection
+
+            1. Which log line pointed you to each problem fastest? Was it on the client or on the
+               gateway?
+            2. The first `Authorization` attempt was "right setting, wrong form". Where in the
+               gateway's config is the form documented?
+            3. Why does the simulator refuse fixes on `payment_gateway`, and what does that
+               mirror in a real vendor integration?
+            4. What would you do differently to reach the reference solver's 4 steps?
+
+            *Your notes:*
+
+            ## Next
+
+            **02_medium_webhook_chain**: three services, and failures that hide other failures.
+            """
+        ),
+    ]
+
+
+# -- 02 medium -----------------------------------------------------------------------
+
+
+def medium_lab() -> list:
+    return [
+        md(
+            """
+            # Lab 02: the webhook chain (medium)
+
+            Customers stopped getting order notifications. Your webhook sender posts events to
+            another team's receiver, which forwards them to the notification service. Three
+            problems, 25 steps, and one of them is hidden until another is fixed.
+
+            ## Learning objectives
+
+            By the end of this lab you can:
+
+            1. explain **masking** (an upstream failure hides the symptoms of another problem)
+               and **cascades** (a failure degrading the services downstream of it);
+            2. choose a fix order from the evidence, and recognise new symptoms that appear
+               after a fix;
+            3. configure rate limits, retries with backoff, webhook signatures, target paths
+               and content encodings to meet a receiver's contract;
+            4. recognise a **regression**: a later change that reopens a fixed problem.
+            """
+        ),
+        md(
+            """
+            ## Concepts you need
+
+            * **Rate limits and 429.** A receiver accepts so many requests per second from each
+              sender and answers `429 Too Many Requests` above that.
+            * **Retries with backoff.** Even under the limit, bursts draw occasional 429s. A
+              robust sender retries them, waiting (backing off) between attempts; a sender that
+              retries only on 502/503, or not at all, silently drops events.
+            * **Webhook signatures.** The sender signs each body with a shared secret (HMAC); the
+              receiver recomputes the signature and rejects a mismatch with `401`.
+            * **Paths and encodings.** The target path must be the route the receiver listens
+              on (`404` otherwise); a compressed body must use an encoding it can decode (`400`).
+            * **Masking.** While every request is throttled, you cannot observe what happens to
+              the throttled ones afterwards: the retry problem's symptoms are hidden behind
+              the rate limit. The graph marks such a service with a `?` badge.
+            * **Cascade.** A failing sender starves the receiver and the notification service:
+              they show `degraded` although nothing is wrong with their own configs.
+            """
+        ),
+        code(
+            """
+            import json
+            import textwrap
+
+            import apidebug_nb as adb
+            from apidebug_nb.views import graph_text
+
+            scenario = adb.load_scenario("medium")
+            print(scenario.title, "|", scenario.max_steps, "steps")
+            print(textwrap.fill(scenario.description, 92))
+            """
+        ),
+        md(
+            """
+            ## Your turn: the dashboard
+
+            Look at the graph first: which services are degraded only because of a cascade? Then
+            follow the evidence. After each fix, re-read the logs: new symptoms may surface.
+            Your clicks only change this dashboard.
+            """
+        ),
+        code(
+            """
+            dash = adb.Dashboard("medium")
+            dash
+            """
+        ),
+        md(
+            """
+            ## Self-check: try a fix without spending a step
+
+            `try_fix` applies a patch to a fresh copy of the incident. The sample answer below
+            lowers the rate, but not enough: read the feedback, then try yours.
+            """
+        ),
+        code(
+            TRY_FIX_HELPER.format(task="medium")
+            + """
+
+try_fix("webhook_sender", {"send_rate_per_s": 25})
+"""
+        ),
+        md(
+            """
+            ## Walk-through in code
+
+            The canonical incident, solved on its own episode `walk` (your dashboard is not
+            touched). Watch the `?` badge and the problem states.
+            """
+        ),
+        code(SHOW_HELPER),
+        code(
+            """
+            walk = adb.Episode(scenario)
+            obs, info = walk.reset()
+            print(obs.message)
+            print("alerts:", *obs.alerts, sep="\\n  ")
+            print(graph_text(walk))
+            """
+        ),
+        md(
+            """
+            The receiver and the notification service are `degraded`: that is the cascade, not
+            their own fault. `webhook_sender` carries the `?` badge: something there may be
+            hidden. Evidence first, from both ends of the first call:
+            """
+        ),
+        code(
+            """
+            act(walk, adb.Action.inspect_logs("webhook_sender"))
+            act(walk, adb.Action.inspect_logs("webhook_receiver"))
+            """
+        ),
+        md(
+            """
+            Two symptoms: throttling (429) and a signature failure (401). The receiver's config
+            holds the contract for both.
+            """
+        ),
+        code(
+            """
+            act(walk, adb.Action.inspect_config("webhook_receiver"))
+            """
+        ),
+        md(
+            """
+            The sender offers 50 events/s against a limit of 20. Fix the rate first: while
+            everything is throttled we cannot see how the sender handles a 429.
+            """
+        ),
+        code(
+            """
+            act(walk, adb.Action.submit_fix("webhook_sender", {"send_rate_per_s": 20}))
+            print(graph_text(walk))
+            """
+        ),
+        md(
+            """
+            "New symptoms may have surfaced." The `?` badge is gone and the alerts changed:
+            events are now *dropped after 429 answers*. That is the masked problem, now visible.
+            """
+        ),
+        code(
+            """
+            act(walk, adb.Action.inspect_logs("webhook_sender"))
+            """
+        ),
+        md(
+            """
+            The sender's retry policy (`max=0 backoff=0s on=[502, 503]` at start-up) breaks the
+            receiver's `delivery_contract`: at least `min_retries` attempts, retrying after 429,
+            with a backoff above zero. Lists are replaced whole by a merge patch, so give the
+            full `retry_on` list.
+            """
+        ),
+        code(
+            """
+            act(walk, adb.Action.submit_fix(
+                "webhook_sender", {"retry": {"max_retries": 3, "backoff_s": 2, "retry_on": [429, 502, 503]}}
+            ))
+            act(walk, adb.Action.submit_fix("webhook_sender", {"signing": {"secret": "whsec_3f9ac1d2"}}))
+            print(graph_text(walk))
+            """
+        ),
+        md(
+            """
+            All three fixed, and the cascade has healed: the receiver and the notification
+            service are healthy again without any change of their own. The timeline shows it.
+            """
+        ),
+        code(
+            """
+            from apidebug_nb.views import plot_grade, plot_health_timeline, timeline_text
+            from apidebug_nb.views.figures import picture
+
+            picture(plot_health_timeline, timeline_text(walk), walk)
+            """
+        ),
+        code(
+            """
+            grade = walk.grade()
+            picture(plot_grade, grade.render_text(), grade)
+            """
+        ),
+        md(
+            """
+            ## Masking, step by step
+
+            `issue_status()` shows each problem's state in the ideal order: `masked` (hidden
+            behind another), `active` or `resolved`. On a fresh episode:
+            """
+        ),
+        code(
+            """
+            order = adb.Episode(scenario)
+            order.reset()
+            print("at the start:     ", order.issue_status())
+            order.step(adb.Action.submit_fix("webhook_sender", {"send_rate_per_s": 20}))
+            print("after the rate fix:", order.issue_status())
+            """
+        ),
+        md(
+            """
+            What if you fix the retry policy *while it is still masked*? The fix works (state is
+            derived from the configs, so order never breaks the system), but you could not have
+            seen evidence for it: the grade's strategy dimension notes a fix made blind.
+            """
+        ),
+        code(
+            """
+            blind = adb.Episode(scenario)
+            blind.reset()
+            show(blind.step(adb.Action.inspect_logs("webhook_sender"))[0])
+            for patch in (
+                {"retry": {"max_retries": 3, "backoff_s": 2, "retry_on": [429, 502, 503]}},
+                {"send_rate_per_s": 20},
+                {"signing": {"secret": "whsec_3f9ac1d2"}},
+            ):
+                blind.step(adb.Action.submit_fix("webhook_sender", patch))
+            print(blind.grade().render_text())
+            """
+        ),
+        md(
+            """
+            ## Regressions
+
+            Because every problem's state is derived from the current configs, a later change can
+            **reopen** a fixed problem. The message says so, and the timeline marks it.
+            """
+        ),
+        code(
+            """
+            regress = adb.Episode(scenario)
+            regress.reset()
+            act(regress, adb.Action.submit_fix("webhook_sender", {"send_rate_per_s": 20}))
+            act(regress, adb.Action.submit_fix("webhook_sender", {"send_rate_per_s": 40}))
+            print("events:", regress.events)
+            print(timeline_text(regress))
+            """
+        ),
+        md(
+            """
+            ## Practice: a variant
+
+            Seed 1 draws the other three problems of the pool (a signature, a wrong path and a
+            body encoding). Solve it in its own dashboard:
+            """
+        ),
+        code(
+            """
+            practice = adb.Dashboard(adb.load_scenario("medium", seed=1))
+            practice
+            """
+        ),
+        md(
+            """
+            ## Self-check: concepts
+
+            * **Q1.** At the start, `webhook_receiver` is `degraded`. What do you change in its
+              config? **A** raise its rate limit, **B** nothing: it is degraded by a cascade from
+              the sender, **C** clear its signing secret.
+            * **Q2.** Why was the retry problem invisible at first? **A** its symptoms only
+              appear once requests get past the rate limit, **B** it only happens at night,
+              **C** the receiver hides its logs.
+            * **Q3.** After fixing the rate, you set `send_rate_per_s` to 40 "to catch up on the
+              backlog". What happens? **A** nothing, the problem stays fixed, **B** the rate
+              problem reopens (a regression), **C** the change is refused.
+            """
+        ),
+        code(
+            QUIZ_HELPER
+            + """
+
+QUIZ = {
+    "Q1": {
+        "A": (False, "The receiver is not yours, and its limit is the contract: the sender must stay under it."),
+        "B": (True, "Downstream services show degraded while an upstream failure starves them; they heal when it is fixed."),
+        "C": (False, "The receiver's secret is the one the sender must sign with; emptying it breaks every sender."),
+    },
+    "Q2": {
+        "A": (True, "While every request is throttled, what the sender does after a 429 cannot be observed: the rate limit masks it."),
+        "B": (False, "Nothing here depends on the time of day; the clock only orders the log lines."),
+        "C": (False, "The receiver's logs were readable all along; the retry symptoms simply did not exist yet."),
+    },
+    "Q3": {
+        "A": (False, "A problem's state is derived from the current config: 40/s is above the limit again."),
+        "B": (True, "The rate contract fails again, so the problem reopens and the message reports a regression."),
+        "C": (False, "The sender is yours, so the change is applied; it just breaks the contract again."),
+    },
+}
+"""
+        ),
+        code(
+            """
+            self_check("Q1", "B")
+            self_check("Q2", "A")
+            self_check("Q3", "A")
+            """
+        ),
+        *pool_debrief("medium"),
+        md(
+            """
+            ## Reflection
+
+            1. How did you decide which problem to fix first? What would have happened with the
+               opposite order?
+            2. Which services were degraded only by the cascade? How could you tell from the
+               evidence, not only from the graph?
+            3. "Catching up on a backlog" by raising the send rate is a common real-world
+               regression. What would protect a team from it?
+            4. Which receiver settings did you treat as the contract, and where would you find
+               them for a real webhook provider?
+
+            *Your notes:*
+
+            ## Next
+
+            **03_hard_order_pipeline**: five services, two of them yours, and chains of masks.
+            """
+        ),
+    ]
+
+
+# -- 03 hard -------------------------------------------------------------------------
+
+
+def hard_lab() -> list:
+    return [
+        md(
+            """
+            # Lab 03: the order pipeline (hard)
+
+            Orders are failing across the pipeline. `order_service` calls the API gateway and
+            the auth service; the gateway routes to inventory, which dispatches to shipping.
+            Two services are yours, five problems hide behind one another, and you have 40 steps.
+
+            ## Learning objectives
+
+            By the end of this lab you can:
+
+            1. work through a multi-service incident methodically, keeping track of which
+               failures may hide others;
+            2. diagnose expired credentials and missing token refresh, synchronous calls that
+               race, and a missing circuit breaker or idempotency key;
+            3. find problems in a service that is *not* the one raising the alert;
+            4. plan an efficient sequence of inspections and fixes and judge it with the grade.
+            """
+        ),
+        md(
+            """
+            ## Concepts you need
+
+            * **Token lifecycle.** Service tokens expire. An expired token gets `401`; a fresh
+              token without **refresh** expires again later, so a robust client refreshes a
+              little before expiry (the auth service publishes how early).
+            * **Sync vs async dispatch.** A synchronous call holds a worker until the callee
+              answers; under load, retried synchronous reservations race and conflict (`409`).
+              A queue (async dispatch) decouples them, if the callee supports it.
+            * **Idempotency keys.** A retried request must be recognisable as the same one, so
+              the server does not perform it twice: the client sends a unique key in the header
+              the server names.
+            * **Circuit breaker.** After repeated failures a client stops calling a failing
+              upstream for a while instead of piling retries onto it.
+            * **Chains of masks.** A retired URL hides a timeout; an expired token hides the
+              missing refresh; racing sync calls hide duplicate reservations. Fixing the first
+              problem of a chain is how you see the next one.
+            """
+        ),
+        code(
+            """
+            import json
+            import textwrap
+
+            import apidebug_nb as adb
+            from apidebug_nb.views import graph_text
+
+            scenario = adb.load_scenario("hard")
+            print(scenario.title, "|", scenario.max_steps, "steps")
+            print(textwrap.fill(scenario.description, 92))
+            for name in scenario.services:
+                service = scenario.service(name)
+                print(f"  {name:<18} {'yours' if service.editable else 'not yours':<10} {service.role}")
+            """
+        ),
+        md(
+            """
+            ## Your turn: the dashboard
+
+            Plan before you click: which services are yours? Which alerts could be caused by the
+            same root? Keep a note of what you have ruled out. Your clicks only change this
+            dashboard.
+            """
+        ),
+        code(
+            """
+            dash = adb.Dashboard("hard")
+            dash
+            """
+        ),
+        md(
+            """
+            ## Self-check: try a fix without spending a step
+
+            The sample answer raises the timeout to 5 s *and* moves to the current gateway URL
+            in one patch. Read what the feedback says about each part.
+            """
+        ),
+        code(
+            TRY_FIX_HELPER.format(task="hard")
+            + """
+
+try_fix("order_service", {"gateway_url": "https://gateway.internal/api/v2", "timeout_s": 5})
+"""
+        ),
+        md(
+            """
+            ## Walk-through in code
+
+            The canonical incident on its own episode `walk`. First the overview.
+            """
+        ),
+        code(SHOW_HELPER),
+        code(
+            """
+            walk = adb.Episode(scenario)
+            obs, info = walk.reset()
+            print("alerts:", *obs.alerts, sep="\\n  ")
+            print(graph_text(walk))
+            """
+        ),
+        md(
+            """
+            Three alerts: `410` and `401` on `order_service`, `409` conflicts in inventory.
+            `order_service` carries a `?`: a failure there may hide another. Read its log and
+            the contracts of what it calls.
+            """
+        ),
+        code(
+            """
+            act(walk, adb.Action.inspect_logs("order_service"))
+            act(walk, adb.Action.inspect_config("api_gateway"))
+            act(walk, adb.Action.inspect_config("auth_service"))
+            """
+        ),
+        md(
+            """
+            The gateway retired `/api/v1`, and the token `order_service` uses is in the auth
+            service's `expired_tokens`. Start with the address: nothing behind the gateway can
+            be observed while the first hop answers `410`.
+            """
+        ),
+        code(
+            """
+            act(walk, adb.Action.submit_fix("order_service", {"gateway_url": "https://gateway.internal/api/v2"}))
+            act(walk, adb.Action.inspect_logs("order_service"))
+            """
+        ),
+        md(
+            """
+            A new symptom: orders time out after 3 s. The gateway's contract says processing can
+            take up to 8000 ms; round up with some headroom.
+            """
+        ),
+        code(
+            """
+            act(walk, adb.Action.submit_fix("order_service", {"timeout_s": 10}))
+            """
+        ),
+        md(
+            """
+            The `409` alert is raised by inventory, which is yours too. Its log, and the
+            contract of what it calls (shipping):
+            """
+        ),
+        code(
+            """
+            act(walk, adb.Action.inspect_logs("inventory_service"))
+            act(walk, adb.Action.inspect_config("shipping_service"))
+            act(walk, adb.Action.submit_fix("inventory_service", {"dispatch_mode": "async"}))
+            """
+        ),
+        md(
+            """
+            Now the credentials. The auth service lists the valid token; after replacing the
+            expired one, watch for what it was hiding.
+            """
+        ),
+        code(
+            """
+            act(walk, adb.Action.submit_fix("order_service", {"auth": {"token": "Bearer tok_live_7f3a9c"}}))
+            act(walk, adb.Action.inspect_logs("order_service"))
+            """
+        ),
+        md(
+            """
+            `token expires in 240s; no refresh scheduled`: the auth service's
+            `min_refresh_before_expiry_s` (120) is the contract for refresh.
+            """
+        ),
+        code(
+            """
+            act(walk, adb.Action.submit_fix("order_service", {"auth": {"refresh": {"enabled": True, "before_expiry_s": 300}}}))
+            print(graph_text(walk))
+            """
+        ),
+        code(
+            """
+            from apidebug_nb.views import plot_grade, plot_health_timeline, plot_service_graph, timeline_text
+            from apidebug_nb.views.figures import picture
+
+            picture(plot_health_timeline, timeline_text(walk), walk)
+            """
+        ),
+        code(
+            """
+            grade = walk.grade()
+            picture(plot_grade, grade.render_text(), grade)
+            """
+        ),
+        md(
+            """
+            Five of five. Reading three contracts up front cost a little efficiency against the
+            reference solver, but every fix landed the first time.
+
+            ## Practice: a variant with other problems
+
+            Seed 6 brings the circuit breaker and the idempotency key into play (and hides the
+            idempotency problem behind the synchronous dispatch). First the picture, then a
+            dashboard of its own:
+            """
+        ),
+        code(
+            """
+            variant = adb.load_scenario("hard", seed=6)
+            preview = adb.Episode(variant)
+            obs, info = preview.reset()
+            print("alerts:", *obs.alerts, sep="\\n  ")
+            picture(plot_service_graph, graph_text(preview), preview)
+            """
+        ),
+        code(
+            """
+            practice = adb.Dashboard(variant)
+            practice
+            """
+        ),
+        md(
+            """
+            ## Self-check: concepts
+
+            * **Q1.** After you replace the expired token, a warning says the token expires in
+              240 s with no refresh scheduled. The auth service requires refreshing at least
+              120 s before expiry. Which setting fixes it? **A** `auth.refresh` enabled with
+              `before_expiry_s` 60, **B** `auth.refresh` enabled with `before_expiry_s` 300,
+              **C** a longer `timeout_s`.
+            * **Q2.** Inventory reports reservations conflicting (`409`) and shipping reports
+              blocked workers. Where is the fix? **A** shipping's supported modes, **B**
+              inventory's `dispatch_mode`, **C** order_service's timeout.
+            * **Q3.** Why fix the retired gateway URL before the timeout? **A** the timeout is
+              masked while every request answers `410`, so its evidence appears only after,
+              **B** the order of fixes changes the final score's fix dimension, **C** the
+              simulator refuses a timeout fix first.
+            """
+        ),
+        code(
+            QUIZ_HELPER
+            + """
+
+QUIZ = {
+    "Q1": {
+        "A": (False, "60 s before expiry is later than the auth service's minimum of 120 s."),
+        "B": (True, "Refresh must be on and start at least min_refresh_before_expiry_s before expiry."),
+        "C": (False, "A timeout bounds one request; it does nothing about a token running out."),
+    },
+    "Q2": {
+        "A": (False, "Shipping is not yours, and its supported modes are the contract."),
+        "B": (True, "Inventory dispatches synchronously, which shipping does not support: switch it to a supported mode."),
+        "C": (False, "The conflicts happen between inventory and shipping, behind the gateway."),
+    },
+    "Q3": {
+        "A": (True, "With every request refused at the first hop, nothing reaches the point where it could time out."),
+        "B": (False, "Fixes are order-independent for the fix dimension; order matters for seeing evidence (and for strategy)."),
+        "C": (False, "Any well-formed fix on a service you own is applied; it just cannot be confirmed yet."),
+    },
+}
+"""
+        ),
+        code(
+            """
+            self_check("Q1", "A")
+            self_check("Q2", "B")
+            self_check("Q3", "A")
+            """
+        ),
+        *pool_debrief("hard"),
+        md(
+            """
+            ## Reflection
+
+            1. Draw (on paper) the chains of masks you met. Which problem would you look for
+               after fixing each one?
+            2. Two services were yours. How did you decide, for each alert, which of them to
+               change?
+            3. Which inspections in the walk-through could you have skipped, and which were
+               essential to get fixes right first time?
+            4. Circuit breakers, idempotency keys and token refresh do not fix a failure; they
+               limit the damage of the next one. Which of them does your own code base use?
+
+            *Your notes:*
+
+            ## Next
+
+            **04_grading_and_agents**: how the grade works, and how scripted agents play the
+            same incidents.
+            """
+        ),
+    ]
+
+
+# -- 04 grading and agents ----------------------------------------------------------
+
+
+def grading_lab() -> list:
+    return [
+        md(
+            """
+            # Lab 04: grading, agents and transcripts
+
+            Every episode is graded from its action list alone. This lab opens the rubric,
+            compares the reference solver with scripted agents (and one you write), and shows
+            how transcripts let an instructor re-grade any episode by replay.
+
+            ## Learning objectives
+
+            By the end of this lab you can:
+
+            1. state the four grade dimensions and why process credit is **gated by results**;
+            2. predict the grade of a strategy (doing nothing, only looking, fixing blind,
+               revealing answers) before running it;
+            3. write a small agent with `reset()` and `act(observation)` and compare it with the
+               baseline;
+            4. record a transcript, replay it, and detect a tampered claim.
+            """
+        ),
+        code(
+            """
+            import json
+            import textwrap
+
+            import apidebug_nb as adb
+            from apidebug_nb.grading.agents import BaselineAgent, InspectOnlyAgent, RandomPatchAgent, play
+            from apidebug_nb.views import plot_grade
+            from apidebug_nb.views.figures import picture
+            """
+        ),
+        md(
+            """
+            ## 1. The rubric
+
+            | dimension  | weight | what it measures |
+            |------------|--------|------------------|
+            | fix        | 0.40   | problems resolved (and not revealed) at the end, out of all |
+            | strategy   | 0.25   | looked before the first fix; few repeated looks without change; no fix made while the problem was hidden; few rejected fixes |
+            | diagnosis  | 0.20   | share of fixes preceded by an inspection of the failing path |
+            | efficiency | 0.15   | 1 at the reference solver's step count, 0 at the step budget |
+
+            The process dimensions are **multiplied by the fix result**:
+
+            `score = 0.40·fix + fix·(0.25·strategy + 0.20·diagnosis + 0.15·efficiency) − hint penalty`
+
+            So a perfect process that fixes nothing scores 0: there is no credit for looking
+            busy. The reference solver scores 1.0.
+            """
+        ),
+        code(
+            """
+            scenario = adb.load_scenario("medium")
+
+
+            def run(actions):
+                \"\"\"A fresh episode on the medium incident after ``actions``.\"\"\"
+                ep = adb.Episode(scenario)
+                ep.reset()
+                for action in actions:
+                    ep.step(action)
+                return ep
+
+
+            reference = run(adb.oracle_actions(scenario))
+            print(reference.grade().render_text())
+            """
+        ),
+        md(
+            """
+            ## 2. Predict, then run
+
+            Before running the next cell, predict each strategy's score: **doing nothing**;
+            **only looking** (a dozen inspections); **fixing blind** (the right fixes, no
+            inspection at all); **revealing** every answer and applying it.
+            """
+        ),
+        code(
+            """
+            fixes = [a for a in adb.oracle_actions(scenario) if a.kind == "submit_fix"]
+            looks = [adb.Action.inspect_logs(s) for s in scenario.services] * 4
+            strategies = {
+                "doing nothing": run([]),
+                "only looking": run(looks),
+                "fixing blind": run(fixes),
+                "revealing": run([adb.Action.reveal(issue.id) for issue in scenario.issues] + fixes),
+                "reference solver": reference,
+            }
+            print(f"{'strategy':<18}{'score':>7}{'fix':>7}{'strat.':>7}{'diag.':>7}{'eff.':>7}")
+            for name, ep in strategies.items():
+                g = ep.grade()
+                d = g.dimensions
+                print(f"{name:<18}{g.score:>7.2f}{d['fix']:>7.2f}{d['strategy']:>7.2f}{d['diagnosis']:>7.2f}{d['efficiency']:>7.2f}")
+            """
+        ),
+        md(
+            """
+            Doing nothing and only looking both score 0, however tidy their process: the
+            process dimensions count only through `fix`. Fixing blind earns the full fix
+            dimension but no diagnosis and only part of strategy. Revealing every answer and
+            applying it scores 0: a revealed problem earns no fix credit. Each dimension
+            explains itself:
+            """
+        ),
+        code(
+            """
+            blind = strategies["fixing blind"].grade()
+            picture(plot_grade, blind.render_text(), blind)
+            """
+        ),
+        md(
+            """
+            **Check the formula yourself:** recompute the blind fixer's score from its
+            dimensions and hint penalty.
+            """
+        ),
+        code(
+            """
+            d = blind.dimensions
+            recomputed = 0.40 * d["fix"] + d["fix"] * (
+                0.25 * d["strategy"] + 0.20 * d["diagnosis"] + 0.15 * d["efficiency"]
+            ) - blind.to_dict()["hint_penalty"]
+            print(f"recomputed {recomputed:.4f} vs grade {blind.score:.4f}")
+            """
+        ),
+        md(
+            """
+            ## 3. Agents
+
+            The same incidents are a Gymnasium-style environment: `reset()` returns an
+            observation, `step(action)` returns `(obs, reward, terminated, truncated, info)`.
+            `play(agent, scenario)` runs an agent that sees **only observations**, never the
+            scenario's rules or answers, just like you.
+
+            * `BaselineAgent` reads every config and compares settings with the contracts using
+              generic heuristics (a value missing from an `accepted_*` list, a URL in a
+              `deprecated_*` list, a timeout below a `max_*_ms`, ...), asking for hints when stuck.
+            * `RandomPatchAgent` submits random patches: a floor to beat.
+            * `InspectOnlyAgent` only looks, and therefore always scores 0.
+
+            ### Your agent
+
+            Below is a small **runbook agent**: it reads the failing service's logs and config,
+            then applies the runbook entry for each HTTP status it sees. Its runbook only knows
+            `401` and `415`. Extend `RUNBOOK` (for example with `410` and time-outs) and see how
+            its scores change on the variants.
+            """
+        ),
+        code(
+            '''
+            import re
+
+            RUNBOOK = {
+                # status seen in a log -> function(config) returning a merge patch
+                "401": lambda config: {"headers.Authorization": f"Bearer {config['api_key']}"},
+                "415": lambda config: {"headers.Content-Type": "application/json"},
+            }
+
+
+            class RunbookAgent:
+                """Look at the failing service, then apply the runbook for each status it logs."""
+
+                def reset(self):
+                    self.service = None
+                    self.config = None
+                    self.applied = set()
+                    self.looked = False
+
+                def act(self, obs):
+                    if self.service is None:
+                        self.service = next(s for s, h in obs.health.items() if h == "error")
+                        return adb.Action.inspect_config(self.service)
+                    if self.config is None:
+                        self.config = obs.config
+                    if not self.looked:
+                        self.looked = True
+                        return adb.Action.inspect_logs(self.service)
+                    self.looked = False  # look again after every fix: new symptoms may appear
+                    statuses = re.findall(r"-> (\\d{3})", " ".join(obs.logs))
+                    for status in statuses:
+                        if status in RUNBOOK and status not in self.applied:
+                            self.applied.add(status)
+                            return adb.Action.submit_fix(self.service, RUNBOOK[status](self.config))
+                    return adb.Action.hint()  # nothing in the runbook: ask for help
+
+
+            ep = play(RunbookAgent(), adb.load_scenario("easy"))
+            print(ep.grade().render_text())
+            '''
+        ),
+        md(
+            """
+            Now every agent on the easy task's canonical incident and four variants. The
+            reference solver is the ceiling.
+            """
+        ),
+        code(
+            """
+            agents = {
+                "baseline": BaselineAgent,
+                "random": lambda: RandomPatchAgent(seed=0),
+                "inspect-only": InspectOnlyAgent,
+                "runbook (yours)": RunbookAgent,
+            }
+            seeds = [None, 4, 5, 6, 11]
+            print(f"{'agent':<18}" + "".join(f"{'seed ' + str(s):>10}" for s in seeds))
+            for name, make in agents.items():
+                scores = [play(make(), adb.load_scenario("easy", seed=s)).grade().score for s in seeds]
+                print(f"{name:<18}" + "".join(f"{x:>10.2f}" for x in scores))
+            oracle_scores = []
+            for s in seeds:
+                sc = adb.load_scenario("easy", seed=s)
+                ep = adb.Episode(sc)
+                ep.reset()
+                for action in adb.oracle_actions(sc):
+                    ep.step(action)
+                oracle_scores.append(ep.grade().score)
+            print(f"{'reference solver':<18}" + "".join(f"{x:>10.2f}" for x in oracle_scores))
+            """
+        ),
+        md(
+            """
+            And the baseline across all three tasks (five variants each):
+            """
+        ),
+        code(
+            """
+            for task in adb.TASKS:
+                scores = [play(BaselineAgent(), adb.load_scenario(task, seed=s)).grade().score for s in range(5)]
+                print(f"{task:<8}", " ".join(f"{x:.2f}" for x in scores), f"| mean {sum(scores) / len(scores):.2f}")
+            """
+        ),
+        md(
+            """
+            ## 4. Transcripts, replay and verification
+
+            Every episode records a **transcript**: the scenario (task and seed, or the full
+            data of a custom scenario), the learner id, every action with the wall-clock time it
+            was taken, and the grade the episode *claims*. Instructors never trust the claim:
+            `replay(t)` rebuilds the episode from the actions and `verify(t)` checks that the
+            claimed grade and observations match the replay.
+            """
+        ),
+        code(
+            """
+            t = reference.transcript()
+            print("keys:", sorted(t))
+            print("scenario:", t["scenario"], "| actions:", len(t["actions"]))
+            print("first action:", t["actions"][0]["action"])
+            print("claimed score:", t["claimed"]["score"])
+            text = json.dumps(t)  # a transcript is plain JSON: save it, mail it, upload it
+            print("replayed score:", adb.replay(json.loads(text)).grade().score)
+            print("verified:", adb.verify(json.loads(text)).ok)
+            """
+        ),
+        md(
+            """
+            A tampered transcript: someone edits the claimed score of the blind fixer to 1.0.
+            """
+        ),
+        code(
+            """
+            forged = strategies["fixing blind"].transcript()
+            forged["claimed"]["score"] = 1.0
+            check = adb.verify(forged)
+            print("verified:", check.ok)
+            print("replay score:", check.score, "| claimed:", check.claimed_score)
+            print(*check.reasons, sep="\\n")
+            """
+        ),
+        md(
+            """
+            ## Self-check
+
+            * **Q1.** An agent inspects every service perfectly, then runs out of steps without
+              fixing anything. Its score? **A** about 0.6 (strategy and diagnosis are perfect),
+              **B** 0, **C** 0.4.
+            * **Q2.** Why are strategy, diagnosis and efficiency multiplied by `fix`? **A** to
+              make the numbers smaller, **B** so that process credit cannot be earned without
+              results, **C** because they are measured in percent.
+            * **Q3.** A student's transcript claims 0.95; `verify` says the replay gives 0.62.
+              Which grade counts? **A** 0.95, **B** 0.62, **C** the average.
+            """
+        ),
+        code(
+            QUIZ_HELPER
+            + """
+
+QUIZ = {
+    "Q1": {
+        "A": (False, "Process credit is multiplied by the fix result, which is 0 here."),
+        "B": (True, "No fix, no credit: looking is only worth something when it leads to a fix."),
+        "C": (False, "0.40 is the weight of fix, and fix is 0."),
+    },
+    "Q2": {
+        "A": (False, "The weights already sum to 1; the product is about gating, not scale."),
+        "B": (True, "A methodical process that fixes nothing should not outscore a messy one that fixes everything."),
+        "C": (False, "All dimensions are in [0, 1]; the product gates process credit by results."),
+    },
+    "Q3": {
+        "A": (False, "A claim is just a number in a file; anyone can edit it."),
+        "B": (True, "Grades come from replaying the actions, never from the claim."),
+        "C": (False, "A mismatch means the claim is wrong (or edited); only the replay counts."),
+    },
+}
+"""
+        ),
+        code(
+            """
+            self_check("Q1", "A")
+            self_check("Q2", "B")
+            self_check("Q3", "B")
+            """
+        ),
+        md(
+            """
+            ## Reflection
+
+            1. Which strategy's score surprised you in the prediction exercise, and why?
+            2. Your runbook agent encodes "symptom -> remedy" rules. Where do such rules break
+               down, compared with reading the contract?
+            3. The baseline never sees the scenario's rules, only observations. What does it do
+               that you did too, and what did you do that it cannot?
+            4. Why does a transcript store wall-clock times if the grade never uses them?
+
+            *Your notes:*
+            """
+        ),
+    ]
+
+
+# -- 05 instructor guide ------------------------------------------------------------
+
+
+SCENARIO_YAML = """
+id: cache-api
+title: Product API behind a cache
+description: >-
+  The storefront shows errors for every product page. The storefront (yours)
+  calls the product API (another team's).
+max_steps: 12
+services:
+  - name: storefront
+    role: storefront (ours)
+    editable: true
+    config:
+      api_url: https://products.internal/v2
+      api_token: ""
+      timeout_s: 1
+  - name: product_api
+    role: product API (another team's)
+    editable: false
+    config:
+      base_url: https://products.internal/v2
+      shared_token: tok_products_91
+      max_processing_ms: 2500
+edges:
+  - [storefront, product_api]
+issues:
+  - id: cache.token
+    service: storefront
+    title: Storefront sends no API token
+    category: authentication
+    severity: critical
+    check: {eq: [storefront.api_token, {ref: product_api.shared_token}]}
+    reference_fix: {api_token: tok_products_91}
+    symptoms:
+      - {service: storefront, offset_s: 1, level: ERROR, text: "GET /products/42 -> 401 Unauthorized"}
+    response: {status: 401, body: {error: unauthorized}}
+    alert: "storefront: GET /products failing with 401"
+    explanation: >-
+      The storefront's token was empty, so the product API refused every call.
+      Next time: on a 401, compare the credential you send with the provider's.
+    hints:
+      nudge: The product API refuses the storefront's calls. What does it need to know who is calling?
+      setting: The setting is storefront.api_token.
+      contract: The token must be the product API's shared_token.
+  - id: cache.timeout
+    service: storefront
+    title: Timeout below the product API's processing time
+    category: networking
+    severity: error
+    depends_on: [cache.token]
+    check: {ge: [storefront.timeout_s, {ref: product_api.max_processing_ms, factor: 0.001}]}
+    reference_fix: {timeout_s: 5}
+    symptoms:
+      - {service: storefront, offset_s: 2, level: ERROR, text: "GET /products/42 timed out after {storefront.timeout_s}s"}
+    response: {status: 504, body: {error: gateway_timeout}}
+    alert: "storefront: GET /products timing out"
+    explanation: >-
+      Once authenticated, requests took up to 2.5 s but the storefront waited 1 s.
+      Next time: set timeouts from the provider's worst case, not its average.
+    hints:
+      nudge: Requests now get through, but the storefront gives up. Compare how long each side waits.
+      setting: The setting is storefront.timeout_s.
+      contract: The timeout must be at least the product API's max_processing_ms in seconds.
+"""
+
+
+def instructor_guide() -> list:
+    return [
+        md(
+            """
+            # Instructor guide: scenarios, variants and class grading
+
+            For instructors and teaching assistants. Everything here also exists as the
+            `apidebug-nb` command line (`apidebug-nb --help`).
+
+            ## Learning objectives
+
+            By the end of this guide you can:
+
+            1. author a small scenario as a data file and validate it, reading the error when it
+               is wrong;
+            2. generate practice scenarios and hand each student a variant of a built-in task;
+            3. grade a folder of transcripts by replay (never by the claimed number);
+            4. read a class summary and spot who needs help.
+            """
+        ),
+        code(
+            """
+            import json
+            import tempfile
+            import textwrap
+            from pathlib import Path
+
+            import apidebug_nb as adb
+            from apidebug_nb.instructor.generator import generate_scenario
+            from apidebug_nb.instructor.scenario_files import load_scenario_file
+
+            workdir = tempfile.TemporaryDirectory()  # everything this guide writes goes here
+            folder = Path(workdir.name)
+            """
+        ),
+        md(
+            """
+            ## 1. Authoring a scenario as data
+
+            A scenario is plain data (YAML, TOML or JSON): services with configs and an
+            `editable` flag, call edges, and issues. Each issue's `check` is a **rule**, data
+            again, never code: here `eq` (two values equal) and `ge` (at least, against another
+            service's setting with a unit `factor`). The issue is resolved exactly when its rule
+            holds. `depends_on` makes one issue hide another. YAML is read with
+            `yaml.safe_load`, so nothing in a file can run code.
+            """
+        ),
+        code(
+            "scenario_yaml = '''"
+            + SCENARIO_YAML
+            + "'''\n"
+            + textwrap.dedent(
+                """
+                path = folder / "cache_api.yaml"
+                path.write_text(scenario_yaml)
+                custom = load_scenario_file(path)
+                print(custom.id, "|", custom.title, "|", len(custom.issues), "issues")
+                print("reference solver:", [(a.kind, a.service, a.changes) for a in adb.oracle_actions(custom)])
+                """
+            ).strip("\n")
+        ),
+        md(
+            """
+            Validation runs on load: unknown services, dependency cycles, duplicate ids, a
+            reference fix that does not satisfy its own check, a check the broken config already
+            satisfies, hints that leak the answer, unreachable cascades. Here is one deliberate
+            error: the reference fix for the timeout is too small (2 s against 2.5 s). The
+            error names the file, the issue, the field and the rule.
+            """
+        ),
+        code(
+            """
+            broken = scenario_yaml.replace("reference_fix: {timeout_s: 5}", "reference_fix: {timeout_s: 2}")
+            (folder / "broken.yaml").write_text(broken)
+            try:
+                load_scenario_file(folder / "broken.yaml")
+            except adb.ScenarioError as error:
+                print(textwrap.fill(str(error), 92))
+                print("rule:", error.rule, "| issue:", error.issue, "| field:", error.field)
+            """
+        ),
+        md(
+            """
+            A custom scenario plays exactly like a built-in one, in an episode or a dashboard:
+            """
+        ),
+        code(
+            """
+            trial = adb.Episode(custom)
+            trial.reset()
+            for action in adb.oracle_actions(custom):
+                trial.step(action)
+            print(trial.grade().render_text())
+            """
+        ),
+        code(
+            """
+            adb.Dashboard(custom)
+            """
+        ),
+        md(
+            """
+            ## 2. Generated practice and per-student variants
+
+            `generate_scenario(n_services, n_issues, seed)` builds a random topology with
+            issues drawn from contract templates: endless practice, always solvable.
+            """
+        ),
+        code(
+            """
+            practice = generate_scenario(4, 3, seed=1)
+            print(practice.id, "|", practice.max_steps, "steps")
+            print("calls:", ", ".join(f"{a} -> {b}" for a, b in sorted(practice.graph.edges)))
+            print("issues:", *(f"{i.id} ({i.category})" for i in practice.issues), sep="\\n  ")
+            """
+        ),
+        md(
+            """
+            For an assessment, give every student a different **variant** of a task: same
+            learning goals, different problem subsets and values, so answers cannot be copied.
+            `assign_variants(students, task, salt)` derives each student's seed from their id and
+            a private course salt (a new salt gives new variants next term); the roster CSV is
+            what you hand out and what grading checks against.
+            """
+        ),
+        code(
+            """
+            from apidebug_nb.instructor.variants import assign_variants, read_roster_csv, write_roster_csv
+
+            students = ["ada", "grace", "linus", "margaret", "alan"]
+            variants = assign_variants(students, "medium", salt="intro-to-apis-2026")
+            for student, seed in variants.items():
+                issues = ", ".join(i.id for i in adb.load_scenario("medium", seed=seed).issues)
+                print(f"{student:<9} medium-{seed:<11} {issues}")
+            roster_csv = write_roster_csv(variants, "medium", folder / "roster.csv")
+            roster = read_roster_csv(roster_csv)
+            """
+        ),
+        md(
+            """
+            The same from a terminal: `apidebug-nb variants --task medium --salt intro-to-apis-2026
+            --csv roster.csv ada grace linus margaret alan`.
+
+            ## 3. Grading a folder of transcripts by replay
+
+            Students hand in the transcript their dashboard autosaves (or `ep.transcript()`
+            saved as JSON). To show the workflow we simulate five hand-ins: a careful student,
+            one who let the baseline agent play, one who tried a wrong fix and stopped early, one
+            who fixed everything without looking and then edited the claimed score, and one who
+            played the canonical incident instead of their variant.
+            """
+        ),
+        code(
+            """
+            from apidebug_nb.grading.agents import BaselineAgent, play
+
+            submissions = folder / "submissions"
+            submissions.mkdir()
+
+
+            def hand_in(student, episode, edit=None):
+                transcript = episode.transcript()
+                if edit:
+                    edit(transcript)
+                (submissions / f"{student}.json").write_text(json.dumps(transcript))
+
+
+            def played(student, scenario, actions):
+                ep = adb.Episode(scenario, learner_id=student)
+                ep.reset()
+                for action in actions:
+                    ep.step(action)
+                return ep
+
+
+            medium = {student: adb.load_scenario("medium", seed=seed) for student, seed in variants.items()}
+            reference = {student: adb.oracle_actions(sc) for student, sc in medium.items()}
+            # ada: careful and complete
+            hand_in("ada", played("ada", medium["ada"], reference["ada"]))
+            # grace: let the baseline agent play
+            hand_in("grace", play(BaselineAgent(), adb.Episode(medium["grace"], learner_id="grace")))
+            # linus: a rate just under the old one (a common misconception), one real fix, then stopped
+            near_miss = adb.Action.submit_fix("webhook_sender", {"send_rate_per_s": 45})
+            hand_in("linus", played("linus", medium["linus"], [near_miss] + reference["linus"][:2]))
+            # margaret: fixed everything without looking, then edited the claimed score
+            blind = [a for a in reference["margaret"] if a.kind == "submit_fix"]
+            hand_in("margaret", played("margaret", medium["margaret"], blind),
+                    edit=lambda t: t["claimed"].update(score=1.0))
+            # alan: played the canonical incident instead of his own variant
+            hand_in("alan", played("alan", adb.load_scenario("medium"), adb.oracle_actions(adb.load_scenario("medium"))))
+            print(sorted(p.name for p in submissions.iterdir()))
+            """
+        ),
+        md(
+            """
+            `grade_transcripts(folder, roster)` replays every file; the score is always the
+            replay's. Each row carries flags when a file needs a look: `tampered` (the claim
+            disagrees with the replay), `truncated` (unfinished), `wrong-variant`, `invalid`,
+            `duplicate`, `unknown-learner`, `missing`.
+            """
+        ),
+        code(
+            """
+            from apidebug_nb.instructor.classroom import grade_transcripts, summarise
+
+            rows = grade_transcripts(submissions, roster)
+            for row in rows:
+                score = "-" if row["score"] is None else f"{row['score']:.2f}"
+                claimed = "-" if row["claimed_score"] is None else f"{row['claimed_score']:.2f}"
+                print(f"{row['learner_id']:<9} replayed {score:>5}  claimed {claimed:>5}  {row['status']}")
+                for reason in row["reasons"]:
+                    print(textwrap.fill(reason, 88, initial_indent="    - ", subsequent_indent="      "))
+            """
+        ),
+        md(
+            """
+            The command line gives the same table (and can write a CSV and the HTML report):
+            `apidebug-nb grade submissions --roster roster.csv --csv grades.csv --report report.html`.
+            """
+        ),
+        code(
+            """
+            from apidebug_nb.cli import main as apidebug_nb_cli
+
+            exit_code = apidebug_nb_cli(["grade", str(submissions), "--roster", str(roster_csv)])
+            """
+        ),
+        md(
+            """
+            ## 4. A class summary
+
+            `summarise(rows)` gives the class-level numbers: scores of the replayed files, how
+            often each problem was solved (hardest first: what to teach again), the fixes that
+            most often had no effect (common misconceptions) and the flagged files.
+            """
+        ),
+        code(
+            """
+            summary = summarise(rows)
+            print(f"{summary['graded']} graded of {summary['files']} files; status: {summary['status']}")
+            print(f"mean {summary['mean_score']:.2f}, median {summary['median_score']:.2f}")
+            print("problems, hardest first:")
+            for entry in summary["per_issue"]:
+                print(f"  {entry['solved']}/{entry['attempts']} solved  {entry['title']}")
+            print("fixes without effect:", summary["fixes_without_effect"] or "none")
+            print("flagged:", ", ".join(f"{r['learner_id']} ({r['status']})" for r in summary["flagged"]))
+            """
+        ),
+        md(
+            """
+            The class report is one self-contained HTML file (charts with text alternatives and
+            tables) that you can open in a browser or share with colleagues:
+            """
+        ),
+        code(
+            """
+            import re
+
+            from apidebug_nb.views.class_report import write_class_report
+
+            report = write_class_report(rows, folder / "report.html", title="Webhooks, week 3")
+            html = report.read_text()
+            print("sections:", re.findall(r"<h2>(.*?)</h2>", html))
+            """
+        ),
+        md(
+            """
+            ## Self-check
+
+            * **Q1.** Your new scenario fails to load with "a check already satisfied by the
+              broken config". What is wrong? **A** the YAML syntax, **B** the issue would be
+              resolved from the start, so the learner has nothing to fix, **C** the hints leak
+              the answer.
+            * **Q2.** Why derive each student's variant from a seed instead of editing values
+              by hand? **A** seeds are shorter to type, **B** a seed gives a reproducible,
+              validated, solvable variant that replay-grading can rebuild, **C** hand-edited
+              scenarios cannot be graded.
+            * **Q3.** A transcript verifies as "ok". What does that prove? **A** the claimed
+              grade and observations match a replay of its actions, **B** the student worked
+              alone, **C** the student used no hints.
+            """
+        ),
+        code(
+            QUIZ_HELPER
+            + """
+
+QUIZ = {
+    "Q1": {
+        "A": (False, "A syntax error is reported by the parser, with its line; this one is about the rules."),
+        "B": (True, "An issue whose check already holds is resolved at reset: validation refuses it."),
+        "C": (False, "Leaking hints get their own error naming the hint level."),
+    },
+    "Q2": {
+        "A": (False, "Convenience is a bonus; the point is reproducibility."),
+        "B": (True, "The transcript names task and seed, so replay rebuilds exactly that variant."),
+        "C": (False, "Custom scenarios are graded too: their transcript carries the full data and a content hash."),
+    },
+    "Q3": {
+        "A": (True, "verify replays the actions and compares; it says nothing about who took them."),
+        "B": (False, "No transcript can prove that; it records actions, not people."),
+        "C": (False, "Hints are actions in the transcript and count in the grade, but verify does not forbid them."),
+    },
+}
+"""
+        ),
+        code(
+            """
+            self_check("Q1", "B")
+            self_check("Q2", "C")
+            self_check("Q3", "A")
+            """
+        ),
+        md(
+            """
+            ## Reflection
+
+            1. Which real incident from your own experience would make a good scenario? Write
+               down its services, the broken contract, and what would mask it.
+            2. What would you tell a student whose fix dimension is full but whose diagnosis is
+               low?
+            3. How would you use the class means per dimension to plan the next session?
+            """
+        ),
+        code(
+            """
+            workdir.cleanup()
+            """
+        ),
+    ]
+
+
+# -- the dashboard-only app (for Voila) ----------------------------------------------
+
+
+def app() -> list:
+    return [
+        md(
+            """
+            # API debugging dashboard: the payment gateway incident
+            """
+        ),
+        code(
+            """
+            import apidebug_nb as adb
+
+            dash = adb.Dashboard("easy")
+            dash
+            """
+        ),
+    ]
+
+
+NOTEBOOKS = {
+    "00_start_here.ipynb": start_here,
+    "01_easy_payment_gateway.ipynb": easy_lab,
+    "02_medium_webhook_chain.ipynb": medium_lab,
+    "03_hard_order_pipeline.ipynb": hard_lab,
+    "04_grading_and_agents.ipynb": grading_lab,
+    "05_instructor_guide.ipynb": instructor_guide,
+    "app.ipynb": app,
+}
+
+
+# Where each picture function lives, for when apidebug_nb.views does not re-export it.
+VIEW_MODULES = {
+    "graph_text": "graph_text",
+    "plot_service_graph": "graph_plot",
+    "plot_grade": "grade_plot",
+    "plot_health_timeline": "timeline_plot",
+    "timeline_text": "timeline_plot",
+    "picture": "figures",
+}
+
+
+def views_imports(source: str) -> str:
+    """Use ``from apidebug_nb.views import ...`` when the package exports the names,
+    else import them from their modules."""
+    import apidebug_nb.views as views
+
+    def replace(match: re.Match) -> str:
+        names = [n.strip() for n in match.group(1).split(",")]
+        if all(hasattr(views, n) for n in names):
+            return match.group(0)
+        by_module: dict[str, list[str]] = {}
+        for n in names:
+            by_module.setdefault(VIEW_MODULES[n], []).append(n)
+        return "\n".join(
+            f"from apidebug_nb.views.{module} import {', '.join(ns)}"
+            for module, ns in sorted(by_module.items())
+        )
+
+    return re.sub(r"^from apidebug_nb\.views import (.+)$", replace, source, flags=re.M)
+
+
+def build(name: str):
+    nb = new_notebook(cells=NOTEBOOKS[name]())
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.source = views_imports(cell.source)
+    nb.metadata["kernelspec"] = {
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+        "name": "python3",
+    }
+    nb.metadata["language_info"] = {"name": "python"}
+    for n, cell in enumerate(nb.cells):
+        cell["id"] = f"{Path(name).stem[:2]}-{n:03d}"
+    return nb
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help="notebook file names (default: all)")
+    args = parser.parse_args(argv)
+    for name in args.names or list(NOTEBOOKS):
+        nb = build(name)
+        nbformat.validate(nb)
+        nbformat.write(nb, NOTEBOOK_DIR / name)
+        print("wrote", NOTEBOOK_DIR / name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
