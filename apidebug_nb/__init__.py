@@ -35,11 +35,26 @@ from apidebug_nb.model.validation import validate_scenario
 from apidebug_nb.scenarios.catalogue import TASKS, load_scenario, task_pool
 from apidebug_nb.scenarios.records import Issue, Scenario, Service
 
-if TYPE_CHECKING:  # the view layer loads ipywidgets/matplotlib only when asked for
+if TYPE_CHECKING:
+    from apidebug_nb.grading.agents import BaselineAgent, InspectOnlyAgent, RandomPatchAgent, play
+    from apidebug_nb.instructor.classroom import grade_transcripts
+    from apidebug_nb.instructor.generator import generate_scenario
+    from apidebug_nb.instructor.scenario_files import load_scenario_file
+    from apidebug_nb.instructor.variants import assign_variants
     from apidebug_nb.views.dashboard import Dashboard
 
+# Loaded on first use, so `import apidebug_nb` stays fast and never loads
+# ipywidgets or matplotlib (the view layer) or YAML (the instructor tools).
 _LAZY = {
-    "Dashboard": ("apidebug_nb.views.dashboard", "Dashboard"),
+    "Dashboard": "apidebug_nb.views.dashboard",
+    "BaselineAgent": "apidebug_nb.grading.agents",
+    "InspectOnlyAgent": "apidebug_nb.grading.agents",
+    "RandomPatchAgent": "apidebug_nb.grading.agents",
+    "play": "apidebug_nb.grading.agents",
+    "grade_transcripts": "apidebug_nb.instructor.classroom",
+    "generate_scenario": "apidebug_nb.instructor.generator",
+    "load_scenario_file": "apidebug_nb.instructor.scenario_files",
+    "assign_variants": "apidebug_nb.instructor.variants",
 }
 
 
@@ -47,14 +62,21 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY:
         import importlib
 
-        module, attr = _LAZY[name]
-        return getattr(importlib.import_module(module), attr)
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'apidebug_nb' has no attribute {name!r}")
 
 
 __all__ = [
     "TASKS",
     "Action",
+    "BaselineAgent",
+    "InspectOnlyAgent",
+    "RandomPatchAgent",
+    "assign_variants",
+    "generate_scenario",
+    "grade_transcripts",
+    "load_scenario_file",
+    "play",
     "ActionError",
     "ApiDebugError",
     "Dashboard",
