@@ -42,11 +42,20 @@ if TYPE_CHECKING:
     from apidebug_nb.instructor.scenario_files import load_scenario_file
     from apidebug_nb.instructor.variants import assign_variants
     from apidebug_nb.views.dashboard import Dashboard
+    from apidebug_nb.views.grade_plot import plot_grade
+    from apidebug_nb.views.graph_plot import plot_service_graph
+    from apidebug_nb.views.graph_text import graph_text
+    from apidebug_nb.views.timeline_plot import plot_health_timeline, timeline_text
 
 # Loaded on first use, so `import apidebug_nb` stays fast and never loads
 # ipywidgets or matplotlib (the view layer) or YAML (the instructor tools).
 _LAZY = {
     "Dashboard": "apidebug_nb.views.dashboard",
+    "plot_service_graph": "apidebug_nb.views.graph_plot",
+    "plot_health_timeline": "apidebug_nb.views.timeline_plot",
+    "plot_grade": "apidebug_nb.views.grade_plot",
+    "graph_text": "apidebug_nb.views.graph_text",
+    "timeline_text": "apidebug_nb.views.timeline_plot",
     "BaselineAgent": "apidebug_nb.grading.agents",
     "InspectOnlyAgent": "apidebug_nb.grading.agents",
     "RandomPatchAgent": "apidebug_nb.grading.agents",
@@ -93,6 +102,11 @@ __all__ = [
     "TranscriptError",
     "UnknownTaskError",
     "Verification",
+    "graph_text",
+    "plot_grade",
+    "plot_health_timeline",
+    "plot_service_graph",
+    "timeline_text",
     "__version__",
     "load_scenario",
     "oracle_actions",
