@@ -117,7 +117,8 @@ def test_the_clock_advances_each_step_and_logs_are_chronological():
             assert stamps == sorted(stamps), (task, svc)
         parsed = [dt.datetime.fromisoformat(t) for t in times]
         assert all(
-            b - a == dt.timedelta(seconds=sc.step_seconds) for a, b in zip(parsed, parsed[1:], strict=False)
+            b - a == dt.timedelta(seconds=sc.step_seconds)
+            for a, b in zip(parsed, parsed[1:], strict=False)
         )
 
 
