@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 from e2e_servers import (
+    ARTIFACTS,
+    NOTEBOOKS,
     Server,
     copy_notebooks,
     find_chromium,
@@ -28,9 +30,6 @@ from e2e_servers import (
 if TYPE_CHECKING:  # playwright may be missing: the fixtures then skip (or fail in CI)
     from playwright.sync_api import Locator
 
-REPO = Path(__file__).resolve().parents[2]
-NOTEBOOKS = REPO / "notebooks"
-ARTIFACTS = REPO / "test-artifacts" / "e2e"
 VIEWPORT = {"width": 1200, "height": 800}
 #: Kernel start, matplotlib import and widget rendering take seconds on a busy 2-core machine.
 EXPECT_TIMEOUT_MS = 60_000
@@ -95,11 +94,10 @@ def servers(
     app = notebook_root / "app.ipynb"
     assert app.is_file(), "notebooks/app.ipynb (the dashboard-only app for Voila) is missing"
     state = tmp_path_factory.mktemp("server-state")
-    started = {
-        "lab": spawn_lab(notebook_root, state / "lab"),
-        "voila": spawn_voila(app, state / "voila"),
-    }
+    started: dict[str, Server] = {}
     try:
+        started["lab"] = spawn_lab(notebook_root, state / "lab")
+        started["voila"] = spawn_voila(app, state / "voila")
         yield started
     finally:
         for server in started.values():

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import re
 import time
+from typing import TYPE_CHECKING
 
-from playwright.sync_api import Locator, Page, expect
+from e2e_pages import expect
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Locator, Page
 
 #: SHA-256 of an image's current bytes, read back from its (blob) URL.
 IMAGE_DIGEST_JS = """async img => {

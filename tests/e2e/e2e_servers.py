@@ -23,6 +23,12 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+REPO = Path(__file__).resolve().parents[2]
+#: The notebooks the servers serve (copied into a temporary root first).
+NOTEBOOKS = REPO / "notebooks"
+#: Screenshots and failure reports (git-ignored).
+ARTIFACTS = REPO / "test-artifacts" / "e2e"
+
 #: Debian's package (``apt-get install chromium``) installs the browser here.
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
 
@@ -210,12 +216,9 @@ def spawn_voila(notebook: Path, state: Path) -> Server:
         "--Voila.port_retries=0",
         f"--Voila.token={token}",
     ]
-    server = _spawn("voila", args, notebook.parent, state, port, token)
     # Probing a static file: a GET of the page itself would start a kernel.
-    wait_until_ready(
-        server, "/voila/labextensions/@jupyter-widgets/jupyterlab-manager/package.json"
-    )
-    return server
+    probe = "/voila/labextensions/@jupyter-widgets/jupyterlab-manager/package.json"
+    return _spawn("voila", args, notebook.parent, state, port, token, probe)
 
 
 def playwright_chromium(playwright) -> str | None:

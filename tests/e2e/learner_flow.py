@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from e2e_dashboard import DashboardView
-from playwright.sync_api import expect
+from e2e_pages import expect
 
 import apidebug_nb as adb
 from apidebug_nb.views.fix_input import FixInputError, parse_fix_form

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import pytest
 from e2e_dashboard import DashboardView
-from e2e_pages import open_voila_app
+from e2e_pages import expect, open_voila_app
 from learner_flow import CLIENT
-from playwright.sync_api import Page, expect
 
 import apidebug_nb as adb
 from apidebug_nb.views.panels import split_level
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 pytestmark = pytest.mark.e2e
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import NOTEBOOKS
 from e2e_dashboard import DashboardView
-from e2e_pages import code_lines, open_voila_app, visible_text
+from e2e_pages import code_lines, expect, open_voila_app, visible_text
+from e2e_servers import NOTEBOOKS
 from learner_flow import play_easy_incident
-from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
