@@ -49,7 +49,8 @@ def check_json(value: Any, where: str) -> None:
     if isinstance(value, Mapping):
         for k, v in value.items():
             if not isinstance(k, str):
-                raise PatchError(f"{where}: key {k!r} is not a string (JSON keys are strings)")
+                at = f"{where}: " if where else ""
+                raise PatchError(f"{at}key {k!r} is not a string (JSON keys are strings)")
             check_json(v, f"{where}.{k}" if where else k)
         return
     raise PatchError(
@@ -79,11 +80,30 @@ def expand_dotted(changes: Mapping[str, Any]) -> dict[str, Any]:
             node = nxt
         last = parts[-1]
         if last in node and isinstance(node[last], dict) and isinstance(value, dict):
-            node[last] = {**node[last], **value}
+            node[last] = _merge_disjoint(node[last], value, key)
         elif last in node:
             raise PatchError(f"key {key!r} is given twice")
         else:
             node[last] = value
+    return out
+
+
+def _merge_disjoint(a: dict[str, Any], b: dict[str, Any], key: str) -> dict[str, Any]:
+    """Merge two expanded objects; the same setting given twice is an error, not a silent win.
+
+    >>> expand_dotted({"auth.token": "a", "auth": {"token": "b"}})
+    Traceback (most recent call last):
+    ...
+    apidebug_nb.merge_patch.PatchError: key 'auth' sets 'auth.token' twice
+    """
+    out = dict(a)
+    for k, v in b.items():
+        if k in out and isinstance(out[k], dict) and isinstance(v, dict):
+            out[k] = _merge_disjoint(out[k], v, f"{key}.{k}")
+        elif k in out:
+            raise PatchError(f"key {key.split('.')[0]!r} sets {key + '.' + k!r} twice")
+        else:
+            out[k] = v
     return out
 
 

@@ -247,3 +247,14 @@ def test_an_episode_reset_with_a_seed_verifies():
         assert t["scenario"] == {"task": "hard", "seed": 5}
         assert adb.verify(t).ok
         assert adb.replay(t).observations == ep.observations
+
+
+def test_editing_an_observation_after_the_fact_does_not_make_the_transcript_look_tampered():
+    sc = adb.load_scenario("easy")
+    ep = adb.Episode(sc)
+    ep.reset()
+    obs, *_ = ep.step(adb.Action.inspect_logs("payment_client"))
+    obs.logs.sort(reverse=True)  # a learner playing with their own observation
+    obs.health["payment_client"] = "healthy"
+    verdict = adb.verify(json.dumps(ep.transcript()))
+    assert verdict.ok, verdict.reasons

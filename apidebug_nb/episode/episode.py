@@ -6,6 +6,7 @@ derived by evaluating its check (see :mod:`apidebug_nb.model.simulation`).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import time
@@ -14,7 +15,7 @@ from typing import Any
 
 from apidebug_nb.episode import messages
 from apidebug_nb.episode.actions import Action
-from apidebug_nb.episode.observation import Observation
+from apidebug_nb.episode.observation import Observation, observation_fingerprint
 from apidebug_nb.episode.outcome import StepOutcome
 from apidebug_nb.episode.rewards import REWARD_PIECES, RewardPiece, reward
 from apidebug_nb.errors import EpisodeFinishedError
@@ -80,6 +81,9 @@ class Episode:
         self.actions: list[Action] = []
         self.action_times: list[float | str | None] = []  # wall clock, for transcripts only
         self.observations: list[Observation] = []
+        # Fingerprint of every observation as it was handed out, so a caller who
+        # edits obs.logs afterwards cannot make its own transcript look tampered.
+        self.observation_digest = hashlib.sha256()
         self.hint_levels: dict[str, int] = {}
         self.revealed: list[str] = []
         self.visible_since = {i: 0.0 for i, s in self.statuses.items() if s == ACTIVE}
@@ -228,6 +232,7 @@ class Episode:
             masked_services=list(self._masked),
         )
         self.observations.append(obs)
+        self.observation_digest.update(observation_fingerprint(obs))
         return obs
 
     # -- validation shared by actions -------------------------------------------

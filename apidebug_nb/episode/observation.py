@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -48,3 +49,12 @@ class Observation:
     def to_dict(self) -> dict[str, Any]:
         """A deep, JSON-compatible copy."""
         return {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self)}
+
+
+def observation_fingerprint(obs: Observation) -> bytes:
+    """Canonical bytes of an observation (what transcripts hash)."""
+    view = {f.name: getattr(obs, f.name) for f in _FIELDS}
+    return json.dumps(view, sort_keys=True, default=str).encode("utf-8")
+
+
+_FIELDS = fields(Observation)

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 from apidebug_nb._version import __version__
@@ -38,13 +38,8 @@ _KEYS = {
 
 
 def observations_digest(ep: Episode) -> str:
-    """SHA-256 over every observation of the episode, in order."""
-    h = hashlib.sha256()
-    for obs in ep.observations:
-        # the fields as they are: json.dumps only reads them, so no deep copy is needed
-        view = {f.name: getattr(obs, f.name) for f in fields(obs)}
-        h.update(json.dumps(view, sort_keys=True, default=str).encode("utf-8"))
-    return h.hexdigest()
+    """SHA-256 over every observation of the episode, in order, as handed out."""
+    return ep.observation_digest.hexdigest()
 
 
 def actions_digest(actions: list[Action]) -> str:
