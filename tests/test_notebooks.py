@@ -97,11 +97,20 @@ def _text(value: str | list[str]) -> str:
 
 def text_outputs(cell: dict) -> list[str]:
     """The stream and text/plain outputs of a cell, sanitized as nbval does."""
-    out = []
+    out: list[str] = []
+    last_stream = None
     for o in cell.get("outputs", []):
         if o["output_type"] == "stream":
-            out.append(f"{o['name']}: {_text(o['text'])}")
-        elif o["output_type"] in ("execute_result", "display_data"):
+            # A kernel may split one print into several stream messages, depending on
+            # timing; like nbval, join consecutive chunks of the same stream.
+            if last_stream == o["name"]:
+                out[-1] += _text(o["text"])
+            else:
+                out.append(f"{o['name']}: {_text(o['text'])}")
+            last_stream = o["name"]
+            continue
+        last_stream = None
+        if o["output_type"] in ("execute_result", "display_data"):
             if "text/plain" in o.get("data", {}):
                 out.append(_text(o["data"]["text/plain"]))
         elif o["output_type"] == "error":
