@@ -14,7 +14,6 @@ stored text output).
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import textwrap
 from pathlib import Path
@@ -146,7 +145,6 @@ def start_here() -> list:
             import textwrap
 
             import apidebug_nb as adb
-            from apidebug_nb.instructor.generator import generate_scenario
 
             print("apidebug_nb", adb.__version__, "| built-in tasks:", ", ".join(adb.TASKS))
             """
@@ -179,7 +177,7 @@ def start_here() -> list:
         ),
         code(
             """
-            tiny = generate_scenario(2, 1, seed=2)
+            tiny = adb.generate_scenario(2, 1, seed=2)
             print(tiny.title)
             for name in tiny.services:
                 service = tiny.service(name)
@@ -241,7 +239,7 @@ def start_here() -> list:
         ),
         code(
             """
-            from apidebug_nb.views import graph_text, plot_service_graph
+            from apidebug_nb import graph_text, plot_service_graph
             from apidebug_nb.views.figures import picture
 
             picture(plot_service_graph, graph_text(ep), ep)
@@ -359,7 +357,7 @@ def start_here() -> list:
         ),
         code(
             """
-            dash = adb.Dashboard(generate_scenario(2, 1, seed=2))
+            dash = adb.Dashboard(adb.generate_scenario(2, 1, seed=2))
             dash
             """
         ),
@@ -374,7 +372,7 @@ def start_here() -> list:
         ),
         ignored(
             """
-            tour = adb.Dashboard(generate_scenario(2, 1, seed=2))
+            tour = adb.Dashboard(adb.generate_scenario(2, 1, seed=2))
             tour.inspect_logs("edge_000")
             tour.inspect_config("edge_000")
             tour.submit_fix("edge_000", {"upstreams.vendor_001.timeout_s": 10})
@@ -505,7 +503,7 @@ def easy_lab() -> list:
             import textwrap
 
             import apidebug_nb as adb
-            from apidebug_nb.views import graph_text
+            from apidebug_nb import graph_text
 
             scenario = adb.load_scenario("easy")
             print(scenario.title, "|", scenario.max_steps, "steps")
@@ -633,7 +631,7 @@ try_fix("payment_client", {"headers.Content-Type": "application/xml"})
         ),
         code(
             """
-            from apidebug_nb.views import plot_grade, plot_health_timeline, timeline_text
+            from apidebug_nb import plot_grade, plot_health_timeline, timeline_text
             from apidebug_nb.views.figures import picture
 
             picture(plot_health_timeline, timeline_text(walk), walk)
@@ -844,7 +842,7 @@ def medium_lab() -> list:
             import textwrap
 
             import apidebug_nb as adb
-            from apidebug_nb.views import graph_text
+            from apidebug_nb import graph_text
 
             scenario = adb.load_scenario("medium")
             print(scenario.title, "|", scenario.max_steps, "steps")
@@ -971,7 +969,7 @@ try_fix("webhook_sender", {"send_rate_per_s": 25})
         ),
         code(
             """
-            from apidebug_nb.views import plot_grade, plot_health_timeline, timeline_text
+            from apidebug_nb import plot_grade, plot_health_timeline, timeline_text
             from apidebug_nb.views.figures import picture
 
             picture(plot_health_timeline, timeline_text(walk), walk)
@@ -1173,7 +1171,7 @@ def hard_lab() -> list:
             import textwrap
 
             import apidebug_nb as adb
-            from apidebug_nb.views import graph_text
+            from apidebug_nb import graph_text
 
             scenario = adb.load_scenario("hard")
             print(scenario.title, "|", scenario.max_steps, "steps")
@@ -1202,15 +1200,16 @@ def hard_lab() -> list:
             """
             ## Self-check: try a fix without spending a step
 
-            The sample answer raises the timeout to 5 s *and* moves to the current gateway URL
-            in one patch. Read what the feedback says about each part.
+            `try_fix` applies a patch to a fresh copy of the incident. The sample answer copies a
+            token without looking closely at how the auth service lists its tokens: read the
+            feedback, then try yours.
             """
         ),
         code(
             TRY_FIX_HELPER.format(task="hard")
             + """
 
-try_fix("order_service", {"gateway_url": "https://gateway.internal/api/v2", "timeout_s": 5})
+try_fix("order_service", {"auth.token": "tok_live_7f3a9c"})
 """
         ),
         md(
@@ -1306,7 +1305,7 @@ try_fix("order_service", {"gateway_url": "https://gateway.internal/api/v2", "tim
         ),
         code(
             """
-            from apidebug_nb.views import plot_grade, plot_health_timeline, plot_service_graph, timeline_text
+            from apidebug_nb import plot_grade, plot_health_timeline, plot_service_graph, timeline_text
             from apidebug_nb.views.figures import picture
 
             picture(plot_health_timeline, timeline_text(walk), walk)
@@ -1449,8 +1448,7 @@ def grading_lab() -> list:
             import textwrap
 
             import apidebug_nb as adb
-            from apidebug_nb.grading.agents import BaselineAgent, InspectOnlyAgent, RandomPatchAgent, play
-            from apidebug_nb.views import plot_grade
+            from apidebug_nb import BaselineAgent, InspectOnlyAgent, RandomPatchAgent, play, plot_grade
             from apidebug_nb.views.figures import picture
             """
         ),
@@ -1566,9 +1564,10 @@ def grading_lab() -> list:
             ### Your agent
 
             Below is a small **runbook agent**: it reads the failing service's logs and config,
-            then applies the runbook entry for each HTTP status it sees. Its runbook only knows
-            `401` and `415`. Extend `RUNBOOK` (for example with `410` and time-outs) and see how
-            its scores change on the variants.
+            then applies the runbook entry of each symptom it finds there. Its runbook only knows
+            `401` and `415`. Extend `RUNBOOK` (for example with `r"-> 410"` and `r"timed out"`)
+            and see how its scores change on the variants. (For `410` the agent needs the
+            gateway's current URL: let it read the gateway's config too.)
             """
         ),
         code(
@@ -1576,14 +1575,14 @@ def grading_lab() -> list:
             import re
 
             RUNBOOK = {
-                # status seen in a log -> function(config) returning a merge patch
-                "401": lambda config: {"headers.Authorization": f"Bearer {config['api_key']}"},
-                "415": lambda config: {"headers.Content-Type": "application/json"},
+                # a symptom in the logs (a regular expression) -> function(config) giving a merge patch
+                r"-> 401": lambda config: {"headers.Authorization": f"Bearer {config['api_key']}"},
+                r"-> 415": lambda config: {"headers.Content-Type": "application/json"},
             }
 
 
             class RunbookAgent:
-                """Look at the failing service, then apply the runbook for each status it logs."""
+                """Look at the failing service, then apply the runbook entry of each symptom it logs."""
 
                 def reset(self):
                     self.service = None
@@ -1601,11 +1600,11 @@ def grading_lab() -> list:
                         self.looked = True
                         return adb.Action.inspect_logs(self.service)
                     self.looked = False  # look again after every fix: new symptoms may appear
-                    statuses = re.findall(r"-> (\\d{3})", " ".join(obs.logs))
-                    for status in statuses:
-                        if status in RUNBOOK and status not in self.applied:
-                            self.applied.add(status)
-                            return adb.Action.submit_fix(self.service, RUNBOOK[status](self.config))
+                    logs = "\\n".join(obs.logs)
+                    for symptom, remedy in RUNBOOK.items():
+                        if symptom not in self.applied and re.search(symptom, logs):
+                            self.applied.add(symptom)
+                            return adb.Action.submit_fix(self.service, remedy(self.config))
                     return adb.Action.hint()  # nothing in the runbook: ask for help
 
 
@@ -1850,8 +1849,6 @@ def instructor_guide() -> list:
             from pathlib import Path
 
             import apidebug_nb as adb
-            from apidebug_nb.instructor.generator import generate_scenario
-            from apidebug_nb.instructor.scenario_files import load_scenario_file
 
             workdir = tempfile.TemporaryDirectory()  # everything this guide writes goes here
             folder = Path(workdir.name)
@@ -1877,7 +1874,7 @@ def instructor_guide() -> list:
                 """
                 path = folder / "cache_api.yaml"
                 path.write_text(scenario_yaml)
-                custom = load_scenario_file(path)
+                custom = adb.load_scenario_file(path)
                 print(custom.id, "|", custom.title, "|", len(custom.issues), "issues")
                 print("reference solver:", [(a.kind, a.service, a.changes) for a in adb.oracle_actions(custom)])
                 """
@@ -1897,7 +1894,7 @@ def instructor_guide() -> list:
             broken = scenario_yaml.replace("reference_fix: {timeout_s: 5}", "reference_fix: {timeout_s: 2}")
             (folder / "broken.yaml").write_text(broken)
             try:
-                load_scenario_file(folder / "broken.yaml")
+                adb.load_scenario_file(folder / "broken.yaml")
             except adb.ScenarioError as error:
                 print(textwrap.fill(str(error), 92))
                 print("rule:", error.rule, "| issue:", error.issue, "| field:", error.field)
@@ -1932,7 +1929,7 @@ def instructor_guide() -> list:
         ),
         code(
             """
-            practice = generate_scenario(4, 3, seed=1)
+            practice = adb.generate_scenario(4, 3, seed=1)
             print(practice.id, "|", practice.max_steps, "steps")
             print("calls:", ", ".join(f"{a} -> {b}" for a, b in sorted(practice.graph.edges)))
             print("issues:", *(f"{i.id} ({i.category})" for i in practice.issues), sep="\\n  ")
@@ -1949,10 +1946,10 @@ def instructor_guide() -> list:
         ),
         code(
             """
-            from apidebug_nb.instructor.variants import assign_variants, read_roster_csv, write_roster_csv
+            from apidebug_nb.instructor.variants import read_roster_csv, write_roster_csv
 
             students = ["ada", "grace", "linus", "margaret", "alan"]
-            variants = assign_variants(students, "medium", salt="intro-to-apis-2026")
+            variants = adb.assign_variants(students, "medium", salt="intro-to-apis-2026")
             for student, seed in variants.items():
                 issues = ", ".join(i.id for i in adb.load_scenario("medium", seed=seed).issues)
                 print(f"{student:<9} medium-{seed:<11} {issues}")
@@ -1976,8 +1973,6 @@ def instructor_guide() -> list:
         ),
         code(
             """
-            from apidebug_nb.grading.agents import BaselineAgent, play
-
             submissions = folder / "submissions"
             submissions.mkdir()
 
@@ -2002,7 +1997,7 @@ def instructor_guide() -> list:
             # ada: careful and complete
             hand_in("ada", played("ada", medium["ada"], reference["ada"]))
             # grace: let the baseline agent play
-            hand_in("grace", play(BaselineAgent(), adb.Episode(medium["grace"], learner_id="grace")))
+            hand_in("grace", adb.play(adb.BaselineAgent(), adb.Episode(medium["grace"], learner_id="grace")))
             # linus: a rate just under the old one (a common misconception), one real fix, then stopped
             near_miss = adb.Action.submit_fix("webhook_sender", {"send_rate_per_s": 45})
             hand_in("linus", played("linus", medium["linus"], [near_miss] + reference["linus"][:2]))
@@ -2025,9 +2020,9 @@ def instructor_guide() -> list:
         ),
         code(
             """
-            from apidebug_nb.instructor.classroom import grade_transcripts, summarise
+            from apidebug_nb.instructor.classroom import summarise
 
-            rows = grade_transcripts(submissions, roster)
+            rows = adb.grade_transcripts(submissions, roster)
             for row in rows:
                 score = "-" if row["score"] is None else f"{row['score']:.2f}"
                 claimed = "-" if row["claimed_score"] is None else f"{row['claimed_score']:.2f}"
@@ -2185,42 +2180,8 @@ NOTEBOOKS = {
 }
 
 
-# Where each picture function lives, for when apidebug_nb.views does not re-export it.
-VIEW_MODULES = {
-    "graph_text": "graph_text",
-    "plot_service_graph": "graph_plot",
-    "plot_grade": "grade_plot",
-    "plot_health_timeline": "timeline_plot",
-    "timeline_text": "timeline_plot",
-    "picture": "figures",
-}
-
-
-def views_imports(source: str) -> str:
-    """Use ``from apidebug_nb.views import ...`` when the package exports the names,
-    else import them from their modules."""
-    import apidebug_nb.views as views
-
-    def replace(match: re.Match) -> str:
-        names = [n.strip() for n in match.group(1).split(",")]
-        if all(hasattr(views, n) for n in names):
-            return match.group(0)
-        by_module: dict[str, list[str]] = {}
-        for n in names:
-            by_module.setdefault(VIEW_MODULES[n], []).append(n)
-        return "\n".join(
-            f"from apidebug_nb.views.{module} import {', '.join(ns)}"
-            for module, ns in sorted(by_module.items())
-        )
-
-    return re.sub(r"^from apidebug_nb\.views import (.+)$", replace, source, flags=re.M)
-
-
 def build(name: str):
     nb = new_notebook(cells=NOTEBOOKS[name]())
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.source = views_imports(cell.source)
     nb.metadata["kernelspec"] = {
         "display_name": "Python 3 (ipykernel)",
         "language": "python",
