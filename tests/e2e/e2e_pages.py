@@ -50,9 +50,13 @@ def run_all_cells(page: Page, timeout_ms: float = 120_000) -> None:
 
 
 def hide_left_sidebar(page: Page) -> None:
-    """Collapse the file browser so the notebook gets the width (View > Show Left Sidebar)."""
-    page.get_by_role("menubar").get_by_role("menuitem", name="View", exact=True).click()
-    page.get_by_role("menuitem", name="Show Left Sidebar", exact=True).click()
+    """Collapse the file browser so the notebook gets the width.
+
+    Clicking the left activity bar's current tab collapses its panel, as for a learner.
+    JupyterLab remembers the layout, so it may be collapsed already.
+    """
+    if page.locator("#jp-left-stack").is_visible():
+        page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current").click()
     expect(page.locator("#jp-left-stack")).to_be_hidden()
 
 
