@@ -84,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
                 page.set_default_timeout(120_000)
                 path = capture(page, lab, name, OUT)
                 page.close()
+                lab.shut_down_kernels()  # one kernel at a time; none counted in the next picture
                 print(f"{path.relative_to(ROOT)}: {shrink(path):,} bytes")
         finally:
             browser.close()

@@ -120,6 +120,17 @@ class Server:
             return ""
         return "\n".join(text.splitlines()[-lines:])
 
+    def shut_down_kernels(self) -> None:
+        """End every session (and its kernel), as Kernel > Shut Down All would."""
+        with urllib.request.urlopen(self.url("/api/sessions"), timeout=10) as response:
+            sessions = json.load(response)
+        for session in sessions:
+            request = urllib.request.Request(
+                self.url(f"/api/sessions/{session['id']}"), method="DELETE"
+            )
+            with urllib.request.urlopen(request, timeout=30):
+                pass
+
     def wait_ready(self, timeout_s: float = START_TIMEOUT_S) -> Server:
         """Block until the server answers; returns itself."""
         wait_until_ready(self, self.probe, timeout_s)
