@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -223,3 +224,74 @@ def new_keys(target: Mapping[str, Any], patch: Mapping[str, Any]) -> list[tuple[
 
     walk(target, patch, "")
     return out
+
+
+@dataclass(frozen=True)
+class AppliedPatch:
+    """The result of :func:`apply_fix`.
+
+    Attributes:
+        config: the patched config (unchanged parts shared with the input).
+        touched: dotted leaf paths the patch sets or deletes, in patch order.
+        changed: whether any value actually differs from before.
+        new_keys: paths the patch adds that did not exist, with close existing names.
+    """
+
+    config: dict[str, Any]
+    touched: list[str]
+    changed: bool
+    new_keys: list[tuple[str, list[str]]]
+
+
+def apply_fix(target: Mapping[str, Any], changes: Any) -> AppliedPatch:
+    """Validate a learner's patch and apply it to ``target`` in one walk.
+
+    Equivalent to :func:`normalise_patch`, then :func:`apply_merge_patch`,
+    :func:`patch_paths` and :func:`new_keys`, plus a "did anything change"
+    flag; raises :class:`PatchError` before anything is returned. The input is
+    not modified.
+
+    >>> r = apply_fix({"timeout": 5, "h": {"x": 1}}, {"h.x": 1, "timout": 30})
+    >>> r.config, r.touched, r.changed, r.new_keys
+    ({'timeout': 5, 'h': {'x': 1}, 'timout': 30}, ['h.x', 'timout'], True, [('timout', ['timeout'])])
+    """
+    patch = normalise_patch(changes)
+    touched: list[str] = []
+    added: list[tuple[str, list[str]]] = []
+    changed = [False]
+
+    def merge(node: Mapping[str, Any], sub: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+        out = dict(node)
+        for key, value in sub.items():
+            here = prefix + key
+            present = key in out
+            if value is None:
+                touched.append(here)
+                if present:
+                    del out[key]
+                    changed[0] = True
+            elif type(value) is dict:
+                current = out.get(key) if present else None
+                if present and not isinstance(current, Mapping):
+                    inner = next(iter(value), "")
+                    raise PatchError(
+                        f"{here!r} is {_describe_type(current)}, so {here + '.' + inner!r} "
+                        f"cannot be set inside it; set {here!r} itself"
+                    )
+                if not present:
+                    added.append((here, difflib.get_close_matches(key, list(out), n=2)))
+                    changed[0] = True
+                if not value:
+                    touched.append(here)
+                out[key] = merge(current or {}, value, here + ".")
+            else:
+                touched.append(here)
+                if not present:
+                    added.append((here, difflib.get_close_matches(key, list(out), n=2)))
+                if not present or out[key] != value or type(out[key]) is not type(value):
+                    changed[0] = True
+                out[key] = _copy_json(value)
+        return out
+
+    config = merge(target, patch, "")
+    return AppliedPatch(config, touched, changed[0], added)

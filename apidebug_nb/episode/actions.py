@@ -35,33 +35,41 @@ _FIELD_ALIASES = {
 }
 
 
-def _check_size(changes: Any) -> None:
-    """Refuse absurdly deep, long or large changes before copying them (no recursion)."""
-    stack: list[tuple[Any, int]] = [(changes, 1)]
-    items = 0
-    while stack:
-        value, depth = stack.pop()
-        items += 1
-        if items > MAX_PATCH_ITEMS:
-            raise ActionError(f"the fix has more than {MAX_PATCH_ITEMS:,} values; a fix sets a few")
-        if isinstance(value, (str, bytes)) and len(value) > MAX_TEXT_LENGTH:
+def _bounded_copy(value: Any, depth: int = 1, budget: list[int] | None = None) -> Any:
+    """Copy a fix's dicts and lists, refusing absurdly deep, long or large ones.
+
+    One pass, and the depth check comes before each descent, so a fix nested a
+    thousand levels deep is an ActionError rather than a RecursionError.
+    """
+    if budget is None:
+        budget = [MAX_PATCH_ITEMS]
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise ActionError(f"the fix has more than {MAX_PATCH_ITEMS:,} values; a fix sets a few")
+    t = type(value)
+    if t is str or t is bytes:
+        if len(value) > MAX_TEXT_LENGTH:
             raise ActionError(
                 f"the fix holds a text of {len(value):,} characters; a setting is at most "
                 f"{MAX_TEXT_LENGTH:,}"
             )
-        children = (
-            list(value.keys()) + list(value.values())
-            if isinstance(value, Mapping)
-            else value
-            if isinstance(value, (list, tuple))
-            else ()
+        return value
+    is_map = t is dict or isinstance(value, Mapping)
+    if not is_map and t is not list and t is not tuple:
+        return value  # scalars; anything else is refused as non-JSON when applied
+    if value and depth >= MAX_PATCH_DEPTH:
+        raise ActionError(
+            f"the fix is nested more than {MAX_PATCH_DEPTH} levels deep; "
+            'a fix needs a few (dotted keys help: {"a.b.c": 1})'
         )
-        if children and depth >= MAX_PATCH_DEPTH:
-            raise ActionError(
-                f"the fix is nested more than {MAX_PATCH_DEPTH} levels deep; "
-                'a fix needs a few (dotted keys help: {"a.b.c": 1})'
-            )
-        stack.extend((child, depth + 1) for child in children)
+    if is_map:
+        out = {}
+        for k, v in value.items():
+            _bounded_copy(k, depth + 1, budget)
+            out[k] = _bounded_copy(v, depth + 1, budget)
+        return out  # any mapping becomes a plain dict: that is what a patch is
+    items = [_bounded_copy(v, depth + 1, budget) for v in value]
+    return items if t is list else tuple(items)
 
 
 @dataclass(frozen=True)
@@ -100,8 +108,7 @@ class Action:
         if self.issue is not None and not isinstance(self.issue, str):
             raise ActionError(f"reveal needs an issue id (a string), got {self.issue!r}")
         if self.kind == "submit_fix":
-            _check_size(self.changes)
-            object.__setattr__(self, "changes", copy.deepcopy(self.changes))
+            object.__setattr__(self, "changes", _bounded_copy(self.changes))
 
     @classmethod
     def inspect_logs(cls, service: str) -> Action:

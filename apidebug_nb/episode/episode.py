@@ -19,13 +19,7 @@ from apidebug_nb.episode.observation import Observation, observation_fingerprint
 from apidebug_nb.episode.outcome import StepOutcome
 from apidebug_nb.episode.rewards import REWARD_PIECES, RewardPiece, reward
 from apidebug_nb.errors import EpisodeFinishedError
-from apidebug_nb.merge_patch import (
-    PatchError,
-    apply_merge_patch,
-    new_keys,
-    normalise_patch,
-    patch_paths,
-)
+from apidebug_nb.merge_patch import PatchError, apply_fix
 from apidebug_nb.model.simulation import ACTIVE, MASKED, RESOLVED, Simulation
 from apidebug_nb.scenarios.records import Scenario, thaw
 
@@ -67,14 +61,11 @@ class Episode:
 
     # -- lifecycle -----------------------------------------------------------
     def _reset_state(self, seed: int | None) -> None:
-        sc = self.scenario
-        # Request ids depend on the scenario only, not on the reset seed: a
-        # transcript replays to the same observations however it was reset.
-        # (The key is the one unseeded resets always used, so their ids stay.)
-        self.rng = random.Random(f"episode:{sc.id}:None")
+        self._rng: random.Random | None = None  # made on first use: seeding costs time
         self.configs: dict[str, dict[str, Any]] = self.sim.fresh_configs()
-        self.resolved: set[str] = self.sim.resolved_set(self.configs)
-        self.statuses = self.sim.statuses(self.resolved)
+        start = self.sim.initial_state()
+        self.resolved: set[str] = set(start.resolved)
+        self.statuses = dict(start.statuses)
         self.steps = 0
         self.time_s = float(START_OFFSET_S)
         self.history: list[StepOutcome] = []
@@ -98,7 +89,8 @@ class Episode:
         self.truncated = False
         self.reset_seed = seed
         self.events: list[dict[str, Any]] = []
-        self._refresh_view()
+        self._health = dict(start.health)
+        self._alerts, self._masked = start.alerts, start.masked  # replaced, never edited
         self.health_history: list[dict[str, str]] = [self._health]
 
     def reset(
@@ -187,6 +179,15 @@ class Episode:
         r, parts = reward(outcome, self.reward_pieces)
         obs = self._observe(action.service, message, outcome.accepted, **payload)
         return obs, r, self.terminated, self.truncated, self._info(outcome, parts)
+
+    @property
+    def rng(self) -> random.Random:
+        """The episode's RNG (request ids). It depends on the scenario only, not on
+        the reset seed, so a transcript replays to the same observations however
+        it was reset."""
+        if self._rng is None:
+            self._rng = random.Random(f"episode:{self.scenario.id}:None")
+        return self._rng
 
     def _refresh_view(self) -> None:
         """Recompute what every observation shows; only a config change can alter it."""
@@ -305,20 +306,18 @@ class Episode:
         if not self.sim.editable[service]:
             return self._rejected(action, messages.not_editable(service, self.sim.editable))
         try:
-            patch = normalise_patch(action.changes)
-            new_config = apply_merge_patch(self.configs[service], patch)
+            applied = apply_fix(self.configs[service], action.changes)
         except PatchError as exc:
             return self._rejected(action, f"{exc}.")
-        warnings = new_keys(self.configs[service], patch)
-        if new_config == self.configs[service]:
+        if not applied.changed:
             outcome: dict[str, Any] = {}
             return outcome, f"The patch changes nothing in {service}'s config.", {}
 
         before = self.statuses
-        self.configs[service] = new_config
-        self.resolved = self.sim.update_resolved(self.resolved, self.configs, service)
+        self.configs[service] = applied.config
+        touched = applied.touched
+        self.resolved = self.sim.update_resolved(self.resolved, self.configs, service, touched)
         self.statuses = self.sim.statuses(self.resolved)
-        touched = patch_paths(patch)
         self.extra_logs.setdefault(service, []).append(
             (now, "INFO", f"config reloaded; changed: {', '.join(touched)}")
         )
@@ -360,7 +359,7 @@ class Episode:
             "near_miss": near[1],
         }
         text = messages.fix_result(
-            self.scenario, service, touched, resolved, reopened, near[0], warnings, unmasked
+            self.scenario, service, touched, resolved, reopened, near[0], applied.new_keys, unmasked
         )
         return outcome, text, {}
 
@@ -374,11 +373,11 @@ class Episode:
         """
         hit, first = [], []
         already = self.near_missed
+        full = [f"{service}.{t}" for t in touched]
         for iid in self.sim.order:
             if self.statuses[iid] == RESOLVED or iid in reopened:
                 continue
             read = self.sim.read_paths[iid]
-            full = {f"{service}.{t}" for t in touched}
             if any(
                 r == f or r.startswith(f + ".") or f.startswith(r + ".") for r in read for f in full
             ):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -52,9 +51,10 @@ class Observation:
 
 
 def observation_fingerprint(obs: Observation) -> bytes:
-    """Canonical bytes of an observation (what transcripts hash)."""
-    view = {f.name: getattr(obs, f.name) for f in _FIELDS}
-    return json.dumps(view, sort_keys=True, default=str).encode("utf-8")
+    """Canonical bytes of an observation (what transcripts hash).
 
-
-_FIELDS = fields(Observation)
+    The dataclass repr: every field, in field order; dicts keep their
+    insertion order, which the engine builds deterministically. About three
+    times cheaper than a sorted JSON dump, and it is paid on every step.
+    """
+    return repr(obs).encode("utf-8")

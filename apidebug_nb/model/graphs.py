@@ -8,7 +8,6 @@ first use, so ``import apidebug_nb`` stays fast.
 from __future__ import annotations
 
 from collections.abc import Iterable
-
 from typing import TYPE_CHECKING
 
 from apidebug_nb.scenarios.records import Scenario

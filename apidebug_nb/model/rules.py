@@ -35,8 +35,8 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping
-from types import MappingProxyType
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from apidebug_nb.errors import MissingPathError, RuleError

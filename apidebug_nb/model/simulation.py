@@ -14,6 +14,7 @@ import pickle
 import re
 import weakref
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from apidebug_nb.model import graphs
@@ -52,6 +53,17 @@ def format_time(when: dt.datetime) -> str:
     return when.isoformat(sep=" ", timespec="seconds")
 
 
+@dataclass(frozen=True)
+class InitialState:
+    """The derived state at reset, shared by every episode of a scenario (read-only)."""
+
+    resolved: frozenset[str]
+    statuses: Mapping[str, str]
+    health: Mapping[str, str]
+    alerts: list[str]
+    masked: list[str]
+
+
 _CACHE: weakref.WeakKeyDictionary[Scenario, Simulation] = weakref.WeakKeyDictionary()
 
 
@@ -79,6 +91,14 @@ class Simulation:
         self.ancestors = {i: frozenset(graphs.ancestors(self.dag, i)) for i in self.order}
         self.checks = {i: lenient(compile_rule(self.issues[i].check)) for i in self.order}
         self.read_paths = {i: frozenset(rule_paths(self.issues[i].check)) for i in self.order}
+        # issue -> service -> top-level settings its check reads
+        self.read_keys: dict[str, dict[str, frozenset[str]]] = {}
+        for iid, paths in self.read_paths.items():
+            by_service: dict[str, set[str]] = {}
+            for path in paths:
+                svc, _, rest = path.partition(".")
+                by_service.setdefault(svc, set()).add(rest.split(".", 1)[0])
+            self.read_keys[iid] = {svc: frozenset(keys) for svc, keys in by_service.items()}
         self.call_graph = scenario.graph
         self.editable = {s.name: s.editable for s in scenario.service_records}
         # Which checks read which service: a patch re-evaluates only those.
@@ -100,7 +120,23 @@ class Simulation:
         self._stamps: dict[float, str] = {}
         # A reset needs a fresh mutable copy of every config; unpickling bytes made here
         # (never read from outside) is several times faster than thawing 1,000 configs.
+        self._initial: InitialState | None = None
         self._broken_configs = pickle.dumps(scenario.configs(), protocol=pickle.HIGHEST_PROTOCOL)
+
+    def initial_state(self) -> InitialState:
+        """What every episode of this scenario starts from (computed once)."""
+        if self._initial is None:
+            configs = self.fresh_configs()
+            resolved = frozenset(self.resolved_set(configs))
+            statuses = self.statuses(resolved)
+            self._initial = InitialState(
+                resolved=resolved,
+                statuses=statuses,
+                health=self.health(statuses),
+                alerts=self.alerts(statuses, configs),
+                masked=sorted(self.masked_services(statuses)),
+            )
+        return self._initial
 
     def fresh_configs(self) -> dict[str, dict[str, Any]]:
         """A fresh, mutable copy of every service's broken config (as ``scenario.configs()``)."""
@@ -112,11 +148,29 @@ class Simulation:
         return {iid for iid in self.order if self.checks[iid](configs)}
 
     def update_resolved(
-        self, resolved: set[str], configs: Mapping[str, Any], changed_service: str
+        self,
+        resolved: set[str],
+        configs: Mapping[str, Any],
+        changed_service: str,
+        touched: Iterable[str] | None = None,
     ) -> set[str]:
-        """The resolved set after ``changed_service``'s config changed."""
+        """The resolved set after ``changed_service``'s config changed.
+
+        Only checks that read the changed service are evaluated again, and of
+        those only the ones reading a touched top-level setting when
+        ``touched`` (dotted paths inside the service) is given.
+        """
         out = set(resolved)
-        for iid in self.readers.get(changed_service, ()):
+        if touched is None:
+            candidates = self.readers.get(changed_service, ())
+        else:
+            keys = {path.split(".", 1)[0] for path in touched}
+            candidates = [
+                iid
+                for iid in self.readers.get(changed_service, ())
+                if keys & self.read_keys[iid].get(changed_service, frozenset())
+            ]
+        for iid in candidates:
             if self.checks[iid](configs):
                 out.add(iid)
             else:

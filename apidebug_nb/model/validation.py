@@ -290,7 +290,7 @@ def _check_issue_logic(sc: Scenario, issue: Issue, configs: dict[str, Any], G: n
             "reference_fix",
         )
     fix = thaw(issue.reference_fix)
-    for level, text in zip(("nudge", "setting", "contract"), issue.hints.levels()):
+    for level, text in zip(("nudge", "setting", "contract"), issue.hints.levels(), strict=True):
         if not text.strip():
             raise _fail(sc, "every hint level needs text", "hint-leak", issue.id, f"hints.{level}")
         value = leaked_value(text, fix)
