@@ -20,6 +20,12 @@ pytestmark = pytest.mark.e2e
 
 #: Far more Tab presses than the dashboard has controls: reaching none means it is not focusable.
 MAX_TABS = 40
+#: A brisk typist. Then a pause before Enter, as a person finding the button makes: while one
+#: update of a text widget is in flight, ipywidgets holds back the next one, but sends a
+#: button click at once, so a click pressed within one kernel round trip of the last
+#: keystroke can reach the kernel before the text it should submit.
+TYPING_DELAY_MS = 30
+THINK_MS = 700
 
 
 def focused_inside(page: Page, css: str) -> bool:
@@ -61,10 +67,11 @@ def test_inspect_and_fix_with_the_keyboard_alone(page, voila, screenshot) -> Non
     # A fix typed into the editor and submitted with Enter on the focused button.
     key, value = "headers.Content-Type", "application/json"
     tab_to(page, ".adb-fix-key")
-    page.keyboard.type(key)
+    page.keyboard.type(key, delay=TYPING_DELAY_MS)
     tab_to(page, ".adb-fix-value")
-    page.keyboard.type(json.dumps(value))
+    page.keyboard.type(json.dumps(value), delay=TYPING_DELAY_MS)
     tab_to(page, ".adb-btn-submit")
+    page.wait_for_timeout(THINK_MS)
     page.keyboard.press("Enter")
     obs, *_ = twin.step(adb.Action.submit_fix(CLIENT, {key: value}))
     assert obs.resolved == 1

@@ -16,6 +16,7 @@ def test_learner_solves_the_incident_in_the_voila_app(page, voila, screenshot) -
     dash = DashboardView(page)
     dash.wait_ready()
     screenshot("voila-0-opened")
+    expect(page.get_by_text("Error displaying widget")).to_have_count(0)
 
     # An app, not a notebook: no code cell inputs, and none of the app's code as text.
     code_inputs = ".jp-CodeCell .jp-InputArea, .jp-CodeMirrorEditor, .cm-editor, div.highlight"
