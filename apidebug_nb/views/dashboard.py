@@ -185,14 +185,18 @@ class Dashboard:
             button.on_click(_callback(handlers[name]))
             self._buttons[name] = button
 
+        # continuous_update=False: the text reaches the kernel when the field loses
+        # focus, so a Submit clicked right after typing never sees the old value.
         self._fix_key = W.Text(
             description="Key path",
+            continuous_update=False,
             placeholder="e.g. timeout_s or auth.token",
             style={"description_width": "6em"},
         )
         self._fix_key.add_class("adb-fix-key")
         self._fix_value = W.Textarea(
             description="JSON value",
+            continuous_update=False,
             placeholder='e.g. 30   "async"   true   {"enabled": true}',
             rows=2,
             style={"description_width": "6em"},
@@ -200,6 +204,7 @@ class Dashboard:
         self._fix_value.add_class("adb-fix-value")
         self._fix_patch = W.Textarea(
             description="or patch",
+            continuous_update=False,
             placeholder='a whole JSON merge patch, e.g. {"timeout_s": 30, "auth": {"token": "..."}}',
             rows=3,
             style={"description_width": "6em"},
@@ -230,9 +235,14 @@ class Dashboard:
         self._graph = W.Image(format="png", layout=W.Layout(max_width="100%", height="auto"))
         self._graph.add_class("adb-graph")
 
-        self._grade_image = W.Image(format="png", layout=W.Layout(max_width="100%"))
+        # align_self: a picture is never stretched past its own width in a wide page
+        self._grade_image = W.Image(
+            format="png", layout=W.Layout(max_width="100%", height="auto", align_self="flex-start")
+        )
         self._grade_image.add_class("adb-grade-chart")
-        self._timeline_image = W.Image(format="png", layout=W.Layout(max_width="100%"))
+        self._timeline_image = W.Image(
+            format="png", layout=W.Layout(max_width="100%", height="auto", align_self="flex-start")
+        )
         self._timeline_image.add_class("adb-timeline")
         self._grade_text = _html("adb-grade-text")
         self._explanations = _html("adb-explanations")
@@ -420,7 +430,7 @@ class Dashboard:
 
     def _say(self, text: str, kind: str) -> None:
         self._message = (text, kind)
-        self._message_box.value = panels.message_html(text, kind)
+        self._message_box.show(panels.message_html(text, kind))
 
     def _save(self) -> None:
         if self.autosave is None:
@@ -439,16 +449,16 @@ class Dashboard:
 
     def _refresh(self) -> None:
         ep = self.episode
-        self._header.value = panels.header_html(ep, self._finished_early)
+        self._header.show(panels.header_html(ep, self._finished_early))
         text, kind = self._message
         if self._note:
             text = f"{text} ({self._note})"
-        self._message_box.value = panels.message_html(text, kind)
-        self._alerts.value = panels.alerts_html(ep)
-        self._hints.value = panels.hints_html(ep)
-        self._logs.value = panels.logs_html(ep)
-        self._config.value = panels.config_html(ep)
-        self._response.value = panels.response_html(ep)
+        self._message_box.show(panels.message_html(text, kind))
+        self._alerts.show(panels.alerts_html(ep))
+        self._hints.show(panels.hints_html(ep))
+        self._logs.show(panels.logs_html(ep))
+        self._config.show(panels.config_html(ep))
+        self._response.show(panels.response_html(ep))
         self._graph.value = graph_png(ep, self._selected)
         locked = self._finish_shown
         for button in self._buttons.values():
@@ -466,13 +476,20 @@ class Dashboard:
                 f"<pre style='{panels.MONO}white-space:pre-wrap'>"
                 f"{panels.html.escape(grade.render_text())}</pre>"
             )
-            self._explanations.value = panels.explanations_html(ep)
+            self._explanations.show(panels.explanations_html(ep))
             self._finish_drawn_at = ep.steps
         self._finish_panel.layout.display = "flex"
 
 
-def _html(css: str) -> W.HTML:
-    widget = W.HTML()
+class _Panel(W.HTML):
+    """An HTML panel with readable line spacing (ipywidgets' default is 28 px per line)."""
+
+    def show(self, content: str) -> None:
+        self.value = f"<div style='line-height:1.35'>{content}</div>"
+
+
+def _html(css: str) -> _Panel:
+    widget = _Panel()
     widget.add_class(css)
     return widget
 
