@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from apidebug_nb.episode import messages
-from apidebug_nb.episode.actions import Action
+from apidebug_nb.episode.actions import KINDS, Action
 from apidebug_nb.episode.observation import Observation, observation_fingerprint
 from apidebug_nb.episode.outcome import StepOutcome
 from apidebug_nb.episode.rewards import REWARD_PIECES, RewardPiece, reward
@@ -55,6 +55,7 @@ class Episode:
         self.learner_id = learner_id
         self.reward_pieces = reward_pieces
         self.sim = Simulation.of(scenario)
+        self._handlers = {kind: getattr(self, f"_do_{kind}") for kind in KINDS}
         self._started = False
         self._reset_state(None)
         self._fresh = True  # reset() without a seed can reuse this state
@@ -158,8 +159,7 @@ class Episode:
             action = Action.from_dict(action)  # raises ActionError before anything changes
         self.steps += 1
         now = self.time_s
-        handler = getattr(self, f"_do_{action.kind}")
-        fields, message, payload = handler(action, now)
+        fields, message, payload = self._handlers[action.kind](action, now)
         self.time_s += self.scenario.step_seconds
         self.terminated = len(self.resolved) == len(self.sim.order)
         outcome = StepOutcome(

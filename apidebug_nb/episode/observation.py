@@ -53,8 +53,11 @@ class Observation:
 def observation_fingerprint(obs: Observation) -> bytes:
     """Canonical bytes of an observation (what transcripts hash).
 
-    The dataclass repr: every field, in field order; dicts keep their
-    insertion order, which the engine builds deterministically. About three
-    times cheaper than a sorted JSON dump, and it is paid on every step.
+    The repr of every field's value, in field order; dicts keep their
+    insertion order, which the engine builds deterministically. Several times
+    cheaper than a sorted JSON dump, and it is paid on every step.
     """
-    return repr(obs).encode("utf-8")
+    return repr(tuple(getattr(obs, name) for name in _FIELD_NAMES)).encode("utf-8")
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(Observation))

@@ -8,6 +8,7 @@ their sum. ``REWARD_PIECES`` is the default rubric; pass another tuple to
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from apidebug_nb.episode.actions import INSPECT_KINDS
 from apidebug_nb.episode.outcome import StepOutcome
@@ -69,5 +70,10 @@ def reward(
     o: StepOutcome, pieces: tuple[RewardPiece, ...] = REWARD_PIECES
 ) -> tuple[float, dict[str, float]]:
     """The step's reward and each piece's share (for ``info``)."""
-    parts = {p.__name__: p(o) for p in pieces}
+    parts = {name: piece(o) for name, piece in zip(_names(pieces), pieces, strict=True)}
     return round(sum(parts.values()), 6), parts
+
+
+@lru_cache(maxsize=32)
+def _names(pieces: tuple[RewardPiece, ...]) -> tuple[str, ...]:
+    return tuple(p.__name__ for p in pieces)
