@@ -14,6 +14,7 @@ import difflib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 
@@ -226,6 +227,12 @@ def new_keys(target: Mapping[str, Any], patch: Mapping[str, Any]) -> list[tuple[
     return out
 
 
+@lru_cache(maxsize=1024)
+def _close_matches(key: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    # difflib is slow and the same new keys come back in every episode of a task
+    return tuple(difflib.get_close_matches(key, names, n=2))
+
+
 @dataclass(frozen=True)
 class AppliedPatch:
     """The result of :func:`apply_fix`.
@@ -279,7 +286,7 @@ def apply_fix(target: Mapping[str, Any], changes: Any) -> AppliedPatch:
                         f"cannot be set inside it; set {here!r} itself"
                     )
                 if not present:
-                    added.append((here, difflib.get_close_matches(key, list(out), n=2)))
+                    added.append((here, list(_close_matches(key, tuple(out)))))
                     changed[0] = True
                 if not value:
                     touched.append(here)
@@ -287,7 +294,7 @@ def apply_fix(target: Mapping[str, Any], changes: Any) -> AppliedPatch:
             else:
                 touched.append(here)
                 if not present:
-                    added.append((here, difflib.get_close_matches(key, list(out), n=2)))
+                    added.append((here, list(_close_matches(key, tuple(out)))))
                 if not present or out[key] != value or type(out[key]) is not type(value):
                     changed[0] = True
                 out[key] = _copy_json(value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import operator
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -57,7 +58,7 @@ def observation_fingerprint(obs: Observation) -> bytes:
     insertion order, which the engine builds deterministically. Several times
     cheaper than a sorted JSON dump, and it is paid on every step.
     """
-    return repr(tuple(getattr(obs, name) for name in _FIELD_NAMES)).encode("utf-8")
+    return repr(_FIELD_VALUES(obs)).encode("utf-8")
 
 
-_FIELD_NAMES = tuple(f.name for f in fields(Observation))
+_FIELD_VALUES = operator.attrgetter(*(f.name for f in fields(Observation)))
