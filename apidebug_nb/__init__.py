@@ -42,9 +42,11 @@ if TYPE_CHECKING:
     from apidebug_nb.instructor.scenario_files import load_scenario_file
     from apidebug_nb.instructor.variants import assign_variants
     from apidebug_nb.views.dashboard import Dashboard
+    from apidebug_nb.views.figures import picture
     from apidebug_nb.views.grade_plot import plot_grade
     from apidebug_nb.views.graph_plot import plot_service_graph
     from apidebug_nb.views.graph_text import graph_text
+    from apidebug_nb.views.lab import Quiz, act, show, try_fix
     from apidebug_nb.views.timeline_plot import plot_health_timeline, timeline_text
 
 # Loaded on first use, so `import apidebug_nb` stays fast and never loads
@@ -64,6 +66,11 @@ _LAZY = {
     "generate_scenario": "apidebug_nb.instructor.generator",
     "load_scenario_file": "apidebug_nb.instructor.scenario_files",
     "assign_variants": "apidebug_nb.instructor.variants",
+    "picture": "apidebug_nb.views.figures",
+    "Quiz": "apidebug_nb.views.lab",
+    "act": "apidebug_nb.views.lab",
+    "show": "apidebug_nb.views.lab",
+    "try_fix": "apidebug_nb.views.lab",
 }
 
 
@@ -95,6 +102,7 @@ __all__ = [
     "Issue",
     "MissingPathError",
     "Observation",
+    "Quiz",
     "RuleError",
     "Scenario",
     "ScenarioError",
@@ -102,7 +110,9 @@ __all__ = [
     "TranscriptError",
     "UnknownTaskError",
     "Verification",
+    "act",
     "graph_text",
+    "picture",
     "plot_grade",
     "plot_health_timeline",
     "plot_service_graph",
@@ -111,7 +121,9 @@ __all__ = [
     "load_scenario",
     "oracle_actions",
     "replay",
+    "show",
     "task_pool",
+    "try_fix",
     "validate_scenario",
     "verify",
 ]

@@ -5,7 +5,11 @@ reviewed and diffed like code; this script turns them into ``.ipynb`` files
 without outputs. Store the outputs afterwards by executing each notebook::
 
     python docs/build_notebooks.py
-    cd notebooks && jupyter nbconvert --to notebook --execute --inplace *.ipynb
+    cd notebooks && jupyter nbconvert --to notebook --execute --inplace \
+        --ExecutePreprocessor.store_widget_state=False *.ipynb
+
+(Widget state is not stored: it would only repeat what the kernel rebuilds,
+and it makes the files large and their diffs noisy.)
 
 Then check them strictly with ``pytest notebooks/`` (nbval compares every
 stored text output).
@@ -40,46 +44,6 @@ def ignored(text: str):
 
 
 # -- pieces several notebooks share --------------------------------------------------
-
-SHOW_HELPER = '''
-def show(obs):
-    """Print one observation as text: what the step said, then what it revealed."""
-    print(f"[step {obs.step}, {obs.steps_left} left] {obs.message}")
-    for line in obs.logs:
-        print("   ", line)
-    if obs.config is not None:
-        print(textwrap.indent(json.dumps(obs.config, indent=2), "    "))
-    if obs.response is not None:
-        print("    response:", json.dumps(obs.response))
-
-
-def act(episode, action):
-    """Take one step in ``episode`` and show what it revealed."""
-    obs, reward, terminated, truncated, info = episode.step(action)
-    show(obs)
-'''
-
-QUIZ_HELPER = '''
-def self_check(question, choice):
-    """Feedback on a multiple-choice answer: every option explains itself."""
-    options = QUIZ[question]
-    key = str(choice).strip().upper()
-    if key not in options:
-        print(f"{question}: answer with one of {', '.join(options)}.")
-        return
-    correct, why = options[key]
-    print(f"{question} ({key}): " + ("Correct. " if correct else "Not quite. ") + why)
-'''
-
-TRY_FIX_HELPER = '''
-def try_fix(service, patch, task={task!r}, seed=None):
-    """Try ``patch`` on a fresh copy of the incident (your dashboard is untouched)."""
-    trial = adb.Episode(adb.load_scenario(task, seed=seed))
-    trial.reset()
-    obs, *_ = trial.step(adb.Action.submit_fix(service, patch))
-    print(obs.message)
-    print(f"Problems fixed: {{obs.resolved}} of {{obs.total}}")
-'''
 
 
 def pool_debrief(task: str) -> list:
@@ -145,6 +109,7 @@ def start_here() -> list:
             import textwrap
 
             import apidebug_nb as adb
+            from apidebug_nb import act
 
             print("apidebug_nb", adb.__version__, "| built-in tasks:", ", ".join(adb.TASKS))
             """
@@ -239,8 +204,7 @@ def start_here() -> list:
         ),
         code(
             """
-            from apidebug_nb import graph_text, plot_service_graph
-            from apidebug_nb.views.figures import picture
+            from apidebug_nb import graph_text, picture, plot_service_graph
 
             picture(plot_service_graph, graph_text(ep), ep)
             """
@@ -272,10 +236,11 @@ def start_here() -> list:
             * `inspect_endpoint(service)`: send a test request through the service and show
               the answer (status code and body) of the first broken contract on its path.
 
-            The helper below prints an observation as text.
+            Two functions of the library print what a step revealed as text:
+            `act(episode, action)` takes the step and prints it, `show(obs)` prints an
+            observation you already have.
             """
         ),
-        code(SHOW_HELPER),
         code(
             """
             act(ep, adb.Action.inspect_logs("edge_000"))
@@ -404,9 +369,7 @@ def start_here() -> list:
             """
         ),
         code(
-            QUIZ_HELPER
-            + """
-
+            """
 QUIZ = {
     "Q1": {
         "A": (False, "A wrong URL or retired version answers 404 or 410; 401 means the callee did not accept who you are."),
@@ -424,13 +387,14 @@ QUIZ = {
         "C": (False, "The patch is a well-formed JSON object naming an existing block, so it is applied."),
     },
 }
+quiz = adb.Quiz(QUIZ)
 """
         ),
         code(
             """
-            self_check("Q1", "B")
-            self_check("Q2", "A")
-            self_check("Q3", "B")
+            quiz.check("Q1", "B")
+            quiz.check("Q2", "A")
+            quiz.check("Q3", "B")
             """
         ),
         md(
@@ -499,11 +463,10 @@ def easy_lab() -> list:
         ),
         code(
             """
-            import json
             import textwrap
 
             import apidebug_nb as adb
-            from apidebug_nb import graph_text
+            from apidebug_nb import act, graph_text, try_fix
 
             scenario = adb.load_scenario("easy")
             print(scenario.title, "|", scenario.max_steps, "steps")
@@ -533,17 +496,15 @@ def easy_lab() -> list:
 
             ## Self-check: try a fix without spending a step
 
-            `try_fix(service, patch)` applies a patch to a **fresh copy** of the incident and
-            prints the simulator's feedback. Your dashboard is not touched. The stored output
+            `try_fix(task, service, patch)` applies a patch to a **fresh copy** of the incident
+            and prints the simulator's feedback. Your dashboard is not touched. The stored output
             shows a sample answer that is *not* right yet: read the feedback, then replace the
             patch with yours.
             """
         ),
         code(
-            TRY_FIX_HELPER.format(task="easy")
-            + """
-
-try_fix("payment_client", {"headers.Content-Type": "application/xml"})
+            """
+try_fix("easy", "payment_client", {"headers.Content-Type": "application/xml"})
 """
         ),
         md(
@@ -555,7 +516,6 @@ try_fix("payment_client", {"headers.Content-Type": "application/xml"})
             touch your dashboard.
             """
         ),
-        code(SHOW_HELPER),
         code(
             """
             walk = adb.Episode(scenario)
@@ -631,8 +591,7 @@ try_fix("payment_client", {"headers.Content-Type": "application/xml"})
         ),
         code(
             """
-            from apidebug_nb import plot_grade, plot_health_timeline, timeline_text
-            from apidebug_nb.views.figures import picture
+            from apidebug_nb import picture, plot_grade, plot_health_timeline, timeline_text
 
             picture(plot_health_timeline, timeline_text(walk), walk)
             """
@@ -682,13 +641,13 @@ try_fix("payment_client", {"headers.Content-Type": "application/xml"})
         md(
             """
             To check a fix for the variant without spending steps there, pass the seed:
-            `try_fix("payment_client", {...}, seed=11)`. The timeout is in **seconds**, the
+            `try_fix("easy", "payment_client", {...}, seed=11)`. The timeout is in **seconds**, the
             gateway's limit in **milliseconds**:
             """
         ),
         code(
             """
-            try_fix("payment_client", {"timeout": 20}, seed=11)
+            try_fix("easy", "payment_client", {"timeout": 20}, seed=11)
             """
         ),
         md(
@@ -738,9 +697,7 @@ try_fix("payment_client", {"headers.Content-Type": "application/xml"})
             """
         ),
         code(
-            QUIZ_HELPER
-            + """
-
+            """
 QUIZ = {
     "Q1": {
         "A": (False, "The gateway finishes within its published maximum; it is the caller that stopped waiting."),
@@ -758,13 +715,14 @@ QUIZ = {
         "C": (True, "A 415 names the media type: compare the header with accepted_content_types."),
     },
 }
+quiz = adb.Quiz(QUIZ)
 """
         ),
         code(
             """
-            self_check("Q1", "B")
-            self_check("Q2", "B")
-            self_check("Q3", "C")
+            quiz.check("Q1", "B")
+            quiz.check("Q2", "B")
+            quiz.check("Q3", "C")
             """
         ),
         *pool_debrief("easy"),
@@ -838,11 +796,10 @@ def medium_lab() -> list:
         ),
         code(
             """
-            import json
             import textwrap
 
             import apidebug_nb as adb
-            from apidebug_nb import graph_text
+            from apidebug_nb import act, graph_text, show, try_fix
 
             scenario = adb.load_scenario("medium")
             print(scenario.title, "|", scenario.max_steps, "steps")
@@ -873,10 +830,8 @@ def medium_lab() -> list:
             """
         ),
         code(
-            TRY_FIX_HELPER.format(task="medium")
-            + """
-
-try_fix("webhook_sender", {"send_rate_per_s": 25})
+            """
+try_fix("medium", "webhook_sender", {"send_rate_per_s": 25})
 """
         ),
         md(
@@ -887,7 +842,6 @@ try_fix("webhook_sender", {"send_rate_per_s": 25})
             touched). Watch the `?` badge and the problem states.
             """
         ),
-        code(SHOW_HELPER),
         code(
             """
             walk = adb.Episode(scenario)
@@ -969,8 +923,7 @@ try_fix("webhook_sender", {"send_rate_per_s": 25})
         ),
         code(
             """
-            from apidebug_nb import plot_grade, plot_health_timeline, timeline_text
-            from apidebug_nb.views.figures import picture
+            from apidebug_nb import picture, plot_grade, plot_health_timeline, timeline_text
 
             picture(plot_health_timeline, timeline_text(walk), walk)
             """
@@ -1067,9 +1020,7 @@ try_fix("webhook_sender", {"send_rate_per_s": 25})
             """
         ),
         code(
-            QUIZ_HELPER
-            + """
-
+            """
 QUIZ = {
     "Q1": {
         "A": (False, "The receiver is not yours, and its limit is the contract: the sender must stay under it."),
@@ -1087,13 +1038,14 @@ QUIZ = {
         "C": (False, "The sender is yours, so the change is applied; it just breaks the contract again."),
     },
 }
+quiz = adb.Quiz(QUIZ)
 """
         ),
         code(
             """
-            self_check("Q1", "B")
-            self_check("Q2", "A")
-            self_check("Q3", "A")
+            quiz.check("Q1", "B")
+            quiz.check("Q2", "A")
+            quiz.check("Q3", "A")
             """
         ),
         *pool_debrief("medium"),
@@ -1167,11 +1119,10 @@ def hard_lab() -> list:
         ),
         code(
             """
-            import json
             import textwrap
 
             import apidebug_nb as adb
-            from apidebug_nb import graph_text
+            from apidebug_nb import act, graph_text, try_fix
 
             scenario = adb.load_scenario("hard")
             print(scenario.title, "|", scenario.max_steps, "steps")
@@ -1206,10 +1157,8 @@ def hard_lab() -> list:
             """
         ),
         code(
-            TRY_FIX_HELPER.format(task="hard")
-            + """
-
-try_fix("order_service", {"auth.token": "tok_live_7f3a9c"})
+            """
+try_fix("hard", "order_service", {"auth.token": "tok_live_7f3a9c"})
 """
         ),
         md(
@@ -1219,7 +1168,6 @@ try_fix("order_service", {"auth.token": "tok_live_7f3a9c"})
             The canonical incident on its own episode `walk`. First the overview.
             """
         ),
-        code(SHOW_HELPER),
         code(
             """
             walk = adb.Episode(scenario)
@@ -1305,8 +1253,7 @@ try_fix("order_service", {"auth.token": "tok_live_7f3a9c"})
         ),
         code(
             """
-            from apidebug_nb import plot_grade, plot_health_timeline, plot_service_graph, timeline_text
-            from apidebug_nb.views.figures import picture
+            from apidebug_nb import picture, plot_grade, plot_health_timeline, plot_service_graph, timeline_text
 
             picture(plot_health_timeline, timeline_text(walk), walk)
             """
@@ -1363,9 +1310,7 @@ try_fix("order_service", {"auth.token": "tok_live_7f3a9c"})
             """
         ),
         code(
-            QUIZ_HELPER
-            + """
-
+            """
 QUIZ = {
     "Q1": {
         "A": (False, "60 s before expiry is later than the auth service's minimum of 120 s."),
@@ -1383,13 +1328,14 @@ QUIZ = {
         "C": (False, "Any well-formed fix on a service you own is applied; it just cannot be confirmed yet."),
     },
 }
+quiz = adb.Quiz(QUIZ)
 """
         ),
         code(
             """
-            self_check("Q1", "A")
-            self_check("Q2", "B")
-            self_check("Q3", "A")
+            quiz.check("Q1", "A")
+            quiz.check("Q2", "B")
+            quiz.check("Q3", "A")
             """
         ),
         *pool_debrief("hard"),
@@ -1445,12 +1391,10 @@ def grading_lab() -> list:
         code(
             """
             import json
-            import textwrap
 
             import apidebug_nb as adb
-            from apidebug_nb import BaselineAgent, InspectOnlyAgent, RandomPatchAgent, play, plot_grade
-            from apidebug_nb.views.figures import picture
-            """
+            from apidebug_nb import BaselineAgent, InspectOnlyAgent, RandomPatchAgent, picture, play, plot_grade
+                        """
         ),
         md(
             """
@@ -1707,9 +1651,7 @@ def grading_lab() -> list:
             """
         ),
         code(
-            QUIZ_HELPER
-            + """
-
+            """
 QUIZ = {
     "Q1": {
         "A": (False, "Process credit is multiplied by the fix result, which is 0 here."),
@@ -1727,13 +1669,14 @@ QUIZ = {
         "C": (False, "A mismatch means the claim is wrong (or edited); only the replay counts."),
     },
 }
+quiz = adb.Quiz(QUIZ)
 """
         ),
         code(
             """
-            self_check("Q1", "A")
-            self_check("Q2", "B")
-            self_check("Q3", "B")
+            quiz.check("Q1", "A")
+            quiz.check("Q2", "B")
+            quiz.check("Q3", "B")
             """
         ),
         md(
@@ -2100,9 +2043,7 @@ def instructor_guide() -> list:
             """
         ),
         code(
-            QUIZ_HELPER
-            + """
-
+            """
 QUIZ = {
     "Q1": {
         "A": (False, "A syntax error is reported by the parser, with its line; this one is about the rules."),
@@ -2120,13 +2061,14 @@ QUIZ = {
         "C": (False, "Hints are actions in the transcript and count in the grade, but verify does not forbid them."),
     },
 }
+quiz = adb.Quiz(QUIZ)
 """
         ),
         code(
             """
-            self_check("Q1", "B")
-            self_check("Q2", "C")
-            self_check("Q3", "A")
+            quiz.check("Q1", "B")
+            quiz.check("Q2", "C")
+            quiz.check("Q3", "A")
             """
         ),
         md(
