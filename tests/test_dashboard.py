@@ -292,3 +292,11 @@ def test_render_text_is_deterministic_and_says_health_in_words():
     assert "✗ order_service" in text and "error" in text
     assert "! shipping_service" in text and "degraded" in text
     assert "Alerts:" in text and "POST /orders failing with 410" in text
+
+
+def test_plain_text_form_of_the_displayed_dashboard_is_its_text_twin():
+    dash = adb.Dashboard("easy")
+    bundle = dash._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    assert data["text/plain"] == dash.render_text()
+    assert "application/vnd.jupyter.widget-view+json" in data

@@ -300,7 +300,18 @@ class Dashboard:
 
     # -- display ---------------------------------------------------------------------------
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.widget._repr_mimebundle_(**kwargs)
+        """The live widget, with the dashboard's text twin as its plain-text form.
+
+        Front ends without widgets (and stored notebook outputs) show the
+        state in words instead of a repr of the widget tree.
+        """
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        if isinstance(bundle, tuple):  # (data, metadata)
+            data, metadata = bundle
+            return {**data, "text/plain": self.render_text()}, metadata
+        if bundle is None:
+            return {"text/plain": self.render_text()}
+        return {**bundle, "text/plain": self.render_text()}
 
     def __repr__(self) -> str:
         return self.render_text()
