@@ -28,19 +28,19 @@ from apidebug_nb.errors import (
     TranscriptError,
     UnknownTaskError,
 )
-from apidebug_nb.grading.oracle import oracle_actions
-from apidebug_nb.grading.rubric import Grade
-from apidebug_nb.grading.transcript import Verification, replay, verify
-from apidebug_nb.model.validation import validate_scenario
 from apidebug_nb.scenarios.catalogue import TASKS, load_scenario, task_pool
 from apidebug_nb.scenarios.records import Issue, Scenario, Service
 
 if TYPE_CHECKING:
     from apidebug_nb.grading.agents import BaselineAgent, InspectOnlyAgent, RandomPatchAgent, play
+    from apidebug_nb.grading.oracle import oracle_actions
+    from apidebug_nb.grading.rubric import Grade
+    from apidebug_nb.grading.transcript import Verification, replay, verify
     from apidebug_nb.instructor.classroom import grade_transcripts
     from apidebug_nb.instructor.generator import generate_scenario
     from apidebug_nb.instructor.scenario_files import load_scenario_file
     from apidebug_nb.instructor.variants import assign_variants
+    from apidebug_nb.model.validation import validate_scenario
     from apidebug_nb.views.dashboard import Dashboard
     from apidebug_nb.views.figures import picture
     from apidebug_nb.views.grade_plot import plot_grade
@@ -49,9 +49,16 @@ if TYPE_CHECKING:
     from apidebug_nb.views.lab import Quiz, act, show, try_fix
     from apidebug_nb.views.timeline_plot import plot_health_timeline, timeline_text
 
-# Loaded on first use, so `import apidebug_nb` stays fast and never loads
-# ipywidgets or matplotlib (the view layer) or YAML (the instructor tools).
+# Loaded on first use, so `import apidebug_nb` stays fast (grading, validation
+# and transcripts are not needed to play) and never loads ipywidgets or
+# matplotlib (the view layer) or YAML (the instructor tools).
 _LAZY = {
+    "oracle_actions": "apidebug_nb.grading.oracle",
+    "Grade": "apidebug_nb.grading.rubric",
+    "Verification": "apidebug_nb.grading.transcript",
+    "replay": "apidebug_nb.grading.transcript",
+    "verify": "apidebug_nb.grading.transcript",
+    "validate_scenario": "apidebug_nb.model.validation",
     "Dashboard": "apidebug_nb.views.dashboard",
     "plot_service_graph": "apidebug_nb.views.graph_plot",
     "plot_health_timeline": "apidebug_nb.views.timeline_plot",

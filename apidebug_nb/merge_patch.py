@@ -10,7 +10,6 @@ descend into an existing non-object setting (``{"timeout.value": 5}`` when
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -219,7 +218,7 @@ def new_keys(target: Mapping[str, Any], patch: Mapping[str, Any]) -> list[tuple[
             if value is None:
                 continue
             if key not in node:
-                out.append((prefix + key, difflib.get_close_matches(key, list(node), n=2)))
+                out.append((prefix + key, list(_close_matches(key, tuple(node)))))
             elif isinstance(value, Mapping) and isinstance(node[key], Mapping):
                 walk(node[key], value, f"{prefix}{key}.")
 
@@ -230,6 +229,8 @@ def new_keys(target: Mapping[str, Any], patch: Mapping[str, Any]) -> list[tuple[
 @lru_cache(maxsize=1024)
 def _close_matches(key: str, names: tuple[str, ...]) -> tuple[str, ...]:
     # difflib is slow and the same new keys come back in every episode of a task
+    import difflib
+
     return tuple(difflib.get_close_matches(key, names, n=2))
 
 

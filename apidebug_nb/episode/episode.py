@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import random
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apidebug_nb.episode import messages
 from apidebug_nb.episode.actions import KINDS, Action
@@ -22,6 +21,9 @@ from apidebug_nb.errors import EpisodeFinishedError
 from apidebug_nb.merge_patch import PatchError, apply_fix
 from apidebug_nb.model.simulation import ACTIVE, MASKED, RESOLVED, Simulation
 from apidebug_nb.scenarios.records import Scenario, thaw
+
+if TYPE_CHECKING:
+    from random import Random
 
 # A handler's result: StepOutcome fields, the message, and what the observation shows.
 _Result = tuple[dict[str, Any], str, dict[str, Any]]
@@ -62,7 +64,7 @@ class Episode:
 
     # -- lifecycle -----------------------------------------------------------
     def _reset_state(self, seed: int | None) -> None:
-        self._rng: random.Random | None = None  # made on first use: seeding costs time
+        self._rng: Random | None = None  # made on first use: seeding costs time
         self.configs: dict[str, dict[str, Any]] = self.sim.fresh_configs()
         start = self.sim.initial_state()
         self.resolved: set[str] = set(start.resolved)
@@ -111,9 +113,9 @@ class Episode:
         if "learner_id" in options:
             self.learner_id = options["learner_id"]
         if seed is not None and self.scenario.task is not None and self.scenario.seed != seed:
-            from apidebug_nb.scenarios.catalogue import SPECS, load_scenario
+            from apidebug_nb.scenarios.catalogue import TASKS, load_scenario
 
-            if self.scenario.task in SPECS:
+            if self.scenario.task in TASKS:
                 self.scenario = load_scenario(self.scenario.task, seed)
                 self.sim = Simulation.of(self.scenario)
         if not (self._fresh and seed is None):
@@ -181,11 +183,13 @@ class Episode:
         return obs, r, self.terminated, self.truncated, self._info(outcome, parts)
 
     @property
-    def rng(self) -> random.Random:
+    def rng(self) -> Random:
         """The episode's RNG (request ids). It depends on the scenario only, not on
         the reset seed, so a transcript replays to the same observations however
         it was reset."""
         if self._rng is None:
+            import random  # only endpoint inspections need it
+
             self._rng = random.Random(f"episode:{self.scenario.id}:None")
         return self._rng
 

@@ -5,13 +5,14 @@ Messages never name an unresolved issue's title or give a fix value.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 
 from apidebug_nb.scenarios.records import Scenario
 
 
 def unknown_service(service: object, services: Sequence[str]) -> str:
+    import difflib  # only a mistyped name needs it
+
     close = difflib.get_close_matches(str(service), list(services), n=1)
     guess = f" Did you mean {close[0]!r}?" if close else ""
     return f"unknown service {service!r}.{guess} Services are: {', '.join(services)}."

@@ -19,7 +19,7 @@ from apidebug_nb._version import __version__
 from apidebug_nb.episode.actions import Action
 from apidebug_nb.episode.episode import Episode
 from apidebug_nb.errors import ActionError, ApiDebugError, TranscriptError
-from apidebug_nb.scenarios.catalogue import SPECS, load_scenario
+from apidebug_nb.scenarios.catalogue import TASKS, load_scenario
 from apidebug_nb.scenarios.parse import scenario_from_dict
 from apidebug_nb.scenarios.records import Scenario
 
@@ -49,7 +49,7 @@ def actions_digest(actions: list[Action]) -> str:
 
 
 def _scenario_ref(sc: Scenario) -> dict[str, Any]:
-    if sc.task in SPECS and load_scenario(sc.task, sc.seed).content_hash() == sc.content_hash():
+    if sc.task in TASKS and load_scenario(sc.task, sc.seed).content_hash() == sc.content_hash():
         return {"task": sc.task, "seed": sc.seed}
     return {"id": sc.id, "content_hash": sc.content_hash(), "data": sc.to_dict()}
 

@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
+import importlib
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from apidebug_nb.errors import UnknownTaskError
-from apidebug_nb.scenarios import easy, hard, medium
-from apidebug_nb.scenarios.builder import TaskSpec, build_scenario, pool_issues
 from apidebug_nb.scenarios.records import Issue, Scenario
 
-SPECS: dict[str, TaskSpec] = {s.id: s for s in (easy.SPEC, medium.SPEC, hard.SPEC)}
-TASKS: tuple[str, ...] = tuple(SPECS)
+if TYPE_CHECKING:
+    from apidebug_nb.scenarios.builder import TaskSpec
+
+# The task modules (and the builder) load on first use, to keep import fast.
+TASKS: tuple[str, ...] = ("easy", "medium", "hard")
+
+
+@lru_cache(maxsize=1)
+def _specs() -> dict[str, TaskSpec]:
+    modules = (importlib.import_module(f"apidebug_nb.scenarios.{t}") for t in TASKS)
+    return {m.SPEC.id: m.SPEC for m in modules}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SPECS":  # task id -> TaskSpec
+        return _specs()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def task_spec(task: str) -> TaskSpec:
     """The specification of a built-in task (clear error for an unknown name)."""
-    if not isinstance(task, str) or task not in SPECS:
+    if not isinstance(task, str) or task not in TASKS:
         raise UnknownTaskError(f"unknown task {task!r}; tasks are: {', '.join(TASKS)}")
-    return SPECS[task]
+    return _specs()[task]
 
 
 def load_scenario(task: str, seed: int | None = None) -> Scenario:
@@ -38,9 +53,13 @@ def load_scenario(task: str, seed: int | None = None) -> Scenario:
 @lru_cache(maxsize=4096)
 def _build(task: str, seed: int | None) -> Scenario:
     # Scenarios are immutable, so a variant built once can be shared by every episode.
-    return build_scenario(SPECS[task], seed)
+    from apidebug_nb.scenarios.builder import build_scenario
+
+    return build_scenario(_specs()[task], seed)
 
 
 def task_pool(task: str) -> list[Issue]:
     """Every issue a task can draw (with canonical values), for explanations."""
+    from apidebug_nb.scenarios.builder import pool_issues
+
     return pool_issues(task_spec(task))

@@ -12,8 +12,6 @@ them back into plain JSON-like dicts and lists.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -228,6 +226,9 @@ class Scenario:
 
     def content_hash(self) -> str:
         """SHA-256 of the canonical JSON dump; equal hashes mean equal scenarios."""
+        import hashlib
+        import json
+
         text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
