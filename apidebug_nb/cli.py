@@ -136,6 +136,7 @@ class TextGame:
     def parse(self, line: str) -> tuple[Any, str | None]:
         """``(action, None)`` for a step, ``(None, message)`` otherwise."""
         from apidebug_nb.episode.actions import Action
+        from apidebug_nb.views.fix_input import FixInputError, parse_changes
 
         words = line.strip().split(maxsplit=2)
         if not words:
@@ -155,12 +156,11 @@ class TextGame:
             if err:
                 return None, err
             try:
-                changes = json.loads(rest[1])
-            except json.JSONDecodeError as exc:
+                changes = parse_changes(rest[1])  # the dashboard's parser: same messages
+            except FixInputError as exc:
                 return None, (
-                    f"That is not valid JSON ({exc.msg} at column {exc.colno}); no step used. "
-                    'Example: {"timeout": 30} or {"headers.Authorization": "Bearer KEY"}; '
-                    "strings need double quotes."
+                    f"That is not a usable fix: {exc} "
+                    'Example: {"timeout": 30} or {"headers.Authorization": "Bearer KEY"}.'
                 )
             return Action.submit_fix(rest[0], changes), None
         if cmd == "hint" and not rest:

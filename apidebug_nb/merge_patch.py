@@ -128,21 +128,6 @@ def normalise_patch(changes: Any) -> dict[str, Any]:
     return expand_dotted(changes)
 
 
-def _check_descent(target: Mapping[str, Any], patch: Mapping[str, Any], prefix: str) -> None:
-    for key, value in patch.items():
-        here = f"{prefix}{key}"
-        if isinstance(value, Mapping) and key in target:
-            current = target[key]
-            if isinstance(current, Mapping):
-                _check_descent(current, value, here + ".")
-            else:
-                inner = next(iter(value), "")
-                raise PatchError(
-                    f"{here!r} is {_describe_type(current)}, so {here + '.' + inner!r} cannot be "
-                    f"set inside it; set {here!r} itself"
-                )
-
-
 def apply_merge_patch(target: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
     """Return ``target`` with an (already normalised) merge ``patch`` applied.
 
@@ -154,21 +139,7 @@ def apply_merge_patch(target: Mapping[str, Any], patch: Mapping[str, Any]) -> di
     >>> apply_merge_patch({"a": 1, "h": {"x": 1, "y": 2}}, {"a": None, "h": {"y": 3}})
     {'h': {'x': 1, 'y': 3}}
     """
-    _check_descent(target, patch, "")
-    return _merged(target, patch)
-
-
-def _merged(node: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(node)
-    for key, value in patch.items():
-        if value is None:
-            out.pop(key, None)
-        elif type(value) is dict or isinstance(value, Mapping):
-            child = out.get(key)
-            out[key] = _merged(child if isinstance(child, Mapping) else {}, value)
-        else:
-            out[key] = _copy_json(value)
-    return out
+    return _apply(target, patch).config
 
 
 def _copy_json(value: Any) -> Any:
@@ -202,30 +173,6 @@ def patch_paths(patch: Mapping[str, Any], prefix: str = "") -> list[str]:
     return out
 
 
-def new_keys(target: Mapping[str, Any], patch: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
-    """Paths a patch adds that did not exist, each with close existing names.
-
-    Used to warn about typos ("did you mean 'timeout'?") without refusing new
-    settings, which are sometimes the fix (a missing header).
-
-    >>> new_keys({"timeout": 5}, {"timout": 30})
-    [('timout', ['timeout'])]
-    """
-    out: list[tuple[str, list[str]]] = []
-
-    def walk(node: Mapping[str, Any], sub: Mapping[str, Any], prefix: str) -> None:
-        for key, value in sub.items():
-            if value is None:
-                continue
-            if key not in node:
-                out.append((prefix + key, list(_close_matches(key, tuple(node)))))
-            elif isinstance(value, Mapping) and isinstance(node[key], Mapping):
-                walk(node[key], value, f"{prefix}{key}.")
-
-    walk(target, patch, "")
-    return out
-
-
 @lru_cache(maxsize=1024)
 def _close_matches(key: str, names: tuple[str, ...]) -> tuple[str, ...]:
     # difflib is slow and the same new keys come back in every episode of a task
@@ -254,16 +201,22 @@ class AppliedPatch:
 def apply_fix(target: Mapping[str, Any], changes: Any) -> AppliedPatch:
     """Validate a learner's patch and apply it to ``target`` in one walk.
 
-    Equivalent to :func:`normalise_patch`, then :func:`apply_merge_patch`,
-    :func:`patch_paths` and :func:`new_keys`, plus a "did anything change"
-    flag; raises :class:`PatchError` before anything is returned. The input is
-    not modified.
+    :func:`normalise_patch`, then the merge of :func:`apply_merge_patch`,
+    which also collects the touched paths (as :func:`patch_paths`), the new
+    keys with close existing names (to warn about typos without refusing new
+    settings, which are sometimes the fix) and whether anything changed.
+    Raises :class:`PatchError` before anything is returned; the input is not
+    modified.
 
     >>> r = apply_fix({"timeout": 5, "h": {"x": 1}}, {"h.x": 1, "timout": 30})
     >>> r.config, r.touched, r.changed, r.new_keys
     ({'timeout': 5, 'h': {'x': 1}, 'timout': 30}, ['h.x', 'timout'], True, [('timout', ['timeout'])])
     """
-    patch = normalise_patch(changes)
+    return _apply(target, normalise_patch(changes))
+
+
+def _apply(target: Mapping[str, Any], patch: Mapping[str, Any]) -> AppliedPatch:
+    """The one merge walk behind :func:`apply_merge_patch` and :func:`apply_fix`."""
     touched: list[str] = []
     added: list[tuple[str, list[str]]] = []
     changed = [False]
@@ -278,7 +231,7 @@ def apply_fix(target: Mapping[str, Any], changes: Any) -> AppliedPatch:
                 if present:
                     del out[key]
                     changed[0] = True
-            elif type(value) is dict:
+            elif isinstance(value, Mapping):
                 current = out.get(key) if present else None
                 if present and not isinstance(current, Mapping):
                     inner = next(iter(value), "")

@@ -15,11 +15,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # benchmarks/ is a top-level folder, not part of the package
-    sys.path.insert(0, str(ROOT))
+from benchmarks import run as runner  # importable: pyproject puts the repository on pythonpath
 
-from benchmarks import run as runner  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 AREAS = sorted(p.stem.removeprefix("bench_") for p in (ROOT / "benchmarks").glob("bench_*.py"))
 STATUSES = {"ok", "MISSED", "info", "skipped"}

@@ -67,7 +67,7 @@ def test_play_easy_seed_3_through_stdin_to_a_solved_episode(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    assert "That is not valid JSON" in out and "no step used" in out
+    assert "not valid JSON" in out and "No step was used" in out
     assert "Did you mean 'payment_client'?" in out
     assert "Unknown command 'dance'" in out
     assert "Every problem is fixed: the incident is over." in out
@@ -187,10 +187,7 @@ def test_grade_errors(tmp_path, capsys):
 def test_notebooks_are_copied_and_never_overwritten_silently(tmp_path, capsys):
     from apidebug_nb.notebook_files import notebook_paths
 
-    try:
-        sources = notebook_paths()
-    except FileNotFoundError:
-        pytest.skip("no notebooks in this checkout yet")
+    sources = notebook_paths()
     dest = tmp_path / "nbs"
     assert main(["notebooks", str(dest)]) == 0
     assert sorted(p.name for p in dest.iterdir()) == [p.name for p in sources]

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from apidebug_nb.merge_patch import (
     PatchError,
+    apply_fix,
     apply_merge_patch,
     expand_dotted,
-    new_keys,
     normalise_patch,
     patch_paths,
 )
@@ -190,6 +190,10 @@ def test_normalise_never_mutates_its_input(patch):
     except PatchError:
         pass
     assert patch == before
+
+
+def new_keys(target, patch):
+    return apply_fix(target, patch).new_keys
 
 
 def test_new_keys_suggests_close_names():

@@ -121,8 +121,7 @@ def test_nothing_is_clipped(n_oracle):
 
 
 def test_nothing_is_clipped_on_a_large_generated_graph():
-    generator = pytest.importorskip("apidebug_nb.instructor.generator")
-    sc = generator.generate_scenario(60, 8, seed=3)
+    sc = adb.generate_scenario(60, 8, seed=3)
     ep = adb.Episode(sc)
     ep.reset()
     ax = plot_service_graph(ep, selected=sc.services[0])

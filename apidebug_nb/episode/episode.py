@@ -59,11 +59,11 @@ class Episode:
         self.sim = Simulation.of(scenario)
         self._handlers = {kind: getattr(self, f"_do_{kind}") for kind in KINDS}
         self._started = False
-        self._reset_state(None)
+        self._reset_state()
         self._fresh = True  # reset() without a seed can reuse this state
 
     # -- lifecycle -----------------------------------------------------------
-    def _reset_state(self, seed: int | None) -> None:
+    def _reset_state(self) -> None:
         self._rng: Random | None = None  # made on first use: seeding costs time
         self.configs: dict[str, dict[str, Any]] = self.sim.fresh_configs()
         start = self.sim.initial_state()
@@ -90,8 +90,6 @@ class Episode:
         self.near_missed: set[str] = set()  # issues already given near-miss credit
         self.terminated = False
         self.truncated = False
-        self.reset_seed = seed
-        self.events: list[dict[str, Any]] = []
         self._health = dict(start.health)
         self._alerts, self._masked = start.alerts, start.masked  # replaced, never edited
         self.health_history: list[dict[str, str]] = [self._health]
@@ -119,7 +117,7 @@ class Episode:
                 self.scenario = load_scenario(self.scenario.task, seed)
                 self.sim = Simulation.of(self.scenario)
         if not (self._fresh and seed is None):
-            self._reset_state(seed)
+            self._reset_state()
         self._fresh = False
         self._started = True
         n = len(self.scenario.issue_records)
@@ -137,6 +135,16 @@ class Episode:
     @property
     def steps_left(self) -> int:
         return self.scenario.max_steps - self.steps
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        """Fixes and regressions, in order: ``{"step", "issue", "event": "fixed" | "reopened"}``."""
+        return [
+            {"step": o.index, "issue": iid, "event": event}
+            for o in self.history
+            for event, ids in (("fixed", o.resolved), ("reopened", o.reopened))
+            for iid in ids
+        ]
 
     def issue_status(self) -> dict[str, str]:
         """``{issue_id: "masked" | "active" | "resolved"}`` in ideal order."""
@@ -346,14 +354,6 @@ class Episode:
         )
         resolved_masked = tuple(i for i in resolved if before[i] == MASKED)
         near = self._near_misses(service, touched, reopened)
-        for iid in resolved + reopened:
-            self.events.append(
-                {
-                    "step": self.steps,
-                    "issue": iid,
-                    "event": "fixed" if iid in resolved else "reopened",
-                }
-            )
         outcome = {
             "changed": True,
             "resolved": tuple(resolved),

@@ -152,25 +152,18 @@ class Simulation:
         resolved: set[str],
         configs: Mapping[str, Any],
         changed_service: str,
-        touched: Iterable[str] | None = None,
+        touched: Iterable[str],
     ) -> set[str]:
-        """The resolved set after ``changed_service``'s config changed.
+        """The resolved set after ``touched`` settings (dotted paths) of a service changed.
 
-        Only checks that read the changed service are evaluated again, and of
-        those only the ones reading a touched top-level setting when
-        ``touched`` (dotted paths inside the service) is given.
+        Only checks that read one of the touched top-level settings are
+        evaluated again.
         """
         out = set(resolved)
-        if touched is None:
-            candidates = self.readers.get(changed_service, ())
-        else:
-            keys = {path.split(".", 1)[0] for path in touched}
-            candidates = [
-                iid
-                for iid in self.readers.get(changed_service, ())
-                if keys & self.read_keys[iid].get(changed_service, frozenset())
-            ]
-        for iid in candidates:
+        keys = {path.split(".", 1)[0] for path in touched}
+        for iid in self.readers.get(changed_service, ()):
+            if not keys & self.read_keys[iid].get(changed_service, frozenset()):
+                continue
             if self.checks[iid](configs):
                 out.add(iid)
             else:

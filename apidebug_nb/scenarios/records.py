@@ -226,6 +226,11 @@ class Scenario:
 
     def content_hash(self) -> str:
         """SHA-256 of the canonical JSON dump; equal hashes mean equal scenarios."""
+        return self._content_hash
+
+    @cached_property
+    def _content_hash(self) -> str:
+        # computed once: transcripts (autosaved after every click) ask for it each time
         import hashlib
         import json
 
