@@ -29,8 +29,10 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 from apidebug_nb.errors import ApiDebugError
@@ -47,12 +49,14 @@ class InputError(ApiDebugError, ValueError):
         path: where in the input (``"headers.Authorization"``, ``"issues[2].check"``),
             ``""`` for the whole value.
         detail: the message without the location.
+        too_large: whether a bound was exceeded (rather than a value being of a wrong type).
     """
 
-    def __init__(self, detail: str, path: str = ""):
+    def __init__(self, detail: str, path: str = "", *, too_large: bool = False):
         super().__init__(f"{path}: {detail}" if path else detail)
         self.detail = detail
         self.path = path
+        self.too_large = too_large
 
 
 @dataclass(frozen=True)
@@ -159,11 +163,14 @@ def check_number(value: Any, path: str = "") -> int | float:
             raise InputError(
                 f"{brief(value)} is too large; numbers are at most {MAX_ABS_NUMBER:.0e} in size",
                 path,
+                too_large=True,
             )
         return float.__float__(value)
     if not -MAX_ABS_NUMBER <= value <= MAX_ABS_NUMBER:
         raise InputError(
-            f"{brief(value)} is too large; numbers are at most {MAX_ABS_NUMBER:,} in size", path
+            f"{brief(value)} is too large; numbers are at most {MAX_ABS_NUMBER:,} in size",
+            path,
+            too_large=True,
         )
     return int.__int__(value)
 
@@ -195,7 +202,8 @@ def clean_json(value: Any, limits: Limits = FIX_LIMITS) -> Any:
         if budget < 0:
             raise InputError(
                 f"{limits.what} holds more than {limits.max_items:,} values; "
-                "that is far more than any scenario or fix needs"
+                "that is far more than any scenario or fix needs",
+                too_large=True,
             )
         t = type(item)
         if item is None or t is bool:
@@ -205,7 +213,7 @@ def clean_json(value: Any, limits: Limits = FIX_LIMITS) -> Any:
         elif isinstance(item, str):
             problem = _text_error(item, limits.max_text, "text")
             if problem:
-                raise InputError(problem, path)
+                raise InputError(problem, path, too_large="too long" in problem)
             out = str.__str__(item)
         elif isinstance(item, (Mapping, list, tuple)):
             if depth > limits.max_depth and len(item):
@@ -213,23 +221,31 @@ def clean_json(value: Any, limits: Limits = FIX_LIMITS) -> Any:
                     f"{limits.what} is nested more than {limits.max_depth} levels deep; "
                     'a config needs a few (dotted keys help: {"a.b.c": 1})',
                     path,
+                    too_large=True,
                 )
             if len(item) > budget:
                 raise InputError(
                     f"{limits.what} holds more than {limits.max_items:,} values; "
-                    "that is far more than any scenario or fix needs"
+                    "that is far more than any scenario or fix needs",
+                    too_large=True,
                 )
             if isinstance(item, Mapping):
                 out = {}
                 children = []
                 for key, sub in item.items():
                     if not isinstance(key, str):
+                        quote = (
+                            "; YAML reads unquoted yes/no/on/off as true/false: quote the key"
+                            if isinstance(key, bool)
+                            else ""
+                        )
                         raise InputError(
-                            f"key {brief(key)} is not a string (JSON keys are strings)", path
+                            f"key {brief(key)} is not a string (JSON keys are strings{quote})",
+                            path,
                         )
                     problem = _text_error(key, limits.max_key, "key")
                     if problem:
-                        raise InputError(problem, path)
+                        raise InputError(problem, path, too_large="too long" in problem)
                     key = str.__str__(key)
                     out[key] = None  # keeps the keys in order; filled below
                     children.append((sub, out, key, depth + 1, _child(path, key)))
@@ -251,14 +267,17 @@ def _parse_int(text: str) -> int:
     if len(text) > MAX_NUMBER_CHARS:
         raise InputError(
             f"a number of {len(text):,} digits is too large; numbers are at most "
-            f"{MAX_ABS_NUMBER:,} in size"
+            f"{MAX_ABS_NUMBER:,} in size",
+            too_large=True,
         )
     return int(text)
 
 
 def _parse_float(text: str) -> float:
     if len(text) > MAX_NUMBER_CHARS:
-        raise InputError(f"a number written with {len(text):,} characters is too long")
+        raise InputError(
+            f"a number written with {len(text):,} characters is too long", too_large=True
+        )
     return float(text)
 
 
@@ -268,38 +287,19 @@ def _parse_constant(name: str) -> Any:
     )
 
 
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_BRACKETS = re.compile(r"[\[\]{}]")
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}.__getitem__
+
+
 def json_depth(text: str) -> int:
     """The deepest nesting of ``[``/``{`` in JSON text, strings skipped.
 
     >>> json_depth('{"a": [1, {"b": "[[["}]}')
     3
     """
-    depth = deepest = 0
-    i, n = 0, len(text)
-    find = text.find
-    while i < n:
-        # jump to the next interesting character with str methods (fast in C)
-        c = text[i]
-        if c == '"':
-            i += 1
-            while True:
-                j = find('"', i)
-                if j < 0:
-                    return deepest  # unterminated string: json.loads reports it
-                k = j - 1
-                while k >= i and text[k] == "\\":
-                    k -= 1
-                i = j + 1
-                if (j - 1 - k) % 2 == 0:
-                    break
-            continue
-        if c in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif c in "]}":
-            depth -= 1
-        i += 1
-    return deepest
+    brackets = _BRACKETS.findall(_JSON_STRING.sub("", text))
+    return max(accumulate(map(_STEP, brackets)), default=0)
 
 
 def loads_json_text(text: str, limits: Limits = FIX_LIMITS) -> Any:
@@ -317,10 +317,13 @@ def loads_json_text(text: str, limits: Limits = FIX_LIMITS) -> Any:
     """
     if len(text) > limits.max_json_chars:
         raise InputError(
-            f"{limits.what} is {len(text):,} characters of JSON; at most {limits.max_json_chars:,}"
+            f"{limits.what} is {len(text):,} characters of JSON; at most {limits.max_json_chars:,}",
+            too_large=True,
         )
     if json_depth(text) > limits.max_depth:
-        raise InputError(f"{limits.what} is nested more than {limits.max_depth} levels deep")
+        raise InputError(
+            f"{limits.what} is nested more than {limits.max_depth} levels deep", too_large=True
+        )
     try:
         data = json.loads(
             text,
