@@ -97,41 +97,64 @@ _FLOAT_TAG = "tag:yaml.org,2002:float"
 @cache
 def _loader_class(limits: Limits) -> type:
     import yaml
+    from yaml.composer import Composer
+    from yaml.constructor import SafeConstructor
+    from yaml.resolver import Resolver
 
-    class BoundedLoader(yaml.SafeLoader):
-        """SafeLoader that refuses aliases and caps depth, nodes, text and number size."""
+    # libyaml's C parser (when PyYAML has it) makes the events; the composer below,
+    # in Python, builds the nodes, so every node passes the checks. The C parser is
+    # what keeps a 2 MB file to about a second: PyYAML's pure-Python scanner takes tens.
+    try:
+        from yaml.cyaml import CParser
+
+        bases: tuple[type, ...] = (Composer, CParser, SafeConstructor, Resolver)
+    except ImportError:  # pragma: no cover - PyYAML built without libyaml
+        bases = (yaml.SafeLoader,)
+
+    class BoundedLoader(*bases):  # type: ignore[misc]
+        """Safe loading that refuses aliases and caps depth, nodes, text and number size."""
 
         def __init__(self, stream: str):
-            super().__init__(stream)
+            if bases[0] is Composer:
+                CParser.__init__(self, stream)
+                Composer.__init__(self)
+                SafeConstructor.__init__(self)
+                Resolver.__init__(self)
+            else:  # pragma: no cover
+                yaml.SafeLoader.__init__(self, stream)
             self._depth = 0
             self._nodes = 0
 
+        def get_single_node(self) -> Any:
+            return Composer.get_single_node(self)
+
         def compose_node(self, parent: Any, index: Any) -> Any:
-            if self.check_event(yaml.AliasEvent):
-                event = self.peek_event()
+            event = self.peek_event()
+            if type(event) is yaml.AliasEvent:
                 raise LineInputError(
                     f"YAML aliases (*{event.anchor}) are not allowed in scenario files: "
                     "write the value out in full",
                     event.start_mark.line + 1,
                 )
-            line = self.peek_event().start_mark.line + 1
             self._depth += 1
             self._nodes += 1
             if self._depth > limits.max_depth:
                 raise LineInputError(
-                    f"{limits.what} is nested more than {limits.max_depth} levels deep", line
+                    f"{limits.what} is nested more than {limits.max_depth} levels deep",
+                    event.start_mark.line + 1,
                 )
             if self._nodes > limits.max_items:
                 raise LineInputError(
                     f"{limits.what} holds more than {limits.max_items:,} values; "
                     "that is far more than any scenario needs",
-                    line,
+                    event.start_mark.line + 1,
                 )
             try:
                 node = super().compose_node(parent, index)
             finally:
                 self._depth -= 1
-            if isinstance(node, yaml.ScalarNode):
+            if type(node) is yaml.ScalarNode:
+                line = node.start_mark.line + 1
                 if len(node.value) > limits.max_text:
                     raise LineInputError(
                         f"a text of {len(node.value):,} characters is too long; "
@@ -166,7 +189,9 @@ def load_yaml(text: str, limits: Limits) -> tuple[Any, Any]:
             raise InputError(f"a value cannot be read: {exc}") from None
         return data, root
     finally:
-        loader.dispose()
+        dispose = getattr(loader, "dispose", None)
+        if dispose is not None:
+            dispose()
 
 
 # -- JSON and TOML depth ----------------------------------------------------------------------

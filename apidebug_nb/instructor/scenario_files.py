@@ -177,6 +177,10 @@ def _read_yaml(text: str, name: str) -> tuple[Any, LineMap]:
     except yaml.constructor.ConstructorError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         tag = _TAG.search(exc.problem or "")
+        if tag is None:  # e.g. a list used as a key
+            raise ScenarioError(
+                f"YAML error: {exc.problem}", scenario=name, rule="yaml-syntax", line=line
+            ) from None
         shown = tag.group(1).replace("tag:yaml.org,2002:", "!!") if tag else "this tag"
         raise ScenarioError(
             f"the YAML tag {shown} is not allowed: scenario files hold plain data only "
@@ -188,6 +192,13 @@ def _read_yaml(text: str, name: str) -> tuple[Any, LineMap]:
         ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if "maximum nesting depth" in str(exc.problem):  # libyaml's own cap, below ours
+            raise ScenarioError(
+                f"the file is nested more than {FILE_LIMITS.max_depth} levels deep",
+                scenario=name,
+                rule="too-large",
+                line=mark.line + 1 if mark else None,
+            ) from None
         what = "; ".join(x for x in (exc.context, exc.problem) if x)
         raise ScenarioError(
             f"YAML syntax error: {what}",

@@ -395,11 +395,19 @@ def _paths(rule: Mapping[str, Any], depth: int) -> Iterator[str]:
     elif op == "not":
         yield from _paths(arg, depth + 1)
     elif op in ("present", "absent"):
+        _path(arg, rule)
         yield arg
     else:
         path, raw = _pair(arg, rule)
+        _path(path, rule)
         yield path
-        if isinstance(raw, Mapping) and "ref" in raw:
+        if isinstance(raw, Mapping):
+            if "ref" not in raw or set(raw) - {"ref", "factor", "prefix"}:
+                raise RuleError(
+                    "a reference must look like {'ref': 'svc.key', 'factor': 1, 'prefix': ''}, "
+                    f"got {_show(raw)} in {_show(rule)}"
+                )
+            _path(raw["ref"], rule)
             yield raw["ref"]
 
 
