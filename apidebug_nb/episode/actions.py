@@ -4,6 +4,20 @@ Build them with the constructors (``Action.inspect_logs("svc")``,
 ``Action.submit_fix("svc", {"timeout": 30})``, ``Action.hint()``, ...) or
 from a dict with :meth:`Action.from_dict`, which also accepts the seed's
 style ``{"action_type": ..., "target": ..., "fix_payload": ...}``.
+
+Every field passes the input boundary (:mod:`apidebug_nb.input_limits`) when
+the record is built: names are short strings of valid Unicode, and a fix is
+copied to plain JSON within :data:`~apidebug_nb.input_limits.FIX_LIMITS`
+(string keys; finite numbers of at most 10**15; no bytes, sets or objects;
+bounded depth, size and text). So a stored action always serialises, and a
+transcript of it verifies after a JSON round trip.
+
+Exceptions: building an action raises only
+:class:`~apidebug_nb.errors.ActionError`; it costs no step and nothing is
+recorded. :meth:`Episode.step <apidebug_nb.episode.episode.Episode.step>`
+raises only ``ActionError`` (a malformed record) and
+:class:`~apidebug_nb.errors.EpisodeFinishedError`; everything else a learner
+gets wrong is a rejected step with a message.
 """
 
 from __future__ import annotations
