@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import os
 import shutil
 import sys
 from collections.abc import Callable, Sequence
@@ -136,6 +137,7 @@ class TextGame:
     def parse(self, line: str) -> tuple[Any, str | None]:
         """``(action, None)`` for a step, ``(None, message)`` otherwise."""
         from apidebug_nb.episode.actions import Action
+        from apidebug_nb.input_limits import FIX_LIMITS, InputError, loads_json_text
         from apidebug_nb.views.fix_input import FixInputError, parse_changes
 
         words = line.strip().split(maxsplit=2)
@@ -156,7 +158,13 @@ class TextGame:
             if err:
                 return None, err
             try:
+                try:
+                    loads_json_text(rest[1], FIX_LIMITS)  # bounds first: no 5,000-digit number
+                except json.JSONDecodeError:
+                    pass  # parse_changes words syntax errors as the dashboard does
                 changes = parse_changes(rest[1])  # the dashboard's parser: same messages
+            except InputError as exc:
+                return None, f"That is not a usable fix: {exc}. (No step used.)"
             except FixInputError as exc:
                 return None, (
                     f"That is not a usable fix: {exc} "
@@ -192,12 +200,17 @@ class TextGame:
             if cmd == "services":
                 self.services()
                 continue
-            action, message = self.parse(line)
+            try:
+                action, message = self.parse(line)
+                if action is not None:
+                    obs, *_ = self.ep.step(action)
+            except ApiDebugError as exc:  # refused before the step: nothing changed
+                self.say(f"{exc} (No step used.)")
+                continue
             if action is None:
                 if message:
                     self.say(message)
                 continue
-            obs, *_ = self.ep.step(action)
             self.show(obs)
         self.finish()
         return 0
@@ -228,48 +241,95 @@ def _stdin_lines(prompt: str, out: TextIO) -> Callable[[], str | None]:
     return read
 
 
+def check_transcript_path(target: str) -> Path:
+    """Refuse a ``--transcript`` path that could not be written, before play starts.
+
+    A folder, a missing or read-only parent folder, or an existing file (never
+    overwritten: it may hold someone's work) is a :class:`CommandError`.
+    """
+    path = Path(target)
+    if path.is_dir():
+        raise CommandError(f"--transcript {target}: that is a folder; give a file name in it")
+    if path.exists() or path.is_symlink():
+        raise CommandError(
+            f"--transcript {target}: the file already exists and is never overwritten "
+            "(it may hold earlier work); choose a new file name or move the old file"
+        )
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise CommandError(f"--transcript {target}: the folder {parent} does not exist")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise CommandError(f"--transcript {target}: the folder {parent} is not writable")
+    return path
+
+
 def cmd_play(args: argparse.Namespace, out: TextIO) -> int:
     from apidebug_nb.episode.episode import Episode
 
+    path = check_transcript_path(args.transcript) if args.transcript else None
     sc = _load_for_play(args.task, args.seed)
     game = TextGame(Episode(sc, learner_id=args.learner), out)
-    code = game.play(_stdin_lines("> ", out))
-    if args.transcript:
-        path = Path(args.transcript)
-        path.write_text(json.dumps(game.ep.transcript(), indent=1) + "\n", encoding="utf-8")
-        out.write(f"Transcript written to {path}\n")
+    try:
+        code = game.play(_stdin_lines("> ", out))
+    except KeyboardInterrupt:
+        out.write("\n(interrupted)\n")
+        if path is not None:
+            _write_transcript(game, path, out)
+        raise
+    if path is not None:
+        _write_transcript(game, path, out)
     return code
+
+
+def _write_transcript(game: TextGame, path: Path, out: TextIO) -> None:
+    from apidebug_nb.views.dashboard import write_atomically
+
+    ep = game.ep
+    write_atomically(path, json.dumps(ep.transcript(), indent=1) + "\n")
+    out.write(f"Transcript of {ep.steps} step{'s' if ep.steps != 1 else ''} written to {path}\n")
 
 
 # -- validate ---------------------------------------------------------------------------
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
-    import apidebug_nb as adb
-    from apidebug_nb.instructor.scenario_files import load_scenario_file
-
+    """Check each file on its own: one bad file is reported and the others still checked."""
     failed = 0
     for name in args.files:
         try:
-            sc = load_scenario_file(name)
+            ok = _validate_one(name, out)
         except ApiDebugError as exc:
-            failed += 1
+            ok = False
             sys.stderr.write(f"invalid: {exc}\n")
-            continue
-        ep = adb.Episode(sc)
-        ep.reset()
-        for action in adb.oracle_actions(sc):
-            ep.step(action)
-        g = ep.grade()
-        out.write(
-            f"ok: {name}: {sc.id!r}, {len(sc.services)} services, {len(sc.issues)} problems; "
-            f"the reference solver fixes all in {ep.steps} of {sc.max_steps} steps "
-            f"(score {g.score:.2f})\n"
-        )
-        if not ep.terminated or g.score != 1.0:
-            failed += 1
-            sys.stderr.write(f"invalid: {name}: the reference solver does not score 1.0\n")
+        except (RecursionError, MemoryError, OverflowError, ValueError, TypeError) as exc:
+            ok = False  # a bug, not the author's fault: say so, and go on with the next file
+            sys.stderr.write(
+                f"invalid: {name}: could not be checked ({type(exc).__name__}: "
+                f"{str(exc)[:200]}); please report this\n"
+            )
+        failed += not ok
     return 1 if failed else 0
+
+
+def _validate_one(name: str, out: TextIO) -> bool:
+    import apidebug_nb as adb
+    from apidebug_nb.instructor.scenario_files import load_scenario_file
+
+    sc = load_scenario_file(name)
+    ep = adb.Episode(sc)
+    ep.reset()
+    for action in adb.oracle_actions(sc):
+        ep.step(action)
+    g = ep.grade()
+    out.write(
+        f"ok: {name}: {sc.id!r}, {len(sc.services)} services, {len(sc.issues)} problems; "
+        f"the reference solver fixes all in {ep.steps} of {sc.max_steps} steps "
+        f"(score {g.score:.2f})\n"
+    )
+    if not ep.terminated or g.score != 1.0:
+        sys.stderr.write(f"invalid: {name}: the reference solver does not score 1.0\n")
+        return False
+    return True
 
 
 # -- variants ----------------------------------------------------------------------------

@@ -10,15 +10,21 @@ descend into an existing non-object setting (``{"timeout.value": 5}`` when
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from apidebug_nb.input_limits import FIX_LIMITS, InputError, clean_json
+
 
 class PatchError(ValueError):
-    """A patch is empty, not an object, not JSON, or descends through a non-object."""
+    """A patch is empty, not an object, not JSON (or beyond the bounds of
+    :data:`apidebug_nb.input_limits.FIX_LIMITS`), or descends through a non-object.
+
+    This is the only exception :func:`normalise_patch`, :func:`apply_fix` and
+    :func:`check_json` raise on bad input.
+    """
 
 
 def _describe_type(value: Any) -> str:
@@ -35,29 +41,22 @@ def _describe_type(value: Any) -> str:
     return f"a {type(value).__name__}"
 
 
-def check_json(value: Any, where: str) -> None:
-    """Raise PatchError unless ``value`` is plain JSON (finite numbers, str keys)."""
-    if value is None or isinstance(value, (str, bool, int)):
-        return
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise PatchError(f"{where}: {value!r} is not a JSON value (numbers must be finite)")
-        return
-    if isinstance(value, (list, tuple)):
-        for i, item in enumerate(value):
-            check_json(item, f"{where}[{i}]")
-        return
-    if isinstance(value, Mapping):
-        for k, v in value.items():
-            if not isinstance(k, str):
-                at = f"{where}: " if where else ""
-                raise PatchError(f"{at}key {k!r} is not a string (JSON keys are strings)")
-            check_json(v, f"{where}.{k}" if where else k)
-        return
-    raise PatchError(
-        f"{where}: {value!r} is {_describe_type(value)}, not a JSON value; "
-        "use a string, number, boolean, null, list or object"
-    )
+def check_json(value: Any, where: str = "") -> Any:
+    """Raise PatchError unless ``value`` is plain JSON within the fix bounds.
+
+    Returns the plain-JSON copy made by :func:`apidebug_nb.input_limits.clean_json`
+    (string keys, finite numbers of sane size, bounded depth, size and text).
+
+    >>> check_json({"timeout": float("inf")}, "")
+    Traceback (most recent call last):
+    ...
+    apidebug_nb.merge_patch.PatchError: timeout: inf is not a usable number: numbers must be finite
+    """
+    try:
+        return clean_json(value, FIX_LIMITS)
+    except InputError as exc:
+        at = ".".join(x for x in (where, exc.path) if x)
+        raise PatchError(f"{at}: {exc.detail}" if at else exc.detail) from None
 
 
 def expand_dotted(changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -124,8 +123,7 @@ def normalise_patch(changes: Any) -> dict[str, Any]:
         )
     if not changes:
         raise PatchError('the fix is empty; give at least one setting, e.g. {"timeout": 30}')
-    check_json(changes, "")
-    return expand_dotted(changes)
+    return expand_dotted(check_json(changes, ""))
 
 
 def apply_merge_patch(target: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:

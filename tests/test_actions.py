@@ -126,7 +126,10 @@ action_strategy = st.one_of(
     st.builds(
         Action.submit_fix,
         st.sampled_from(HARD_SERVICES),
-        st.dictionaries(st.text(min_size=1, max_size=8), st.integers() | st.text(max_size=5)),
+        st.dictionaries(
+            st.text(min_size=1, max_size=8),
+            st.integers(-(10**15), 10**15) | st.text(max_size=5),
+        ),
     ),
     st.just(Action.hint()),
     st.builds(Action.reveal, st.none() | st.text(max_size=12)),
@@ -235,52 +238,6 @@ REJECTED_BY_STEP = [
         ["is a boolean", "set 'circuit_breaker.enabled' itself"],
     ),
     (
-        "nan",
-        Action.submit_fix("order_service", {"timeout_s": math.nan}),
-        ["not a JSON value", "finite"],
-    ),
-    ("infinity", Action.submit_fix("order_service", {"timeout_s": math.inf}), ["inf", "finite"]),
-    (
-        "minus-infinity-in-list",
-        Action.submit_fix("order_service", {"x": [1, -math.inf]}),
-        ["x[1]", "finite"],
-    ),
-    (
-        "nan-deep-inside",
-        Action.submit_fix("order_service", {"a": [{"b": math.nan}]}),
-        ["a[0].b", "finite"],
-    ),
-    (
-        "set-value",
-        Action.submit_fix("order_service", {"timeout_s": {1, 2}}),
-        ["not a JSON value", "use a string, number, boolean, null, list or object"],
-    ),
-    (
-        "object-value",
-        Action.submit_fix("order_service", {"timeout_s": object()}),
-        ["not a JSON value", "use a string, number"],
-    ),
-    (
-        "bytes-value",
-        Action.submit_fix("order_service", {"auth.token": b"tok"}),
-        ["bytes", "not a JSON value"],
-    ),
-    (
-        "complex-value",
-        Action.submit_fix("order_service", {"timeout_s": 1j}),
-        ["complex", "not a JSON value"],
-    ),
-    (
-        "datetime-value",
-        Action.submit_fix("order_service", {"timeout_s": dt.date(2026, 1, 1)}),
-        ["date", "not a JSON value"],
-    ),
-    (
-        "int-key",
-        Action.submit_fix("order_service", {1: 2}),
-        ["key 1 is not a string", "JSON keys are strings"],
-    ),
-    (
         "double-dot",
         Action.submit_fix("order_service", {"auth..token": "x"}),
         ["empty segment", "'a.b'"],
@@ -361,6 +318,36 @@ REFUSED_AS_RECORDS = [
         },
         ["10,000,000 characters", "at most 100,000"],
     ),
+    # Values that are not JSON, or are far out of range, are refused before the
+    # step: they cost nothing and are never recorded (a transcript stays JSON).
+    *[
+        (
+            name,
+            {"action_type": "submit_fix", "target": "order_service", "fix_payload": payload},
+            fragments,
+        )
+        for name, payload, fragments in [
+            ("nan", {"timeout_s": math.nan}, ["timeout_s: nan", "finite", "No step was used"]),
+            ("infinity", {"timeout_s": math.inf}, ["inf", "finite"]),
+            ("minus-infinity-in-list", {"x": [1, -math.inf]}, ["x[1]", "finite"]),
+            ("nan-deep-inside", {"a": [{"b": math.nan}]}, ["a[0].b", "finite"]),
+            ("huge-int", {"timeout": 10**5000}, ["an integer of 5001 digits", "at most"]),
+            ("big-int", {"timeout": 10**15 + 1}, ["1000000000000001", "1,000,000,000,000,000"]),
+            ("big-float", {"timeout": 1e300}, ["1e+300", "too large"]),
+            ("set-value", {"timeout_s": {1, 2}}, ["type set is not a JSON value", "use a string"]),
+            ("object-value", {"timeout_s": object()}, ["type object is not", "use a string"]),
+            ("bytes-value", {"auth.token": b"tok"}, ["type bytes is not a JSON value"]),
+            ("complex-value", {"timeout_s": 1j}, ["type complex is not a JSON value"]),
+            ("datetime-value", {"timeout_s": dt.date(2026, 1, 1)}, ["type date is not"]),
+            ("int-key", {1: 2}, ["key 1 is not a string", "JSON keys are strings"]),
+            ("none-key", {None: 2}, ["key None is not a string"]),
+            ("tuple-key", {(1,): 2}, ["key a value of type tuple is not a string"]),
+            ("bool-key", {True: 2}, ["key True is not a string"]),
+            ("float-key", {1.5: 2}, ["key 1.5 is not a string"]),
+            ("surrogate", {"auth.token": "a\ud800b"}, ["lone surrogate"]),
+            ("surrogate-key", {"a\udfff": 1}, ["lone surrogate"]),
+        ]
+    ],
     (
         "huge-patch",
         {
@@ -445,11 +432,18 @@ garbage = st.recursive(
     changes=garbage,
 )
 def test_no_patch_escapes_step(service, changes):
-    """Whatever the patch, step answers with a message; a refusal changes nothing."""
+    """Whatever the patch, it is refused as a record (no step) or step answers with a
+    message; a refusal changes nothing."""
     ep = adb.Episode(adb.load_scenario("hard"))
     ep.reset()
     before = digest(ep.configs)
-    obs, *_ = ep.step(Action.submit_fix(service, changes))
+    try:
+        action = Action.submit_fix(service, changes)
+    except ActionError as exc:
+        assert "No step was used" in str(exc)
+        assert ep.steps == 0 and digest(ep.configs) == before
+        return
+    obs, *_ = ep.step(action)
     assert obs.message
     if not obs.accepted:
         assert digest(ep.configs) == before

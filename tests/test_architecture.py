@@ -26,6 +26,8 @@ LAYERS = {
     "apidebug_nb.errors": 0,
     "apidebug_nb._version": 0,
     "apidebug_nb.merge_patch": 0,
+    "apidebug_nb.input_limits": 0,
+    "apidebug_nb.input_files": 0,
     "apidebug_nb.notebook_files": 0,
     "apidebug_nb.scenarios": 1,
     "apidebug_nb.model": 2,

@@ -62,9 +62,7 @@ def test_reset_with_a_seed_selects_that_variant_and_restarts():
 
 def test_reset_refuses_unknown_options():
     ep = adb.Episode(adb.load_scenario("easy"))
-    with pytest.raises(
-        ValueError, match=r"unknown reset options \['colour'\]; valid: \['learner_id'\]"
-    ):
+    with pytest.raises(ValueError, match=r"unknown reset options 'colour'; valid: learner_id"):
         ep.reset(options={"colour": "red"})
     ep.reset(options={"learner_id": "ada"})
     assert ep.learner_id == "ada"

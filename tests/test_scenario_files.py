@@ -32,7 +32,10 @@ EXPECTED = {
     "bad_log_level.yaml": ("shape", "unknown log level 'FATAL'; levels: DEBUG, INFO, WARN, ERROR"),
     "bad_regex.yaml": ("bad-rule", "bad regex 'https://stock.example/(v2'"),
     "bad_rule_operator.yaml": ("bad-rule", "unknown rule operator 'one_of'"),
-    "binary_value.yaml": ("shape", "services[2].config.engine holds a value of type bytes"),
+    "binary_value.yaml": (
+        "shape",
+        "field 'services[2].config.engine': a value of type bytes is not a JSON value",
+    ),
     "dependency_cycle.yaml": ("dependency-cycle", "dependency cycle: url -> timeout"),
     "duplicate_issue.yaml": ("duplicate-issue", "issue id is used twice"),
     "duplicate_key.yaml": ("duplicate-key", "the key 'max_steps' appears twice"),
@@ -56,7 +59,10 @@ EXPECTED = {
     "max_steps_not_integer.yaml": ("shape", "must be an integer, got 'twelve'"),
     "missing_hint_level.yaml": ("shape", "hints is missing required field 'contract'"),
     "missing_issues.yaml": ("shape", "missing required field 'issues'"),
-    "nan_number.yaml": ("shape", "max_processing_ms is nan; numbers in a scenario must be finite"),
+    "nan_number.yaml": (
+        "shape",
+        "max_processing_ms': nan is not a usable number: numbers must be finite",
+    ),
     "not_editable.yaml": (
         "not-editable",
         "the fix belongs to 'stock_service', which is not editable",
@@ -79,7 +85,10 @@ EXPECTED = {
         "cascade service 'shop_api' is not downstream of 'shop_api'",
     ),
     "yaml_syntax.yaml": ("yaml-syntax", "YAML syntax error"),
-    "yes_no_key.yaml": ("shape", "the key True at services[2].config is not a string"),
+    "yes_no_key.yaml": (
+        "shape",
+        "services[2].config': key True is not a string (JSON keys are strings; YAML",
+    ),
 }
 
 

@@ -122,6 +122,18 @@ def _bad_clock(d):
     d["incident_start"] = "yesterday at nine"
 
 
+def _end_of_time(d):
+    d["incident_start"] = "9999-12-31T23:59:59"
+
+
+def _call_cycle(d):
+    d["edges"].append([d["edges"][0][1], d["edges"][0][0]])
+
+
+def _self_call(d):
+    d["edges"].append([d["edges"][0][0], d["edges"][0][0]])
+
+
 # (rule, break the data, issue named (None: scenario-level), field named)
 CASES: list[tuple[str, Callable[[dict], None], str | None, str]] = [
     ("duplicate-service", _duplicate_service, None, "services"),
@@ -148,6 +160,9 @@ CASES: list[tuple[str, Callable[[dict], None], str | None, str]] = [
     ("fixes-conflict", _fixes_conflict, "hard.deprecated_url", "reference_fix"),
     ("too-few-steps", _too_few_steps, None, "max_steps"),
     ("bad-clock", _bad_clock, None, "incident_start"),
+    ("bad-clock", _end_of_time, None, "incident_start"),
+    ("call-cycle", _call_cycle, None, "edges"),
+    ("call-cycle", _self_call, None, "edges"),
 ]
 
 

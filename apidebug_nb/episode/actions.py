@@ -4,6 +4,20 @@ Build them with the constructors (``Action.inspect_logs("svc")``,
 ``Action.submit_fix("svc", {"timeout": 30})``, ``Action.hint()``, ...) or
 from a dict with :meth:`Action.from_dict`, which also accepts the seed's
 style ``{"action_type": ..., "target": ..., "fix_payload": ...}``.
+
+Every field passes the input boundary (:mod:`apidebug_nb.input_limits`) when
+the record is built: names are short strings of valid Unicode, and a fix is
+copied to plain JSON within :data:`~apidebug_nb.input_limits.FIX_LIMITS`
+(string keys; finite numbers of at most 10**15; no bytes, sets or objects;
+bounded depth, size and text). So a stored action always serialises, and a
+transcript of it verifies after a JSON round trip.
+
+Exceptions: building an action raises only
+:class:`~apidebug_nb.errors.ActionError`; it costs no step and nothing is
+recorded. :meth:`Episode.step <apidebug_nb.episode.episode.Episode.step>`
+raises only ``ActionError`` (a malformed record) and
+:class:`~apidebug_nb.errors.EpisodeFinishedError`; everything else a learner
+gets wrong is a rejected step with a message.
 """
 
 from __future__ import annotations
@@ -14,15 +28,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from apidebug_nb.errors import ActionError
+from apidebug_nb.input_limits import FIX_LIMITS, MAX_NAME_LENGTH, InputError, brief, clean_json
 
 INSPECT_KINDS = ("inspect_logs", "inspect_config", "inspect_endpoint")
 KINDS = INSPECT_KINDS + ("submit_fix", "hint", "reveal")
 _NEEDS_SERVICE = INSPECT_KINDS + ("submit_fix",)
-# A config fix is a few settings deep and short; far beyond these it is a
-# mistake or an attack, and copying or storing it would be the problem.
-MAX_PATCH_DEPTH = 32
-MAX_PATCH_ITEMS = 10_000
-MAX_TEXT_LENGTH = 100_000
 _FIELD_ALIASES = {
     "kind": "kind",
     "action_type": "kind",
@@ -35,41 +45,30 @@ _FIELD_ALIASES = {
 }
 
 
-def _bounded_copy(value: Any, depth: int = 1, budget: list[int] | None = None) -> Any:
-    """Copy a fix's dicts and lists, refusing absurdly deep, long or large ones.
-
-    One pass, and the depth check comes before each descent, so a fix nested a
-    thousand levels deep is an ActionError rather than a RecursionError.
-    """
-    if budget is None:
-        budget = [MAX_PATCH_ITEMS]
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise ActionError(f"the fix has more than {MAX_PATCH_ITEMS:,} values; a fix sets a few")
-    t = type(value)
-    if t is str or t is bytes:
-        if len(value) > MAX_TEXT_LENGTH:
-            raise ActionError(
-                f"the fix holds a text of {len(value):,} characters; a setting is at most "
-                f"{MAX_TEXT_LENGTH:,}"
-            )
-        return value
-    is_map = t is dict or isinstance(value, Mapping)
-    if not is_map and t is not list and t is not tuple:
-        return value  # scalars; anything else is refused as non-JSON when applied
-    if value and depth >= MAX_PATCH_DEPTH:
+def _name(value: Any, what: str, kind: str) -> str:
+    """A service name or issue id: a short string of valid Unicode."""
+    if not isinstance(value, str):
+        raise ActionError(f"{kind} needs {what} (a string), got {brief(value)}")
+    if len(value) > MAX_NAME_LENGTH:
         raise ActionError(
-            f"the fix is nested more than {MAX_PATCH_DEPTH} levels deep; "
-            'a fix needs a few (dotted keys help: {"a.b.c": 1})'
+            f"{kind} got {what} of {len(value):,} characters; names are at most "
+            f"{MAX_NAME_LENGTH} characters"
         )
-    if is_map:
-        out = {}
-        for k, v in value.items():
-            _bounded_copy(k, depth + 1, budget)
-            out[k] = _bounded_copy(v, depth + 1, budget)
-        return out  # any mapping becomes a plain dict: that is what a patch is
-    items = [_bounded_copy(v, depth + 1, budget) for v in value]
-    return items if t is list else tuple(items)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ActionError(
+            f"{kind} got {what} {brief(value)} holding a lone surrogate (not valid Unicode)"
+        ) from None
+    return str.__str__(value)
+
+
+def _clean_changes(changes: Any) -> Any:
+    """A fix as plain JSON, or ActionError (no step is spent on it)."""
+    try:
+        return clean_json(changes, FIX_LIMITS)
+    except InputError as exc:
+        raise ActionError(f"not a usable fix: {exc}. No step was used.") from None
 
 
 @dataclass(frozen=True)
@@ -95,20 +94,21 @@ class Action:
     issue: str | None = None
 
     def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise ActionError(f"unknown action {self.kind!r}; actions are: {', '.join(KINDS)}")
-        if self.kind in _NEEDS_SERVICE and not isinstance(self.service, str):
-            raise ActionError(f"{self.kind} needs a service name (a string), got {self.service!r}")
-        if self.kind not in _NEEDS_SERVICE and self.service is not None:
-            raise ActionError(f"{self.kind} takes no service, got {self.service!r}")
+        if not isinstance(self.kind, str) or self.kind not in KINDS:
+            raise ActionError(f"unknown action {brief(self.kind)}; actions are: {', '.join(KINDS)}")
+        object.__setattr__(self, "kind", str.__str__(self.kind))
+        if self.kind in _NEEDS_SERVICE:
+            object.__setattr__(self, "service", _name(self.service, "a service name", self.kind))
+        elif self.service is not None:
+            raise ActionError(f"{self.kind} takes no service, got {brief(self.service)}")
         if self.kind != "submit_fix" and self.changes is not None:
             raise ActionError(f"only submit_fix takes changes, not {self.kind}")
         if self.kind != "reveal" and self.issue is not None:
             raise ActionError(f"only reveal names an issue, not {self.kind}")
-        if self.issue is not None and not isinstance(self.issue, str):
-            raise ActionError(f"reveal needs an issue id (a string), got {self.issue!r}")
+        if self.issue is not None:
+            object.__setattr__(self, "issue", _name(self.issue, "an issue id", "reveal"))
         if self.kind == "submit_fix":
-            object.__setattr__(self, "changes", _bounded_copy(self.changes))
+            object.__setattr__(self, "changes", _clean_changes(self.changes))
 
     @classmethod
     def inspect_logs(cls, service: str) -> Action:
@@ -143,9 +143,9 @@ class Action:
             raise ActionError(f"an action is an Action or a dict, got {type(data).__name__}")
         fields: dict[str, Any] = {}
         for key, value in data.items():
-            if key not in _FIELD_ALIASES:
+            if not isinstance(key, str) or key not in _FIELD_ALIASES:
                 raise ActionError(
-                    f"unknown action field {key!r}; fields are: {', '.join(_FIELD_ALIASES)}"
+                    f"unknown action field {brief(key)}; fields are: {', '.join(_FIELD_ALIASES)}"
                 )
             name = _FIELD_ALIASES[key]
             if name in fields:

@@ -18,6 +18,7 @@ from apidebug_nb.episode.observation import Observation, observation_fingerprint
 from apidebug_nb.episode.outcome import StepOutcome
 from apidebug_nb.episode.rewards import REWARD_PIECES, RewardPiece, reward
 from apidebug_nb.errors import EpisodeFinishedError
+from apidebug_nb.input_limits import InputTypeError, brief, check_name, check_options
 from apidebug_nb.merge_patch import PatchError, apply_fix
 from apidebug_nb.model.simulation import ACTIVE, MASKED, RESOLVED, Simulation
 from apidebug_nb.scenarios.records import Scenario, thaw
@@ -53,8 +54,15 @@ class Episode:
         learner_id: str | None = None,
         reward_pieces: tuple[RewardPiece, ...] = REWARD_PIECES,
     ):
+        if not isinstance(scenario, Scenario):
+            task = brief(scenario) if isinstance(scenario, str) else "'easy'"
+            raise InputTypeError(
+                f"Episode needs a Scenario, got {brief(scenario)}; build one with "
+                f"adb.load_scenario({task}) (a built-in task) or "
+                "adb.load_scenario_file(path) (a scenario file)"
+            )
         self.scenario = scenario
-        self.learner_id = learner_id
+        self.learner_id = check_name(learner_id, "learner_id")
         self.reward_pieces = reward_pieces
         self.sim = Simulation.of(scenario)
         self._handlers = {kind: getattr(self, f"_do_{kind}") for kind in KINDS}
@@ -104,12 +112,13 @@ class Episode:
         observations are a function of the scenario and the actions alone.
         ``options`` may hold ``learner_id``.
         """
-        options = dict(options or {})
-        unknown = set(options) - set(_OPTIONS)
-        if unknown:
-            raise ValueError(f"unknown reset options {sorted(unknown)}; valid: {list(_OPTIONS)}")
+        options = check_options(options, _OPTIONS, "reset")  # before anything changes
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+            raise InputTypeError(
+                f"reset(seed=...) takes a non-negative integer or None, got {brief(seed)}"
+            )
         if "learner_id" in options:
-            self.learner_id = options["learner_id"]
+            self.learner_id = check_name(options["learner_id"], "learner_id")
         if seed is not None and self.scenario.task is not None and self.scenario.seed != seed:
             from apidebug_nb.scenarios.catalogue import TASKS, load_scenario
 

@@ -18,18 +18,25 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import re
 from pathlib import Path
 from typing import Any
 
 from apidebug_nb.errors import ScenarioError
+from apidebug_nb.input_files import LineInputError, load_yaml, read_file_text, toml_depth
+from apidebug_nb.input_limits import (
+    FILE_LIMITS,
+    MAX_NUMBER_CHARS,
+    InputError,
+    clean_json,
+    json_depth,
+)
 from apidebug_nb.model.validation import validate_scenario
 from apidebug_nb.scenarios.parse import scenario_from_dict
 from apidebug_nb.scenarios.records import Scenario
 
 FORMATS = {".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json"}
-MAX_FILE_BYTES = 5_000_000  # a scenario is text a person wrote; anything bigger is a mistake
+MAX_FILE_BYTES = 2_000_000  # a scenario is text a person wrote; anything bigger is a mistake
 
 _TAG = re.compile(r"tag '([^']*)'")
 
@@ -81,24 +88,10 @@ def read_scenario_data(path: str | Path) -> tuple[Any, LineMap]:
             rule="file-type",
         )
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ScenarioError(
-            f"cannot read the file: {exc.strerror or exc}", scenario=name, rule="unreadable"
-        ) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise ScenarioError(
-            f"the file is {len(raw):,} bytes; a scenario file is at most {MAX_FILE_BYTES:,}",
-            scenario=name,
-            rule="unreadable",
-        )
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ScenarioError(
-            "the file is not UTF-8 text", scenario=name, rule="unreadable", line=line
-        ) from None
+        text = read_file_text(path, MAX_FILE_BYTES)
+    except InputError as exc:
+        line = getattr(exc, "line", None)
+        raise ScenarioError(exc.detail, scenario=name, rule="unreadable", line=line) from None
     if kind == "yaml":
         data, lines = _read_yaml(text, name)
     elif kind == "toml":
@@ -112,7 +105,16 @@ def read_scenario_data(path: str | Path) -> tuple[Any, LineMap]:
             scenario=name,
             rule="shape",
         )
-    _check_plain(data, name, lines, "")
+    try:
+        data = clean_json(data, FILE_LIMITS)
+    except InputError as exc:
+        raise ScenarioError(
+            exc.detail,
+            scenario=name,
+            rule="too-large" if exc.too_large else "shape",
+            field=exc.path or None,
+            line=lines.find(None, exc.path or None),
+        ) from None
     return data, lines
 
 
@@ -167,10 +169,18 @@ def _read_yaml(text: str, name: str) -> tuple[Any, LineMap]:
     import yaml
 
     try:
-        data = yaml.safe_load(text)
+        data, root = load_yaml(text, FILE_LIMITS)
+    except LineInputError as exc:
+        raise ScenarioError(exc.detail, scenario=name, rule="too-large", line=exc.line) from None
+    except InputError as exc:
+        raise ScenarioError(exc.detail, scenario=name, rule="shape") from None
     except yaml.constructor.ConstructorError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         tag = _TAG.search(exc.problem or "")
+        if tag is None:  # e.g. a list used as a key
+            raise ScenarioError(
+                f"YAML error: {exc.problem}", scenario=name, rule="yaml-syntax", line=line
+            ) from None
         shown = tag.group(1).replace("tag:yaml.org,2002:", "!!") if tag else "this tag"
         raise ScenarioError(
             f"the YAML tag {shown} is not allowed: scenario files hold plain data only "
@@ -182,6 +192,13 @@ def _read_yaml(text: str, name: str) -> tuple[Any, LineMap]:
         ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if "maximum nesting depth" in str(exc.problem):  # libyaml's own cap, below ours
+            raise ScenarioError(
+                f"the file is nested more than {FILE_LIMITS.max_depth} levels deep",
+                scenario=name,
+                rule="too-large",
+                line=mark.line + 1 if mark else None,
+            ) from None
         what = "; ".join(x for x in (exc.context, exc.problem) if x)
         raise ScenarioError(
             f"YAML syntax error: {what}",
@@ -191,7 +208,6 @@ def _read_yaml(text: str, name: str) -> tuple[Any, LineMap]:
         ) from None
     except yaml.YAMLError as exc:  # e.g. a control character the reader refuses
         raise ScenarioError(f"YAML error: {exc}", scenario=name, rule="yaml-syntax") from None
-    root = yaml.compose(text, Loader=yaml.SafeLoader)  # nodes only: nothing is constructed
     paths: dict[str, int] = {}
     if root is not None:
         _walk_node(root, "", paths, name)
@@ -262,8 +278,18 @@ def _toml_module(name: str) -> Any:
 
 def _read_toml(text: str, name: str) -> tuple[Any, LineMap]:
     tomllib = _toml_module(name)
+    if toml_depth(text) > FILE_LIMITS.max_depth:
+        raise ScenarioError(
+            f"the file is nested more than {FILE_LIMITS.max_depth} levels deep",
+            scenario=name,
+            rule="too-large",
+        )
     try:
         data = tomllib.loads(text)
+    except RecursionError:  # the depth scan is approximate; this is its backstop
+        raise ScenarioError(
+            "the file is nested too deeply", scenario=name, rule="too-large"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         m = _TOML_LINE.search(str(exc))
         raise ScenarioError(
@@ -271,6 +297,10 @@ def _read_toml(text: str, name: str) -> tuple[Any, LineMap]:
             scenario=name,
             rule="toml-syntax",
             line=int(m.group(1)) if m else None,
+        ) from None
+    except ValueError as exc:  # a number beyond Python's conversion limit
+        raise ScenarioError(
+            f"a value cannot be read: {exc}", scenario=name, rule="too-large"
         ) from None
     # TOML has no composed-node API: find top-level keys and [[issues]] tables by scanning.
     paths: dict[str, int] = {}
@@ -289,13 +319,31 @@ def _read_toml(text: str, name: str) -> tuple[Any, LineMap]:
 
 
 def _read_json(text: str, name: str) -> tuple[Any, LineMap]:
+    if json_depth(text) > FILE_LIMITS.max_depth:
+        raise ScenarioError(
+            f"the file is nested more than {FILE_LIMITS.max_depth} levels deep",
+            scenario=name,
+            rule="too-large",
+        )
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_json_int)
+    except RecursionError:  # pragma: no cover - the depth scan comes first
+        raise ScenarioError(
+            "the file is nested too deeply", scenario=name, rule="too-large"
+        ) from None
+    except InputError as exc:
+        raise ScenarioError(exc.detail, scenario=name, rule="too-large") from None
     except json.JSONDecodeError as exc:
         raise ScenarioError(
             f"JSON syntax error: {exc.msg}", scenario=name, rule="json-syntax", line=exc.lineno
         ) from None
     return data, LineMap({}, _issue_index(data), _second_service(data))
+
+
+def _json_int(text: str) -> int:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise InputError(f"a number of {len(text):,} digits is too large")
+    return int(text)
 
 
 def _issue_index(data: Any) -> dict[str, list[int]]:
@@ -317,43 +365,6 @@ def _second_service(data: Any) -> int | None:
             return n
         seen.add(name)
     return None
-
-
-def _check_plain(value: Any, name: str, lines: LineMap, path: str) -> None:
-    """Only JSON-like data: string keys, finite numbers; no dates, sets or binary."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                hint = (
-                    " (YAML reads unquoted yes/no/on/off as true/false: quote the key)"
-                    if isinstance(key, bool)
-                    else " (quote it)"
-                )
-                raise ScenarioError(
-                    f"the key {key!r} at {path or 'the top'} is not a string{hint}",
-                    scenario=name,
-                    rule="shape",
-                    line=lines.find(None, path or None),
-                )
-            _check_plain(item, name, lines, f"{path}.{key}" if path else key)
-    elif isinstance(value, list):
-        for n, item in enumerate(value):
-            _check_plain(item, name, lines, f"{path}[{n}]")
-    elif isinstance(value, float) and not math.isfinite(value):
-        raise ScenarioError(
-            f"{path} is {value!r}; numbers in a scenario must be finite",
-            scenario=name,
-            rule="shape",
-            line=lines.find(None, path),
-        )
-    elif not (value is None or isinstance(value, (str, int, float, bool))):
-        raise ScenarioError(
-            f"{path} holds a value of type {type(value).__name__}; scenario files hold only "
-            "mappings, lists, strings, numbers, true/false and null",
-            scenario=name,
-            rule="shape",
-            line=lines.find(None, path),
-        )
 
 
 # -- writing ---------------------------------------------------------------------------------

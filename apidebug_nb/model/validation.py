@@ -7,7 +7,8 @@ names the validation rule (useful in tests and tools):
 ``duplicate-service``, ``duplicate-issue``, ``unknown-service``,
 ``unknown-dependency``, ``dependency-cycle``, ``not-editable``, ``bad-rule``,
 ``bad-fix``, ``fix-does-not-resolve``, ``already-satisfied``, ``hint-leak``,
-``unreachable-cascade``, ``fixes-conflict``, ``too-few-steps``, ``bad-clock``.
+``unreachable-cascade``, ``fixes-conflict``, ``too-few-steps``, ``bad-clock``,
+``call-cycle``.
 """
 
 from __future__ import annotations
@@ -111,6 +112,8 @@ def validate_scenario(sc: Scenario) -> Scenario:
             "bad-clock",
             field="incident_start",
         ) from None
+    _check_clock(sc)
+    _check_call_graph(sc)
 
     ids: set[str] = set()
     for issue in sc.issue_records:
@@ -163,6 +166,60 @@ def validate_scenario(sc: Scenario) -> Scenario:
             field="max_steps",
         )
     return sc
+
+
+def _check_clock(sc: Scenario) -> None:
+    """The incident clock must stay representable for the whole episode and every log line."""
+    start = dt.datetime.fromisoformat(sc.incident_start)
+    if not isinstance(sc.step_seconds, int) or sc.step_seconds < 1:
+        raise _fail(
+            sc,
+            f"step_seconds must be a whole number of seconds of at least 1, got {sc.step_seconds!r}",
+            "bad-clock",
+            field="step_seconds",
+        )
+    lines = [*sc.base_logs]
+    for issue in sc.issue_records:
+        lines += [*issue.symptoms, *issue.resolved_logs]
+    offsets = [abs(line.offset_s) for line in lines]
+    span = 600 + sc.max_steps * sc.step_seconds + max(offsets, default=0)
+    try:
+        start - dt.timedelta(seconds=span)
+        start + dt.timedelta(seconds=2 * span)
+    except OverflowError:
+        raise _fail(
+            sc,
+            f"incident_start {sc.incident_start!r} plus {sc.max_steps} steps of "
+            f"{sc.step_seconds} s runs outside the calendar (years 1 to 9999); "
+            "start the incident in a recent year",
+            "bad-clock",
+            field="incident_start",
+        ) from None
+
+
+def _check_call_graph(sc: Scenario) -> None:
+    """Calls flow one way: a service calling itself, or a loop of calls, is an authoring slip."""
+    for caller, callee in sc.edges:
+        if caller == callee:
+            raise _fail(
+                sc,
+                f"edge {caller} -> {callee} makes {caller!r} call itself; "
+                "edges go from a caller to another service",
+                "call-cycle",
+                field="edges",
+            )
+    G = sc.graph
+    import networkx as nx
+
+    if not nx.is_directed_acyclic_graph(G):
+        cycle = [a for a, _ in nx.find_cycle(G)]
+        raise _fail(
+            sc,
+            f"the call graph has a cycle: {' -> '.join([*cycle, cycle[0]])}; "
+            "calls must flow one way (remove one of these edges)",
+            "call-cycle",
+            field="edges",
+        )
 
 
 def _undoer(sc: Scenario, order: list[str], iid: str) -> str:

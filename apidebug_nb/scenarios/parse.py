@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from apidebug_nb.errors import ScenarioError
+from apidebug_nb.input_limits import brief
 from apidebug_nb.scenarios.records import (
     CATEGORIES,
     LOG_LEVELS,
@@ -42,6 +43,11 @@ _TOP = {
     "explanations": dict,
 }
 _TOP_REQUIRED = ("id", "max_steps", "services", "edges", "issues")
+# Bounds a scenario someone wrote stays far inside; checked before anything is built.
+MAX_STEPS = 10_000
+MAX_STEP_SECONDS = 86_400  # one step is at most a day of incident time
+MAX_OFFSET_S = 30 * 86_400  # a log line is at most 30 days from the incident start
+COUNTS = {"services": 2_000, "edges": 20_000, "issues": 500, "lines": 2_000}
 _SERVICE = {"name": str, "role": str, "editable": bool, "description": str, "config": dict}
 _ISSUE = {
     "id": str,
@@ -147,7 +153,18 @@ def _fields(
     return dict(data)
 
 
+def _count(ctx: _Ctx, raw: list[Any], limit: int, field: str, issue: str | None = None) -> None:
+    if len(raw) > limit:
+        raise ctx.fail(
+            f"{len(raw):,} entries is too many; a scenario has at most {limit:,} here",
+            issue=issue,
+            field=field,
+            rule="too-large",
+        )
+
+
 def _lines(ctx: _Ctx, raw: list[Any], field: str, issue: str | None) -> tuple[LogLine, ...]:
+    _count(ctx, raw, COUNTS["lines"], field, issue)
     out = []
     for n, item in enumerate(raw):
         where = f"{field}[{n}]"
@@ -167,9 +184,11 @@ def _lines(ctx: _Ctx, raw: list[Any], field: str, issue: str | None) -> tuple[Lo
             isinstance(offset, bool)
             or not isinstance(offset, (int, float))
             or not math.isfinite(offset)
+            or abs(offset) > MAX_OFFSET_S
         ):
             raise ctx.fail(
-                f"offset_s must be a number of seconds, got {offset!r}",
+                f"offset_s must be a number of seconds within {MAX_OFFSET_S:,} of the "
+                f"incident start, got {brief(offset)}",
                 issue=issue,
                 field=where + ".offset_s",
             )
@@ -264,8 +283,28 @@ def scenario_from_dict(
     """
     ctx = _Ctx(source, lines)
     d = _fields(ctx, data, _TOP, _TOP_REQUIRED, "a scenario")
-    if d["max_steps"] < 1:
-        raise ctx.fail(f"max_steps must be at least 1, got {d['max_steps']}", field="max_steps")
+    if not 1 <= d["max_steps"] <= MAX_STEPS:
+        raise ctx.fail(
+            f"max_steps must be from 1 to {MAX_STEPS:,}, got {brief(d['max_steps'])}",
+            field="max_steps",
+        )
+    step_seconds = d.get("step_seconds", 45)
+    if not 1 <= step_seconds <= MAX_STEP_SECONDS:
+        raise ctx.fail(
+            f"step_seconds must be from 1 to {MAX_STEP_SECONDS:,} (a step is at most a day "
+            f"of incident time), got {brief(step_seconds)}",
+            field="step_seconds",
+            rule="bad-clock",
+        )
+    for key in ("services", "edges", "issues"):
+        _count(ctx, d[key], COUNTS[key], key)
+    for key in ("services", "issues"):
+        if not d[key]:
+            raise ctx.fail(
+                f"the scenario has no {key}; it needs at least one "
+                + ("service" if key == "services" else "issue (a problem to fix)"),
+                field=key,
+            )
     services = []
     for n, raw in enumerate(d["services"]):
         s = _fields(ctx, raw, _SERVICE, ("name", "config"), "a service", prefix=f"services[{n}].")

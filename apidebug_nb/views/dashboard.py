@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -28,6 +29,8 @@ from apidebug_nb.episode.episode import Episode
 from apidebug_nb.episode.observation import Observation
 from apidebug_nb.errors import ApiDebugError, TranscriptError
 from apidebug_nb.grading.transcript import replay
+from apidebug_nb.input_files import read_file_text
+from apidebug_nb.input_limits import InputError, Limits, loads_json_text
 from apidebug_nb.scenarios.catalogue import load_scenario
 from apidebug_nb.scenarios.records import Scenario
 from apidebug_nb.views import figures, panels
@@ -76,7 +79,10 @@ class Dashboard:
             such as ``"easy"``.
         learner_id: stored in the transcript.
         autosave: a path; after every action the transcript is written there
-            (atomically), so :meth:`resume` can rebuild the session.
+            (atomically), so :meth:`resume` can rebuild the session. If the file
+            already holds progress on the same scenario (and learner), the
+            dashboard resumes it; any other existing file is refused with a
+            message, never overwritten.
         seed: with a task name, which variant to load (``None``: the canonical one).
 
     Attributes:
@@ -99,6 +105,10 @@ class Dashboard:
                 f"Dashboard needs a Scenario or a task name such as 'easy', "
                 f"got {type(scenario).__name__}"
             )
+        if autosave is not None and _holds_something(Path(autosave)):
+            episode = _resume_onto(Path(autosave), scenario, learner_id)
+            self._setup(episode, autosave, resumed_from=Path(autosave))
+            return
         episode = Episode(scenario, learner_id=learner_id)
         episode.reset()
         self._setup(episode, autosave)
@@ -115,18 +125,7 @@ class Dashboard:
             TranscriptError: the file is missing, unreadable, or not a valid transcript.
         """
         path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise TranscriptError(
-                f"cannot resume: {str(path)!r} does not exist (was autosave set to this path?)"
-            ) from None
-        except OSError as exc:
-            raise TranscriptError(f"cannot resume: {str(path)!r} is unreadable: {exc}") from None
-        try:
-            episode = replay(text)
-        except TranscriptError as exc:
-            raise TranscriptError(f"cannot resume from {str(path)!r}: {exc}") from None
+        episode = _replay_file(path)
         dash = cls.__new__(cls)
         dash._setup(episode, path if autosave else None, resumed_from=path)
         return dash
@@ -448,7 +447,7 @@ class Dashboard:
             return
         try:
             write_atomically(self.autosave, json.dumps(self.episode.transcript(), indent=1))
-        except OSError as exc:
+        except (OSError, ValueError, TypeError) as exc:  # a full disk, or a bug: say so
             self._message = (
                 f"{self._message[0]} (Could not save progress to {self.autosave}: {exc}.)",
                 "error",
@@ -512,6 +511,78 @@ def _callback(fn: Callable[[], T]) -> Callable[[W.Button], T]:
         return fn()
 
     return handler
+
+
+# -- autosave files: resume, or refuse; never overwrite --------------------------------------
+
+MAX_PROGRESS_BYTES = 20_000_000  # thousands of steps fit in far less
+PROGRESS_LIMITS = Limits(
+    what="the progress file",
+    max_depth=64,
+    max_items=2_000_000,
+    max_text=100_000,
+    max_key=1_000,
+    max_json_chars=MAX_PROGRESS_BYTES,
+)
+
+
+def _holds_something(path: Path) -> bool:
+    """Whether ``path`` exists as anything but an empty regular file."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return path.is_symlink()  # a dangling link: refused, not followed
+    except OSError:
+        return True
+    return not (stat.S_ISREG(info.st_mode) and info.st_size == 0)
+
+
+def _replay_file(path: Path) -> Episode:
+    """The episode an autosaved file holds, or a TranscriptError saying why not."""
+    if not path.exists() and not path.is_symlink():
+        raise TranscriptError(
+            f"cannot resume: {str(path)!r} does not exist (was autosave set to this path?)"
+        )
+    try:
+        text = read_file_text(path, MAX_PROGRESS_BYTES)
+        data = loads_json_text(text, PROGRESS_LIMITS)
+    except json.JSONDecodeError as exc:
+        raise TranscriptError(
+            f"cannot resume from {str(path)!r}: it is not valid JSON ({exc.msg} at line "
+            f"{exc.lineno}); it may have been cut short or edited"
+        ) from None
+    except InputError as exc:
+        raise TranscriptError(f"cannot resume from {str(path)!r}: {exc}") from None
+    try:
+        return replay(data)
+    except ApiDebugError as exc:
+        raise TranscriptError(f"cannot resume from {str(path)!r}: {exc}") from None
+
+
+def _resume_onto(path: Path, scenario: Scenario, learner_id: str | None) -> Episode:
+    """Resume ``path`` if it is progress on ``scenario`` by ``learner_id``; else refuse."""
+    how = (
+        f"To continue that work use Dashboard.resume({str(path)!r}); to start fresh, give "
+        "another autosave path (or move the file away). The file was not changed."
+    )
+    try:
+        episode = _replay_file(path)
+    except TranscriptError as exc:
+        raise TranscriptError(
+            f"autosave file {str(path)!r} already exists and is not resumable progress "
+            f"({exc}). Give another autosave path, or move the file away; it was not changed."
+        ) from None
+    if episode.scenario.content_hash() != scenario.content_hash():
+        raise TranscriptError(
+            f"autosave file {str(path)!r} holds {episode.steps} steps on scenario "
+            f"{episode.scenario.id!r}, not {scenario.id!r}. {how}"
+        )
+    if episode.learner_id != learner_id:
+        raise TranscriptError(
+            f"autosave file {str(path)!r} holds the progress of learner "
+            f"{episode.learner_id!r}, not {learner_id!r}. {how}"
+        )
+    return episode
 
 
 def write_atomically(path: Path, text: str) -> None:
