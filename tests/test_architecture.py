@@ -37,7 +37,7 @@ LAYERS = {
     "apidebug_nb.__main__": 7,
     "apidebug_nb": 7,  # the package facade re-exports every layer
 }
-UI_LIBRARIES = ("ipywidgets", "matplotlib", "IPython")
+UI_LIBRARIES = ("ipywidgets", "anywidget", "matplotlib", "IPython")
 # The public API promises ep.grade() and ep.transcript(); those two methods
 # import the grading layer inside the method, so the episode module itself
 # still loads without it. No other upward import is allowed.
