@@ -34,6 +34,7 @@ LAYERS = {
     "apidebug_nb.instructor": 5,
     "apidebug_nb.views": 6,
     "apidebug_nb.cli": 7,
+    "apidebug_nb.lab_launcher": 7,
     "apidebug_nb.__main__": 7,
     "apidebug_nb": 7,  # the package facade re-exports every layer
 }
