@@ -369,6 +369,19 @@ def _port(text: str) -> int:
     return int(text)
 
 
+def _default_port(env: Any) -> int:
+    """``JUPYTER_PORT`` when set (Jupyter's own convention), else 8888."""
+    from apidebug_nb.lab_launcher import DEFAULT_PORT
+
+    text = env.get("JUPYTER_PORT", "").strip()
+    if not text:
+        return DEFAULT_PORT
+    try:
+        return _port(text)
+    except argparse.ArgumentTypeError as exc:
+        raise CommandError(f"JUPYTER_PORT: {exc}") from None
+
+
 def cmd_lab(args: argparse.Namespace, out: TextIO) -> int:
     import os
 
@@ -381,7 +394,7 @@ def cmd_lab(args: argparse.Namespace, out: TextIO) -> int:
             'pip install -e ".[lab]" (in a checkout) or pip install "apidebug_nb[lab]", '
             "then run apidebug-nb lab again"
         )
-    port = args.port
+    port = args.port if args.port is not None else _default_port(os.environ)
     if port == 0:
         port = L.free_port(args.ip)
     elif L.port_in_use(port, args.ip):
@@ -452,8 +465,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--port",
         type=_port,
-        default=DEFAULT_PORT,
-        help=f"port to serve on (default {DEFAULT_PORT}; 0: any free port)",
+        default=None,
+        help=f"port to serve on (default: $JUPYTER_PORT, else {DEFAULT_PORT}; 0: any free port)",
     )
     p.add_argument("--ip", default=DEFAULT_IP, help=f"address to serve on (default {DEFAULT_IP})")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")

@@ -201,6 +201,24 @@ def test_port_in_use_is_refused_before_anything_is_copied(tmp_path, launches, ca
     assert not (tmp_path / "labs").exists() and launches.calls == []
 
 
+def test_jupyter_port_sets_the_default_port(tmp_path, launches, monkeypatch, capsys):
+    port = free_test_port()
+    monkeypatch.setenv("JUPYTER_PORT", str(port))
+    assert main(["lab", str(tmp_path / "a")]) == 0
+    assert f"--ServerApp.port={port}" in launches.argv
+    monkeypatch.setenv("JUPYTER_PORT", "eighty")
+    err = refused(capsys, main(["lab", str(tmp_path / "b")]))
+    assert "JUPYTER_PORT: a port is a whole number from 1 to 65535" in err
+    assert not (tmp_path / "b").exists()
+
+
+def test_without_jupyter_port_the_default_is_8888(tmp_path, launches, monkeypatch):
+    monkeypatch.delenv("JUPYTER_PORT", raising=False)
+    monkeypatch.setattr(lab_launcher, "port_in_use", lambda port, ip: False)
+    assert main(["lab", str(tmp_path / "a")]) == 0
+    assert "--ServerApp.port=8888" in launches.argv
+
+
 def test_port_zero_picks_a_free_port(tmp_path, launches):
     assert main(["lab", str(tmp_path / "labs"), "--port", "0"]) == 0
     port = int(next(a for a in launches.argv if a.startswith("--ServerApp.port=")).split("=")[1])
