@@ -50,7 +50,8 @@ QUIET_NOTIFICATIONS = {"fetchNews": "false", "checkForUpdates": False, "doNotDis
 #: The notebook tracker's "Always start the preferred kernel".
 AUTO_START_KERNEL = {"autoStartDefaultKernel": True}
 
-START_TIMEOUT_S = 60.0
+#: A fresh virtual environment compiles its bytecode on first start: minutes on a loaded machine.
+START_TIMEOUT_S = 240.0
 
 
 def free_port() -> int:
