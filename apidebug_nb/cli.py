@@ -1,6 +1,6 @@
 """The ``apidebug-nb`` command line: play, author, hand out and grade scenarios.
 
-Subcommands: ``list``, ``play``, ``validate``, ``variants``, ``grade``,
+Subcommands: ``lab``, ``list``, ``play``, ``validate``, ``variants``, ``grade``,
 ``notebooks``. Each has ``--help``. Exit codes: 0 success, 1 bad input (the
 message on stderr says what was wrong and what is valid), 2 bad usage.
 """
@@ -418,6 +418,78 @@ def cmd_notebooks(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+# -- lab -------------------------------------------------------------------------------------
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(
+            f"a port is a whole number from 1 to 65535 (0: any free port), got {text!r}"
+        )
+    return int(text)
+
+
+def _default_port(env: Any) -> int:
+    """``JUPYTER_PORT`` when set (Jupyter's own convention), else 8888."""
+    from apidebug_nb.lab_launcher import DEFAULT_PORT
+
+    text = env.get("JUPYTER_PORT", "").strip()
+    if not text:
+        return DEFAULT_PORT
+    try:
+        return _port(text)
+    except argparse.ArgumentTypeError as exc:
+        raise CommandError(f"JUPYTER_PORT: {exc}") from None
+
+
+def cmd_lab(args: argparse.Namespace, out: TextIO) -> int:
+    import os
+
+    from apidebug_nb import lab_launcher as L
+    from apidebug_nb.notebook_files import notebook_paths
+
+    if not L.jupyterlab_installed():
+        raise CommandError(
+            f"JupyterLab is not installed for {sys.executable}. Install it with "
+            'pip install -e ".[lab]" (in a checkout) or pip install "apidebug_nb[lab]", '
+            "then run apidebug-nb lab again"
+        )
+    port = args.port if args.port is not None else _default_port(os.environ)
+    if port == 0:
+        port = L.free_port(args.ip)
+    elif L.port_in_use(port, args.ip):
+        raise CommandError(
+            f"port {port} on {args.ip} is already in use (another JupyterLab?). Stop that "
+            f"server, or choose another port: apidebug-nb lab --port {port + 1} (0: any free port)"
+        )
+    dest = Path(args.dir).expanduser().absolute()
+    try:
+        sources = notebook_paths()
+    except FileNotFoundError as exc:
+        raise CommandError(str(exc)) from None
+    try:
+        report = L.sync_labs(dest, sources)
+    except L.LabError as exc:
+        raise CommandError(str(exc)) from None
+    for line in report.lines(dest):
+        out.write(line + "\n")
+    no_browser = args.no_browser
+    if not no_browser and not L.has_display(os.environ):
+        no_browser = True
+        out.write("no display found: not opening a browser (open the URL below yourself)\n")
+    token = L.new_token()
+    argv = L.lab_command(
+        dest, args.ip, port, token, no_browser=no_browser, as_root=L.running_as_root()
+    )
+    out.write(f"JupyterLab is starting on the labs; open:\n  {L.lab_url(args.ip, port, token)}\n")
+    out.write("Stop it with Ctrl+C.\n")
+    out.flush()
+    code = L.launch(argv, dest)
+    if code != 0:
+        sys.stderr.write(f"apidebug-nb lab: JupyterLab exited with code {code} (see above)\n")
+    return code
+
+
 # -- the parser ------------------------------------------------------------------------------
 
 
@@ -436,6 +508,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"apidebug-nb {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    from apidebug_nb.lab_launcher import DEFAULT_DIR, DEFAULT_IP, DEFAULT_PORT
+
+    p = sub.add_parser(
+        "lab",
+        help="copy the labs into a folder and open them in JupyterLab",
+        description="Copy the teaching notebooks into DIR (unless they are there already; "
+        "a notebook you edited is never overwritten), then start JupyterLab on the "
+        "start-here notebook and print its URL. As root it passes --allow-root; without a "
+        "display it does not try to open a browser.",
+    )
+    p.add_argument(
+        "dir", metavar="DIR", nargs="?", default=DEFAULT_DIR, help=f"default: {DEFAULT_DIR}"
+    )
+    p.add_argument(
+        "--port",
+        type=_port,
+        default=None,
+        help=f"port to serve on (default: $JUPYTER_PORT, else {DEFAULT_PORT}; 0: any free port)",
+    )
+    p.add_argument("--ip", default=DEFAULT_IP, help=f"address to serve on (default {DEFAULT_IP})")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.set_defaults(run=cmd_lab)
 
     p = sub.add_parser(
         "list",

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import statistics
 import time
+from functools import partial
 
 import apidebug_nb as adb
 from apidebug_nb.views import graph_raster
@@ -67,15 +68,15 @@ def one_pass(scenario: adb.Scenario) -> dict[str, list[float]]:
             dash._picker.value = action.service
             times["select"].append((time.perf_counter() - t0) * 1000)
         if action.kind == "submit_fix":
-            dash._fix_patch.value = json.dumps(action.changes)
-            button = dash._buttons["submit"]
+            # What a press of Submit sends: the texts with the next submit count.
+            patch = json.dumps(action.changes)
+            press = partial(dash._fix_editor.press_submit, key="", value="", patch=patch)
         else:
-            button = dash._buttons[BUTTONS[action.kind]]
+            press = dash._buttons[BUTTONS[action.kind]].click
         t0, c0 = time.perf_counter(), time.process_time()
-        button.click()
+        press()
         elapsed = (time.perf_counter() - t0) * 1000
         times["cpu"].append((time.process_time() - c0) * 1000)
-        dash._fix_patch.value = ""
         times["click"].append(elapsed)
         if action.kind == "submit_fix":
             times["fix"].append(elapsed)

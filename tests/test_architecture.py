@@ -36,10 +36,11 @@ LAYERS = {
     "apidebug_nb.instructor": 5,
     "apidebug_nb.views": 6,
     "apidebug_nb.cli": 7,
+    "apidebug_nb.lab_launcher": 7,
     "apidebug_nb.__main__": 7,
     "apidebug_nb": 7,  # the package facade re-exports every layer
 }
-UI_LIBRARIES = ("ipywidgets", "matplotlib", "IPython")
+UI_LIBRARIES = ("ipywidgets", "anywidget", "matplotlib", "IPython")
 # The public API promises ep.grade() and ep.transcript(); those two methods
 # import the grading layer inside the method, so the episode module itself
 # still loads without it. No other upward import is allowed.

@@ -17,7 +17,7 @@ from apidebug_nb.instructor.variants import assign_variants
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "apidebug_nb" / "scenarios" / "examples"
 BROKEN = ROOT / "tests" / "broken_scenarios"
-SUBCOMMANDS = ("list", "play", "validate", "variants", "grade", "notebooks")
+SUBCOMMANDS = ("lab", "list", "play", "validate", "variants", "grade", "notebooks")
 
 
 def _commands_for(actions: list[adb.Action]) -> list[str]:

@@ -10,6 +10,7 @@ import pytest
 
 import apidebug_nb as adb
 from apidebug_nb.views.dashboard import Dashboard
+from apidebug_nb.views.fix_editor import FixEditor
 from apidebug_nb.views.graph_raster import graph_png
 
 CSS_CLASSES = {
@@ -21,11 +22,8 @@ CSS_CLASSES = {
     "adb-btn-endpoint",
     "adb-btn-hint",
     "adb-btn-reveal",
-    "adb-btn-submit",
     "adb-btn-finish",
-    "adb-fix-key",
-    "adb-fix-value",
-    "adb-fix-patch",
+    "adb-fix-editor",
     "adb-logs",
     "adb-config",
     "adb-message",
@@ -59,6 +57,20 @@ def click(dash: Dashboard, css: str) -> None:
     by_class(dash, css).click()
 
 
+def editor(dash: Dashboard) -> FixEditor:
+    found = by_class(dash, "adb-fix-editor")
+    assert isinstance(found, FixEditor)
+    return found
+
+
+def submit_form(dash: Dashboard, key: str = "", value: str = "", patch: str = "") -> None:
+    """What a press of Submit sends: the three texts and the next count, in one message."""
+    fix_editor = editor(dash)
+    fix_editor.set_state(
+        {"key": key, "value": value, "patch": patch, "submits": fix_editor.submits + 1}
+    )
+
+
 def test_every_stable_css_class_is_present_once():
     dash = Dashboard("hard")
     classes = [c for w in widgets(dash.widget) for c in getattr(w, "_dom_classes", ())]
@@ -73,6 +85,13 @@ def test_every_control_is_labelled():
             assert w.description and w.tooltip
         if isinstance(w, (W.Dropdown, W.Text, W.Textarea)):
             assert w.description
+    assert editor(dash).labels() == {
+        "key": "Key path",
+        "value": "JSON value",
+        "patch": "or patch",
+        "submit": "Submit fix",
+    }
+    assert editor(dash).submit_tooltip
 
 
 def test_a_whole_hard_episode_through_clicks_and_values():
@@ -90,9 +109,7 @@ def test_a_whole_hard_episode_through_clicks_and_values():
         by_class(dash, "adb-service-picker").value = action.service
         before = graph.value
         if action.kind == "submit_fix":
-            by_class(dash, "adb-fix-patch").value = json.dumps(action.changes)
-            click(dash, "adb-btn-submit")
-            by_class(dash, "adb-fix-patch").value = ""
+            submit_form(dash, patch=json.dumps(action.changes))
             # Every oracle fix resolves a problem: the picture must change.
             assert graph.value != before
             assert graph.value == graph_png(ep, action.service)
@@ -118,15 +135,14 @@ def test_a_whole_hard_episode_through_clicks_and_values():
     for issue in ep.scenario.issues:
         assert issue.title in html
     assert all(w.disabled for w in widgets(dash.widget) if isinstance(w, W.Button))
+    assert editor(dash).disabled
     assert "Score: 1.00" in dash.render_text()
 
 
 def test_key_path_and_json_value_form_applies_a_fix():
     dash = Dashboard("hard")
     dash.select("inventory_service")
-    by_class(dash, "adb-fix-key").value = "dispatch_mode"
-    by_class(dash, "adb-fix-value").value = '"async"'
-    click(dash, "adb-btn-submit")
+    submit_form(dash, "dispatch_mode", '"async"')
     assert dash.episode.actions == [
         adb.Action.submit_fix("inventory_service", {"dispatch_mode": "async"})
     ]
@@ -147,11 +163,8 @@ def test_key_path_and_json_value_form_applies_a_fix():
 )
 def test_malformed_fix_input_costs_no_step_and_says_why(key, value, patch, expected):
     dash = Dashboard("hard")
-    by_class(dash, "adb-fix-key").value = key
-    by_class(dash, "adb-fix-value").value = value
-    by_class(dash, "adb-fix-patch").value = patch
     configs = json.dumps(dash.episode.configs, sort_keys=True)
-    click(dash, "adb-btn-submit")
+    submit_form(dash, key, value, patch)
     assert dash.episode.steps == 0
     assert json.dumps(dash.episode.configs, sort_keys=True) == configs
     message = by_class(dash, "adb-message").value

@@ -10,7 +10,7 @@ import pytest
 
 import apidebug_nb as adb
 
-HEAVY = ("ipywidgets", "matplotlib", "networkx", "IPython", "numpy")
+HEAVY = ("ipywidgets", "anywidget", "matplotlib", "networkx", "IPython", "numpy")
 
 
 def loaded_after(code: str) -> set[str]:

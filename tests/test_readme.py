@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -14,12 +20,26 @@ def opening_commands() -> list[str]:
     return [b.strip() for b in blocks[:2]]
 
 
+VENV = "python3 -m venv .venv && . .venv/bin/activate && "
+
+
 def test_readme_opens_with_the_lab_and_the_test_command() -> None:
     lab, test = opening_commands()
     assert README.index(lab) < README.index("## ")  # before any section
-    notebook = re.search(r"jupyter lab (notebooks/\S+\.ipynb)", lab)
-    assert notebook and (ROOT / notebook.group(1)).is_file()
-    assert '".[test]"' in test and "pytest" in test
+    # Each makes its own virtual environment first: a fresh Debian refuses a bare pip install.
+    assert lab == VENV + 'pip install -e ".[lab]" && apidebug-nb lab'
+    assert test == VENV + 'pip install -e ".[test]" && python -m pytest'
+
+
+def test_the_lab_command_exists_and_its_extra_brings_jupyterlab() -> None:
+    from apidebug_nb.cli import build_parser
+
+    commands = build_parser()._subparsers._group_actions[0].choices
+    assert "lab" in commands
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    lab_extra = pyproject["project"]["optional-dependencies"]["lab"]
+    assert any(req.startswith("jupyterlab") for req in lab_extra)
+    assert pyproject["project"]["scripts"]["apidebug-nb"] == "apidebug_nb.cli:main"
 
 
 def test_ci_runs_exactly_the_readme_test_command() -> None:

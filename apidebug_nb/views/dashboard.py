@@ -1,7 +1,8 @@
 """The dashboard: one scenario, every action one click away, the graph healing live.
 
-A plain class composing core ipywidgets (no custom front-end code, inline
-PNGs only), so it works in JupyterLab, Notebook 7, VS Code and Voilà. Every
+A plain class composing core ipywidgets and one small anywidget (the fix
+editor, whose front end needs no build step), inline PNGs only, so it works in
+JupyterLab, Notebook 7, VS Code and Voilà. Every
 button has a programmatic twin (:meth:`Dashboard.inspect_logs`, ...) so
 notebooks and tests drive it without a browser, and :meth:`render_text`
 gives a deterministic plain-text summary of what the panels show.
@@ -34,6 +35,7 @@ from apidebug_nb.input_limits import InputError, Limits, loads_json_text
 from apidebug_nb.scenarios.catalogue import load_scenario
 from apidebug_nb.scenarios.records import Scenario
 from apidebug_nb.views import figures, panels
+from apidebug_nb.views.fix_editor import FixEditor
 from apidebug_nb.views.fix_input import FixInputError, parse_changes, parse_fix_form
 from apidebug_nb.views.grade_plot import plot_grade
 from apidebug_nb.views.graph_raster import graph_png
@@ -184,39 +186,10 @@ class Dashboard:
             button.on_click(_callback(handlers[name]))
             self._buttons[name] = button
 
-        # continuous_update=False: the text reaches the kernel when the field loses
-        # focus, so a Submit clicked right after typing never sees the old value.
-        self._fix_key = W.Text(
-            description="Key path",
-            continuous_update=False,
-            placeholder="e.g. timeout_s or auth.token",
-            style={"description_width": "6em"},
-        )
-        self._fix_key.add_class("adb-fix-key")
-        self._fix_value = W.Textarea(
-            description="JSON value",
-            continuous_update=False,
-            placeholder='e.g. 30   "async"   true   {"enabled": true}',
-            rows=2,
-            style={"description_width": "6em"},
-        )
-        self._fix_value.add_class("adb-fix-value")
-        self._fix_patch = W.Textarea(
-            description="or patch",
-            continuous_update=False,
-            placeholder='a whole JSON merge patch, e.g. {"timeout_s": 30, "auth": {"token": "..."}}',
-            rows=3,
-            style={"description_width": "6em"},
-        )
-        self._fix_patch.add_class("adb-fix-patch")
-        submit = W.Button(
-            description="Submit fix",
-            tooltip="Apply the change to the selected service's config (costs a step).",
-            button_style="primary",
-        )
-        submit.add_class("adb-btn-submit")
-        submit.on_click(_callback(self._submit_from_form))
-        self._buttons["submit"] = submit
+        # One widget model carries the texts and the submit together (see fix_editor):
+        # Submit applies exactly what the fields showed, however slow the kernel.
+        self._fix_editor = FixEditor(on_submit=self._submit_from_form)
+        self._fix_editor.add_class("adb-fix-editor")
         finish = W.Button(
             description="Finish and grade",
             tooltip="Stop here and see your grade and what was wrong.",
@@ -269,10 +242,8 @@ class Dashboard:
                     [self._buttons[n] for n, *_ in BUTTONS], layout=W.Layout(flex_flow="row wrap")
                 ),
                 fix_help,
-                self._fix_key,
-                self._fix_value,
-                self._fix_patch,
-                W.HBox([submit, finish]),
+                self._fix_editor,
+                finish,
                 self._message_box,
                 self._alerts,
                 self._hints,
@@ -428,11 +399,10 @@ class Dashboard:
         self._refresh()
         return obs
 
-    def _submit_from_form(self) -> Observation | None:
+    def _submit_from_form(self, key: str, value: str, patch: str) -> Observation | None:
+        """Submit pressed: ``key``, ``value`` and ``patch`` are the texts it carried."""
         try:
-            changes = parse_fix_form(
-                self._fix_key.value, self._fix_value.value, self._fix_patch.value
-            )
+            changes = parse_fix_form(key, value, patch)
         except FixInputError as exc:
             self._say(str(exc), "error")
             return None
@@ -473,6 +443,7 @@ class Dashboard:
         locked = self._finish_shown
         for button in self._buttons.values():
             button.disabled = locked
+        self._fix_editor.disabled = locked
         if locked:
             self._show_finish()
 

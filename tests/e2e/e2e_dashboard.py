@@ -95,6 +95,10 @@ class DashboardView:
         expect(self.header).to_contain_text(f"{steps_left} steps left")
         expect(self.header).to_contain_text(f"resolved {resolved}/{total}")
 
+    def expect_header_step(self, step: int) -> None:
+        """Wait until the header says the episode is at ``step``."""
+        expect(self.header).to_contain_text(re.compile(rf"\bStep {step} of "))
+
     def type_fix(self, key: str, value: str) -> None:
         self.key_input.fill(key)
         self.value_input.fill(value)

@@ -25,27 +25,52 @@ if TYPE_CHECKING:
 
 KERNEL_NAME = "Python 3 (ipykernel)"
 
-#: True once no code cell waits or runs (``[*]``) and the kernel is idle.
-ALL_CELLS_DONE_JS = """() => {
-  const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-  const idle = document.querySelector('.jp-Notebook-ExecutionIndicator[data-status=idle]');
-  return idle !== null && prompts.length > 0 && prompts.every(p => !p.textContent.includes('*'));
-}"""
+#: The notebook on show (other tabs stay in the page, hidden).
+CURRENT_PANEL_JS = """(() => [...document.querySelectorAll('.jp-NotebookPanel')]
+  .find(p => !p.classList.contains('lm-mod-hidden') && p.offsetParent !== null) || null)()"""
+
+#: Before Run All: note in the page when a code cell of this notebook is marked ``[*]``.
+WATCH_RUN_JS = f"""() => {{
+  window.__adbRunSeen = false;
+  const panel = {CURRENT_PANEL_JS};
+  const seen = () => [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+    .some(p => p.textContent.includes('*'));
+  const observer = new MutationObserver(() => {{
+    if (seen()) {{ window.__adbRunSeen = true; observer.disconnect(); }}
+  }});
+  observer.observe(panel, {{subtree: true, childList: true, characterData: true}});
+}}"""
+
+#: True once a run was seen, every code cell of the notebook shows an execution count
+#: (``[3]:``, not ``[ ]:`` or ``[*]:``) and its kernel is idle. Stored counts alone never
+#: pass: a Run All that never started fails here instead of later.
+ALL_CELLS_DONE_JS = f"""() => {{
+  const panel = {CURRENT_PANEL_JS};
+  if (panel === null || window.__adbRunSeen !== true) return false;
+  const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+  const idle = panel.querySelector('.jp-Notebook-ExecutionIndicator[data-status=idle]');
+  return idle !== null && prompts.length > 0
+    && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+}}"""
 
 
 def open_notebook(page: Page, lab: Server, name: str, *, single_document: bool = False) -> None:
     """Open ``name`` in JupyterLab and wait until its kernel is ready."""
-    path = f"/doc/tree/{name}" if single_document else f"/lab/tree/{name}"
+    # A workspace of its own per notebook: no tab restored from an earlier test (and its
+    # toolbar) can stand in for this notebook's readiness.
+    workspace = re.sub(r"[^A-Za-z0-9]+", "-", Path(name).stem)
+    path = f"/doc/tree/{name}" if single_document else f"/lab/workspaces/{workspace}/tree/{name}"
     page.goto(lab.url(path))
-    expect(page.locator(".jp-Toolbar-kernelName").first).to_have_text(KERNEL_NAME)
-    expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status=idle]").first).to_be_visible()
+    panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    expect(panel.locator(".jp-Toolbar-kernelName")).to_have_text(KERNEL_NAME)
+    expect(panel.locator(".jp-Notebook-ExecutionIndicator[data-status=idle]")).to_be_visible()
 
 
 def run_all_cells(page: Page, timeout_ms: float = 120_000) -> None:
     """Run > Run All Cells, then wait until every cell has run."""
+    page.evaluate(WATCH_RUN_JS)
     page.get_by_role("menubar").get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-    # Running all marks every code cell [*] synchronously, so this cannot pass early.
     page.wait_for_function(ALL_CELLS_DONE_JS, timeout=timeout_ms)
 
 

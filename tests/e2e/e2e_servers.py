@@ -47,8 +47,11 @@ CHROMIUM_ARGS = [
 
 #: JupyterLab's notification settings: no news or update checks, no toasts over the page.
 QUIET_NOTIFICATIONS = {"fetchNews": "false", "checkForUpdates": False, "doNotDisturbMode": True}
+#: The notebook tracker's "Always start the preferred kernel".
+AUTO_START_KERNEL = {"autoStartDefaultKernel": True}
 
-START_TIMEOUT_S = 60.0
+#: A fresh virtual environment compiles its bytecode on first start: minutes on a loaded machine.
+START_TIMEOUT_S = 240.0
 
 
 def free_port() -> int:
@@ -81,6 +84,11 @@ def private_env(state: Path) -> dict[str, str]:
     settings = dirs["JUPYTERLAB_SETTINGS_DIR"] / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True, exist_ok=True)
     (settings / "notification.jupyterlab-settings").write_text(json.dumps(QUIET_NOTIFICATIONS))
+    # Start the notebook's own kernel without asking: a busy machine otherwise shows the
+    # Select Kernel dialog now and then, and Run All Cells then runs nothing.
+    tracker = dirs["JUPYTERLAB_SETTINGS_DIR"] / "@jupyterlab" / "notebook-extension"
+    tracker.mkdir(parents=True, exist_ok=True)
+    (tracker / "tracker.jupyterlab-settings").write_text(json.dumps(AUTO_START_KERNEL))
     env = {**os.environ, **{name: str(path) for name, path in dirs.items()}}
     # A backend forced from outside (Agg in CI) would stop inline PNGs in the kernel.
     env.pop("MPLBACKEND", None)
