@@ -105,6 +105,48 @@ def test_the_dashboard_applies_the_message_texts_and_says_why_bad_text_fails():
     assert dash.episode.issue_status()["easy.content_type"] == "resolved"
 
 
+HUGE_NUMBER_MESSAGE = (
+    "a number of 5,000 digits is too large; numbers are at most 1,000,000,000,000,000 in size."
+)
+TOO_DEEP_MESSAGE = "the fix is nested more than 32 levels deep."
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        (
+            {"key": "timeout_s", "value": "9" * 5000, "patch": ""},
+            "the value for timeout_s cannot be used: " + HUGE_NUMBER_MESSAGE,
+        ),
+        (
+            {"key": "timeout_s", "value": "[" * 100000, "patch": ""},
+            "the value for timeout_s cannot be used: " + TOO_DEEP_MESSAGE,
+        ),
+        (
+            {"key": "", "value": "", "patch": "9" * 5000},
+            "the patch cannot be used: " + HUGE_NUMBER_MESSAGE,
+        ),
+        (
+            {"key": "", "value": "", "patch": "[" * 100000},
+            "the patch cannot be used: " + TOO_DEEP_MESSAGE,
+        ),
+    ],
+    ids=["value-5000-nines", "value-100000-brackets", "patch-5000-nines", "patch-100000-brackets"],
+)
+def test_text_outside_the_bounds_gets_a_message_from_the_click_and_costs_nothing(texts, expected):
+    dash = Dashboard("easy")
+    ed = next(w for w in _walk(dash.widget) if isinstance(w, FixEditor))
+    before = dash.episode.transcript()
+    ed.set_state({"submits": 1, **texts})  # as the browser's click message arrives
+    assert ed.handled == 1
+    assert dash._message == (expected + " No step was used.", "error")
+    assert expected in dash.render_text()
+    assert dash.episode.steps == 0 and dash.episode.actions == []
+    assert dash.episode.transcript() == before
+    ed.set_state({"submits": 2, "key": "timeout_s", "value": "30", "patch": ""})
+    assert dash.episode.actions == [adb.Action.submit_fix("payment_client", {"timeout_s": 30})]
+
+
 def test_after_finish_the_editor_is_locked_and_a_late_submit_changes_nothing():
     dash = Dashboard("easy")
     dash.finish()

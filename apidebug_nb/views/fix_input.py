@@ -1,7 +1,10 @@
 """Turn what a learner typed in the fix editor into a merge patch, or say what is wrong.
 
-Nothing typed is evaluated: values are parsed with :func:`json.loads` only.
-Errors here cost the learner no step.
+Nothing typed is evaluated: text goes through the package's input boundary,
+:func:`~apidebug_nb.input_limits.loads_json_text` with
+:data:`~apidebug_nb.input_limits.FIX_LIMITS`, so a 5,000-digit number or
+100,000 open brackets get a message here rather than an exception. Errors here
+cost the learner no step.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from apidebug_nb.input_limits import FIX_LIMITS, InputError, loads_json_text
+
 
 class FixInputError(ValueError):
     """The fix editor's content is not a usable patch (the message says why)."""
@@ -17,7 +22,9 @@ class FixInputError(ValueError):
 
 def _loads(text: str, what: str) -> Any:
     try:
-        return json.loads(text)
+        return loads_json_text(text, FIX_LIMITS)
+    except InputError as exc:  # outside the bounds: too long, too deep, too big a number
+        raise FixInputError(f"the {what} cannot be used: {exc}. No step was used.") from None
     except json.JSONDecodeError as exc:
         hint = ""
         if exc.pos == 0 and text.strip()[:1].isalpha():
