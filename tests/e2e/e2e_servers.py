@@ -54,11 +54,50 @@ AUTO_START_KERNEL = {"autoStartDefaultKernel": True}
 START_TIMEOUT_S = 240.0
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+#: Ports already handed to a server by this process (it may not be listening yet).
+_HANDED_OUT: set[int] = set()
+
+
+def port_range(text: str) -> range:
+    """The ports of ``E2E_PORTS``, written ``FIRST-LAST`` (both included).
+
+    >>> port_range("8952-8969")
+    range(8952, 8970)
+    """
+    first, sep, last = text.partition("-")
+    if not sep or not first.strip().isdigit() or not last.strip().isdigit():
+        raise ValueError(f"E2E_PORTS must look like 8952-8969, not {text!r}")
+    ports = range(int(first), int(last) + 1)
+    if not ports or ports[0] < 1 or ports[-1] > 65535:
+        raise ValueError(f"E2E_PORTS {text!r} holds no port between 1 and 65535")
+    return ports
+
+
+def _bindable(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now.
+
+    Any free port, or with ``E2E_PORTS=FIRST-LAST`` set (a shared machine, a
+    firewall) the first free one in that range not yet given to a server.
+    """
+    wanted = os.environ.get("E2E_PORTS", "").strip()
+    if not wanted:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind(("127.0.0.1", 0))
+            return sock.getsockname()[1]
+    for port in port_range(wanted):
+        if port not in _HANDED_OUT and _bindable(port):
+            _HANDED_OUT.add(port)
+            return port
+    raise RuntimeError(f"no free port left in E2E_PORTS={wanted}")
 
 
 def copy_notebooks(source: Path, root: Path) -> list[Path]:
