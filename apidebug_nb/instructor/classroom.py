@@ -28,6 +28,8 @@ from typing import Any
 
 from apidebug_nb.errors import ApiDebugError
 from apidebug_nb.grading.transcript import FORMAT, replay, verify
+from apidebug_nb.input_files import read_file_bytes
+from apidebug_nb.input_limits import InputError
 from apidebug_nb.merge_patch import PatchError, normalise_patch, patch_paths
 from apidebug_nb.scenarios.parse import scenario_from_dict
 
@@ -78,24 +80,50 @@ def _flag(row: dict[str, Any], flag: str, reason: str) -> None:
 
 
 def _read_json(path: Path, row: dict[str, Any]) -> Any:
-    size = path.stat().st_size
-    if size > MAX_TRANSCRIPT_BYTES:
-        _flag(row, "invalid", f"the file is {size:,} bytes, more than any transcript")
+    # Regular files only, size checked on the open handle: a FIFO, a folder named
+    # x.json, a broken or /dev/zero link or an unreadable file is one flagged row.
+    try:
+        raw = read_file_bytes(path, MAX_TRANSCRIPT_BYTES)
+    except InputError as exc:
+        _flag(row, "invalid", f"not read: {exc}")
         return None
-    text = path.read_bytes().decode("utf-8", errors="replace")
+    text = raw.decode("utf-8", errors="replace")
     if not text.strip():
         _flag(row, "truncated", "the file is empty")
         return None
     try:
         return json.loads(text)
+    except RecursionError:
+        _flag(row, "invalid", "not valid JSON: nested too deeply for any transcript")
+        return None
     except json.JSONDecodeError as exc:
         if _cut_off(text, exc):
             _flag(row, "truncated", f"the JSON stops part-way (cut off at byte {exc.pos})")
             named = _LEARNER.search(text)  # so the learner is not also reported missing
-            row["learner_id"] = json.loads(f'"{named.group(1)}"') if named else None
+            try:
+                row["learner_id"] = json.loads(f'"{named.group(1)}"') if named else None
+            except json.JSONDecodeError:  # cut inside an escape, e.g. "\uZZ"
+                row["learner_id"] = None
+            _check_learner_id(row)
         else:
             _flag(row, "invalid", f"not valid JSON: {exc.msg} at line {exc.lineno}")
         return None
+
+
+def _check_learner_id(row: dict[str, Any]) -> None:
+    """Keep a ``learner_id`` only as printable text: else flag it and show it escaped."""
+    lid = row["learner_id"]
+    if lid is None:
+        return
+    if not isinstance(lid, str):
+        row["learner_id"] = None
+        _flag(row, "invalid", f"learner_id must be text, not {type(lid).__name__}")
+        return
+    try:
+        lid.encode("utf-8")
+    except UnicodeEncodeError:
+        row["learner_id"] = lid.encode("utf-8", "backslashreplace").decode("ascii", "replace")
+        _flag(row, "invalid", "learner_id holds a lone surrogate (not writable as UTF-8)")
 
 
 def _cut_off(text: str, exc: json.JSONDecodeError) -> bool:
@@ -129,6 +157,7 @@ def grade_file(path: str | Path) -> dict[str, Any]:
         _flag(row, "invalid", f'not an apidebug_nb transcript (no "format": "{FORMAT}")')
         return row
     row["learner_id"] = data.get("learner_id")
+    _check_learner_id(row)
     claimed = data.get("claimed")
     if isinstance(claimed, Mapping):
         row["claimed_score"] = claimed.get("score")
