@@ -86,11 +86,20 @@ def make_transcript(ep: Episode) -> dict[str, Any]:
 
 
 def _load(t: Any) -> Mapping[str, Any]:
-    if isinstance(t, (str, bytes)):
+    if isinstance(t, bytes):
+        try:
+            t = t.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise TranscriptError(f"the transcript is not UTF-8 text (at byte {exc.start})") from None
+    if isinstance(t, str):
         try:
             t = json.loads(t)
         except json.JSONDecodeError as exc:
             raise TranscriptError(f"the transcript is not valid JSON: {exc}") from None
+        except RecursionError:
+            raise TranscriptError("the transcript is nested too deeply to be one") from None
+        except ValueError as exc:  # a number beyond Python's 4,300-digit limit
+            raise TranscriptError(f"the transcript is not usable JSON: {exc}") from None
     if not isinstance(t, Mapping):
         raise TranscriptError("a transcript is a JSON object")
     if t.get("format") != FORMAT:
