@@ -90,7 +90,9 @@ def _load(t: Any) -> Mapping[str, Any]:
         try:
             t = t.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise TranscriptError(f"the transcript is not UTF-8 text (at byte {exc.start})") from None
+            raise TranscriptError(
+                f"the transcript is not UTF-8 text (at byte {exc.start})"
+            ) from None
     if isinstance(t, str):
         try:
             t = json.loads(t)
