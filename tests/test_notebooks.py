@@ -274,6 +274,35 @@ def test_ignored_cells_are_followed_by_a_checked_cell():
                 assert text_outputs(after), f"{name}: the cell after an ignored one prints nothing"
 
 
+@pytest.mark.parametrize("name", LESSONS)
+def test_each_lab_opens_with_a_guarded_install_cell_that_nbval_skips(name):
+    """Hosted Jupyter without the package: the first cell installs it; elsewhere it does nothing."""
+    import ast
+
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    import apidebug_nb as adb
+
+    first = _read(NOTEBOOK_DIR / name)["cells"][0]
+    assert first["cell_type"] == "code"
+    assert first["metadata"].get("tags") == ["nbval-skip"]
+    assert first.get("outputs") == [], "with the package installed the cell prints nothing"
+    (guard,) = ast.parse(TransformerManager().transform_cell(_source(first))).body
+    assert isinstance(guard, ast.Try)
+    assert [ast.unparse(s) for s in guard.body] == ["import apidebug_nb"]
+    (handler,) = guard.handlers
+    assert ast.unparse(handler.type) == "ImportError"
+    assert [ast.unparse(s) for s in handler.body] == [
+        f"get_ipython().run_line_magic('pip', 'install --quiet \"apidebug_nb=={adb.__version__}\"')"
+    ]
+
+
+def test_the_app_has_no_install_cell():
+    """Voila serves app.ipynb from an environment that has the package: one cell, the dashboard."""
+    code = [c for c in _read(NOTEBOOK_DIR / APP)["cells"] if c["cell_type"] == "code"]
+    assert not any("%pip" in _source(c) for c in code)
+
+
 # -- tests: execution -----------------------------------------------------------------
 
 
