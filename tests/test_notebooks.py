@@ -306,6 +306,7 @@ def test_the_app_has_no_install_cell():
 # -- tests: execution -----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_text_outputs_do_not_depend_on_the_hash_seed(runs):
     a, b = runs["seed0"], runs["seed1"]
     assert sorted(a) == sorted(b) == sorted(LESSONS + [APP])
@@ -318,6 +319,7 @@ def test_text_outputs_do_not_depend_on_the_hash_seed(runs):
             assert out_a == out_b, f"{name}: outputs differ between hash seeds in cell:\n{src}"
 
 
+@pytest.mark.slow
 def test_executed_outputs_match_the_stored_ones(runs):
     """What a fresh kernel prints is what the notebook stores (ignored cells excepted)."""
     for name, cells in runs["seed0"].items():
@@ -329,6 +331,7 @@ def test_executed_outputs_match_the_stored_ones(runs):
             assert text_outputs(cell) == out, f"{name}: stored output is stale for:\n{src}"
 
 
+@pytest.mark.slow
 def test_playing_the_dashboard_first_does_not_break_the_scripted_cells(runs):
     clicked, plain = runs["clicked"], runs["seed1"]
     assert sorted(clicked) == sorted(LESSONS[:4])
@@ -358,14 +361,15 @@ def test_notebook_paths_lists_every_notebook():
     assert names == sorted(p.name for p in NOTEBOOK_DIR.glob("*.ipynb"))
 
 
+@pytest.mark.slow
 def test_the_wheel_ships_the_notebooks(tmp_path):
     """Build a wheel from a copy of the sources (the checkout stays clean)."""
     src = tmp_path / "src"
     src.mkdir()
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
-    for item in ("pyproject.toml", "README.md"):
+    for item in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy(ROOT / item, src / item)
-    for folder in ("apidebug_nb", "notebooks"):
+    for folder in ("apidebug_nb", "notebooks", "share"):
         shutil.copytree(ROOT / folder, src / folder, ignore=ignore)
     proc = subprocess.run(
         [
