@@ -26,6 +26,9 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the version of this checkout, installed or not
+from apidebug_nb._version import __version__  # noqa: E402
+
 NOTEBOOK_DIR = ROOT / "notebooks"
 IGNORE = "# NBVAL_IGNORE_OUTPUT"
 
@@ -36,6 +39,31 @@ def md(text: str):
 
 def code(text: str):
     return new_code_cell(textwrap.dedent(text).strip("\n"))
+
+
+#: Tag of the first cell of every lab: nbval skips it (the tests run in an environment
+#: that has the package), and so does a local run, by its own try-import.
+INSTALL_TAG = "nbval-skip"
+
+
+def install_cell():
+    """Install the package when this kernel lacks it (hosted Jupyter: a hub, Colab, Binder).
+
+    The pinned version is the one whose outputs the notebook stores.
+    """
+    cell = new_code_cell(
+        textwrap.dedent(
+            f"""
+            # On a hosted Jupyter without apidebug_nb, this installs it; elsewhere it does nothing.
+            try:
+                import apidebug_nb  # noqa: F401
+            except ImportError:
+                %pip install --quiet "apidebug_nb=={__version__}"
+            """
+        ).strip("\n")
+    )
+    cell.metadata["tags"] = [INSTALL_TAG]
+    return cell
 
 
 def ignored(text: str):
@@ -2122,6 +2150,10 @@ NOTEBOOKS = {
 }
 
 
+#: The notebooks a learner opens in Jupyter; app.ipynb is for Voila, whose server has the package.
+LABS = [name for name in NOTEBOOKS if name != "app.ipynb"]
+
+
 def build(name: str):
     nb = new_notebook(cells=NOTEBOOKS[name]())
     nb.metadata["kernelspec"] = {
@@ -2132,6 +2164,10 @@ def build(name: str):
     nb.metadata["language_info"] = {"name": "python"}
     for n, cell in enumerate(nb.cells):
         cell["id"] = f"{Path(name).stem[:2]}-{n:03d}"
+    if name in LABS:
+        first = install_cell()
+        first["id"] = f"{Path(name).stem[:2]}-install"
+        nb.cells.insert(0, first)
     return nb
 
 

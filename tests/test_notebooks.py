@@ -274,9 +274,39 @@ def test_ignored_cells_are_followed_by_a_checked_cell():
                 assert text_outputs(after), f"{name}: the cell after an ignored one prints nothing"
 
 
+@pytest.mark.parametrize("name", LESSONS)
+def test_each_lab_opens_with_a_guarded_install_cell_that_nbval_skips(name):
+    """Hosted Jupyter without the package: the first cell installs it; elsewhere it does nothing."""
+    import ast
+
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    import apidebug_nb as adb
+
+    first = _read(NOTEBOOK_DIR / name)["cells"][0]
+    assert first["cell_type"] == "code"
+    assert first["metadata"].get("tags") == ["nbval-skip"]
+    assert first.get("outputs") == [], "with the package installed the cell prints nothing"
+    (guard,) = ast.parse(TransformerManager().transform_cell(_source(first))).body
+    assert isinstance(guard, ast.Try)
+    assert [ast.unparse(s) for s in guard.body] == ["import apidebug_nb"]
+    (handler,) = guard.handlers
+    assert ast.unparse(handler.type) == "ImportError"
+    assert [ast.unparse(s) for s in handler.body] == [
+        f"get_ipython().run_line_magic('pip', 'install --quiet \"apidebug_nb=={adb.__version__}\"')"
+    ]
+
+
+def test_the_app_has_no_install_cell():
+    """Voila serves app.ipynb from an environment that has the package: one cell, the dashboard."""
+    code = [c for c in _read(NOTEBOOK_DIR / APP)["cells"] if c["cell_type"] == "code"]
+    assert not any("%pip" in _source(c) for c in code)
+
+
 # -- tests: execution -----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_text_outputs_do_not_depend_on_the_hash_seed(runs):
     a, b = runs["seed0"], runs["seed1"]
     assert sorted(a) == sorted(b) == sorted(LESSONS + [APP])
@@ -289,6 +319,7 @@ def test_text_outputs_do_not_depend_on_the_hash_seed(runs):
             assert out_a == out_b, f"{name}: outputs differ between hash seeds in cell:\n{src}"
 
 
+@pytest.mark.slow
 def test_executed_outputs_match_the_stored_ones(runs):
     """What a fresh kernel prints is what the notebook stores (ignored cells excepted)."""
     for name, cells in runs["seed0"].items():
@@ -300,6 +331,7 @@ def test_executed_outputs_match_the_stored_ones(runs):
             assert text_outputs(cell) == out, f"{name}: stored output is stale for:\n{src}"
 
 
+@pytest.mark.slow
 def test_playing_the_dashboard_first_does_not_break_the_scripted_cells(runs):
     clicked, plain = runs["clicked"], runs["seed1"]
     assert sorted(clicked) == sorted(LESSONS[:4])
@@ -329,14 +361,15 @@ def test_notebook_paths_lists_every_notebook():
     assert names == sorted(p.name for p in NOTEBOOK_DIR.glob("*.ipynb"))
 
 
+@pytest.mark.slow
 def test_the_wheel_ships_the_notebooks(tmp_path):
     """Build a wheel from a copy of the sources (the checkout stays clean)."""
     src = tmp_path / "src"
     src.mkdir()
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
-    for item in ("pyproject.toml", "README.md"):
+    for item in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy(ROOT / item, src / item)
-    for folder in ("apidebug_nb", "notebooks"):
+    for folder in ("apidebug_nb", "notebooks", "share"):
         shutil.copytree(ROOT / folder, src / folder, ignore=ignore)
     proc = subprocess.run(
         [

@@ -48,8 +48,57 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     assert test in ci.splitlines()
 
 
-def test_every_readme_image_exists() -> None:
-    for target in re.findall(r"!\[[^\]]+\]\(([^)]+)\)", README):
-        assert (ROOT / target).is_file(), target
-    for alt in re.findall(r"!\[([^\]]*)\]", README):
-        assert alt.strip(), "every README image needs alt text"
+REPO = "https://github.com/apidebug-nb/apidebug_nb"
+BLOB = REPO + "/blob/main/"
+RAW = "https://raw.githubusercontent.com/apidebug-nb/apidebug_nb/main/"
+BINDER = "https://mybinder.org/v2/gh/apidebug-nb/apidebug_nb/main"
+BADGE = "https://img.shields.io/badge/"
+
+
+def links() -> list[tuple[bool, str, str]]:
+    """Every Markdown link and image as ``(is_image, text, target)``; a badge gives both."""
+    found = [(True, alt, url) for alt, url in re.findall(r"!\[([^\]]*)\]\(([^)\s]+)\)", README)]
+    without_images = re.sub(r"!\[[^\]]*\]\([^)\s]+\)", "IMG", README)
+    found += [
+        (False, text, url) for text, url in re.findall(r"\[([^\]]*)\]\(([^)\s]+)\)", without_images)
+    ]
+    return found
+
+
+def test_every_readme_link_is_absolute_so_it_works_on_pypi() -> None:
+    targets = [url for _, _, url in links()]
+    assert len(targets) >= 19
+    relative = [url for url in targets if not url.startswith("https://")]
+    assert not relative, f"relative links break on PyPI: {relative}"
+
+
+def test_every_readme_image_exists_in_the_repository() -> None:
+    images = [(alt, url) for is_image, alt, url in links() if is_image]
+    assert len(images) == 12 + 2  # the pictures and the two badges
+    for alt, url in images:
+        assert alt.strip(), f"every README image needs alt text: {url}"
+        if url.startswith(BADGE):
+            continue
+        assert url.startswith(RAW), url
+        assert (ROOT / url.removeprefix(RAW)).is_file(), url
+
+
+def test_every_readme_link_into_the_repository_points_at_a_file() -> None:
+    into = [url for is_image, _, url in links() if not is_image and url.startswith(BLOB)]
+    assert len(into) >= 8  # seven notebooks, the Binder requirements, the JupyterHub recipe
+    for url in into:
+        assert (ROOT / url.removeprefix(BLOB)).is_file(), url
+
+
+def test_binder_badges_open_start_here_in_jupyterlab_and_the_app_in_voila() -> None:
+    badges = [url for is_image, _, url in links() if not is_image and url.startswith(BINDER)]
+    assert badges == [
+        BINDER + "?labpath=notebooks%2F00_start_here.ipynb",
+        BINDER + "?urlpath=voila%2Frender%2Fnotebooks%2Fapp.ipynb",
+    ]
+    assert (ROOT / "notebooks" / "00_start_here.ipynb").is_file()
+    assert (ROOT / "notebooks" / "app.ipynb").is_file()
+    # Both badges stand before the opening commands, where a visitor looks first.
+    assert all(README.index(url) < README.index("```bash") for url in badges)
+    requirements = (ROOT / "binder" / "requirements.txt").read_text(encoding="utf-8").split()
+    assert ".[lab]" in requirements and any(r.startswith("voila") for r in requirements)

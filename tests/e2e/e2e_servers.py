@@ -219,13 +219,24 @@ def wait_until_ready(server: Server, probe_path: str, timeout_s: float = START_T
 
 
 def _spawn(
-    name: str, args: list[str], cwd: Path, state: Path, port: int, token: str, probe: str
+    name: str,
+    args: list[str],
+    cwd: Path,
+    state: Path,
+    port: int,
+    token: str,
+    probe: str,
+    env: dict[str, str] | None = None,
 ) -> Server:
     state.mkdir(parents=True, exist_ok=True)
     log_path = state / f"{name}.log"
     log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - owned by the child's lifetime
     process = subprocess.Popen(
-        args, cwd=cwd, env=private_env(state), stdout=log, stderr=subprocess.STDOUT
+        args,
+        cwd=cwd,
+        env={**private_env(state), **(env or {})},
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     log.close()  # the child holds its own copy of the descriptor
     return Server(name, process, port, token, log_path, probe)
@@ -260,9 +271,15 @@ def spawn_lab(root: Path, state: Path) -> Server:
     return _spawn("jupyterlab", args, root, state, port, token, "/api/status")
 
 
-def spawn_voila(notebook: Path, state: Path) -> Server:
+def spawn_voila(
+    notebook: Path,
+    state: Path,
+    extra_args: list[str] = (),
+    env: dict[str, str] | None = None,
+    port: int = 0,
+) -> Server:
     """Start Voila rendering ``notebook`` as an app (no code shown), not yet ready."""
-    port, token = free_port(), secrets.token_hex(16)
+    port, token = port or free_port(), secrets.token_hex(16)
     args = [
         sys.executable,
         "-m",
@@ -273,10 +290,11 @@ def spawn_voila(notebook: Path, state: Path) -> Server:
         f"--Voila.port={port}",
         "--Voila.port_retries=0",
         f"--Voila.token={token}",
+        *extra_args,
     ]
     # Probing a static file: a GET of the page itself would start a kernel.
     probe = "/voila/labextensions/@jupyter-widgets/jupyterlab-manager/package.json"
-    return _spawn("voila", args, notebook.parent, state, port, token, probe)
+    return _spawn("voila", args, notebook.parent, state, port, token, probe, env)
 
 
 def playwright_chromium(playwright) -> str | None:
