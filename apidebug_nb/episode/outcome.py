@@ -43,3 +43,33 @@ class StepOutcome:
     hint_levels: int = 0
     revealed: str | None = None
     completed: bool = False
+
+
+@dataclass(frozen=True)
+class ActionOutcome:
+    """A step's result as data, for programs (``obs.outcome``): never parse ``message``.
+
+    Attributes:
+        kind: the action's kind (``None`` for the observation of ``reset``).
+        accepted: False when the action was rejected.
+        rejected: why, as a code: ``"unknown_service"``, ``"not_editable"``,
+            ``"bad_patch"``, ``"unknown_issue"``, ``"nothing_to_reveal"``,
+            ``"already_fixed"``; ``None`` when accepted.
+        applied: the config paths a fix changed.
+        resolved, reopened: issue ids fixed or broken again at this step.
+        level: the hint level given (1-3), else ``None``.
+        exhausted: a hint was asked for but none is left for that problem.
+        nothing_visible: no visible unresolved problem is left to hint at.
+        repeat: an inspection identical to an earlier one, with no change since.
+    """
+
+    kind: str | None
+    accepted: bool = True
+    rejected: str | None = None
+    applied: tuple[str, ...] = ()
+    resolved: tuple[str, ...] = ()
+    reopened: tuple[str, ...] = ()
+    level: int | None = None
+    exhausted: bool = False
+    nothing_visible: bool = False
+    repeat: bool = False

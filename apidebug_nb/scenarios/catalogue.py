@@ -53,9 +53,11 @@ def load_scenario(task: str, seed: int | None = None) -> Scenario:
 @lru_cache(maxsize=4096)
 def _build(task: str, seed: int | None) -> Scenario:
     # Scenarios are immutable, so a variant built once can be shared by every episode.
+    # Masks are derived by the model from the pipeline, never declared by a task.
+    from apidebug_nb.model.simulation import with_masks
     from apidebug_nb.scenarios.builder import build_scenario
 
-    return build_scenario(_specs()[task], seed)
+    return with_masks(build_scenario(_specs()[task], seed))
 
 
 def task_pool(task: str) -> list[Issue]:
