@@ -1226,7 +1226,7 @@ def hard_lab() -> list:
             import textwrap
 
             import apidebug_nb as adb
-            from apidebug_nb import act, graph_text, try_fix
+            from apidebug_nb import act, graph_text, picture, try_fix
 
             scenario = adb.load_scenario("hard")
             print(scenario.title, "|", scenario.max_steps, "steps")
@@ -1324,12 +1324,28 @@ try_fix("hard", "order_service", {"auth.token": "tok_live_7f3a9c"})
         md(
             """
             Orders now get past the gateway. A test request shows how far: its trace lists every
-            hop and marks the first that failed.
+            hop and marks the first that failed. `show` prints the step; the trace is also data
+            (`obs.trace`, one span per hop), and `plot_trace` draws it as a waterfall whose text
+            twin is `trace_text`.
             """
         ),
         code(
             """
-            act(walk, adb.Action.inspect_endpoint("order_service"))
+            from apidebug_nb import show
+            from apidebug_nb.views.trace_plot import plot_trace, trace_text
+
+            obs = walk.step(adb.Action.inspect_endpoint("order_service"))[0]
+            show(obs)
+            print("answer:", obs.response["status"], obs.response["body"], "| request id:", obs.response["request_id"])
+            """
+        ),
+        code(
+            """
+            import matplotlib.pyplot as plt
+
+            waterfall = picture(plot_trace, trace_text(obs.trace), obs.trace)
+            plt.close("all")  # the picture keeps its own copy of the drawing
+            waterfall
             """
         ),
         md(
@@ -1638,8 +1654,9 @@ def grading_lab() -> list:
             ### Your agent
 
             Below is a small **runbook agent**: it reads the failing service's logs and config,
-            then applies the runbook entry of each symptom it finds there. Its runbook only knows
-            `401` and `415`. Extend `RUNBOOK` (for example with `r"-> 410"` and `r"timed out"`)
+            then applies the runbook entry of each symptom it finds there, and looks again after
+            every fix, because a fix can uncover the next symptom (on the canonical incident the
+            `415` appears only once the `401` is fixed). Its runbook only knows `401` and `415`. Extend `RUNBOOK` (for example with `r"-> 410"` and `r"timed out"`)
             and see how its scores change on the variants. (For `410` the agent needs the
             gateway's current URL: let it read the gateway's config too.)
             """
