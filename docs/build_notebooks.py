@@ -1123,7 +1123,7 @@ QUIZ = {
     "Q2": {
         "A": (True, "A request stops at the first check it fails: while every event gets 401, none reaches the rate limit, and none gets a 429 or 503 to retry."),
         "B": (False, "Nothing here depends on the time of day; the clock only orders the log lines."),
-        "C": (False, "The receiver's logs were readable all along; the retry symptoms simply did not exist yet."),
+        "C": (False, "The receiver's logs were readable all along; the 429s and dropped events simply did not exist yet."),
     },
     "Q3": {
         "A": (False, "A problem's state is derived from the current config: 40/s is above the limit again."),
