@@ -125,7 +125,7 @@ def test_a_whole_hard_episode_through_clicks_and_values():
         resolved = sum(s == "resolved" for s in ep.statuses.values())
         assert f"{40 - n} steps left" in header.value
         assert f"resolved {resolved}/5" in header.value
-    assert ep.actions == oracle and ep.terminated
+    assert list(ep.actions) == oracle and ep.terminated
     assert "solved" in header.value
     assert finish.layout.display != "none"
     assert ep.grade().score == 1.0
@@ -143,7 +143,7 @@ def test_key_path_and_json_value_form_applies_a_fix():
     dash = Dashboard("hard")
     dash.select("inventory_service")
     submit_form(dash, "dispatch_mode", '"async"')
-    assert dash.episode.actions == [
+    assert list(dash.episode.actions) == [
         adb.Action.submit_fix("inventory_service", {"dispatch_mode": "async"})
     ]
     assert dash.episode.issue_status()["hard.sync_mode"] == "resolved"

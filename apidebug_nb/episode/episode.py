@@ -9,6 +9,7 @@ demand and memoised). The state is private: readers get frozen snapshots.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import time
@@ -64,11 +65,13 @@ class Episode:
     >>> ep = adb.Episode(adb.load_scenario("easy"))
     >>> obs, info = ep.reset()
     >>> obs.alerts
-    ['payment_client: POST /payments failing with 401', 'payment_client: POST /payments failing with 415']
+    ['payment_client: POST /payments failing with 401 (40 of 40 requests)']
+    >>> ep.issue_status()  # no request gets past authentication to have its body read
+    {'easy.missing_auth': 'active', 'easy.content_type': 'masked'}
     >>> obs, r, terminated, truncated, info = ep.step(
     ...     adb.Action.submit_fix("payment_client", {"headers.Content-Type": "application/json"}))
-    >>> obs.resolved, obs.total, terminated
-    (1, 2, False)
+    >>> obs.resolved, obs.total, terminated, obs.outcome.resolved
+    (1, 2, False, ('easy.content_type',))
     """
 
     def __init__(
@@ -133,9 +136,10 @@ class Episode:
 
     # -- read-only views of the state -------------------------------------------
     @property
-    def configs(self) -> Mapping[str, Any]:
-        """The current configs, as a frozen snapshot (change them with ``submit_fix``)."""
-        return freeze(self._configs)
+    def configs(self) -> dict[str, dict[str, Any]]:
+        """A snapshot of the current configs: a deep copy, so editing it changes
+        nothing (change the episode's configs with ``submit_fix``)."""
+        return thaw(self._configs)
 
     @property
     def statuses(self) -> Mapping[str, str]:
@@ -171,6 +175,10 @@ class Episode:
     def failing_edges(self) -> set[tuple[str, str]]:
         """Call edges carrying failed requests now: the cascade, callee to callers."""
         return self.sim.failing_edges(self._traffic)
+
+    def masked_services(self) -> set[str]:
+        """Services whose config holds a problem no request reaches yet."""
+        return set(self._masked)
 
     def _masked_services(self) -> set[str]:
         return {self.sim.issues[i].service for i, s in self._statuses.items() if s == MASKED}
@@ -409,9 +417,11 @@ class Episode:
         config = thaw(self._configs[action.service])
         editable = self.sim.editable[action.service]
         note = "" if editable else " It is not yours to edit: its config is the contract."
-        return self._inspection(
+        effect = self._inspection(
             action, config, {"config": config}, f"Showing the config of {action.service}.{note}"
         )
+        outcome = dataclasses.replace(effect.outcome, editable=editable)
+        return dataclasses.replace(effect, outcome=outcome)
 
     def _do_inspect_endpoint(self, action: Action) -> Effect:
         if err := self._unknown_service(action.service):
@@ -420,7 +430,9 @@ class Episode:
         # The probe runs at the start of the next window, in the traffic of the
         # configs in force now; its lines land in that window's log.
         at_ms = self.steps * self.scenario.step_seconds * 1000 + 100
-        probes = self.sim.probe(service, self._traffic, self._configs, self.steps, at_ms)
+        probes = self.sim.probe(
+            service, self._traffic, self._resolved, self._configs, self.steps, at_ms
+        )
         window = self._windows.setdefault(self.steps, _Window(freeze(self._configs), self._traffic))
         for p in probes:
             window.extra.extend(p.pop("events"))
@@ -560,7 +572,7 @@ class Episode:
         return Effect(
             {"hint_levels": 1},
             f"Hint {level + 1}/3 ({names[level]}): {levels[level]}",
-            outcome=ActionOutcome(action.kind, level=level + 1),
+            outcome=ActionOutcome(action.kind, level=level + 1, hint=levels[level]),
         )
 
     def _do_reveal(self, action: Action) -> Effect:
@@ -569,10 +581,11 @@ class Episode:
             return self._rejected(
                 action, "there is no visible unresolved problem to reveal.", "nothing_to_reveal"
             )
-        if target not in self.sim.issues:
+        visible = [i for i in self.sim.order if self._statuses[i] != MASKED or i in self.revealed]
+        if target not in visible:  # a hidden issue's id is never confirmed nor listed
             return self._rejected(
                 action,
-                f"unknown issue {target!r}; issues are: {', '.join(self.sim.order)}",
+                f"unknown issue {target!r}; issues you can see are: {', '.join(visible)}",
                 "unknown_issue",
             )
         if self._statuses[target] == RESOLVED and target not in self.revealed:

@@ -58,6 +58,9 @@ class ActionOutcome:
         applied: the config paths a fix changed.
         resolved, reopened: issue ids fixed or broken again at this step.
         level: the hint level given (1-3), else ``None``.
+        hint: that hint's text (what was asked for, as data), else ``None``.
+        editable: for ``inspect_config``, whether the learner may change that
+            service's config; else ``None``.
         exhausted: a hint was asked for but none is left for that problem.
         nothing_visible: no visible unresolved problem is left to hint at.
         repeat: an inspection identical to an earlier one, with no change since.
@@ -70,6 +73,8 @@ class ActionOutcome:
     resolved: tuple[str, ...] = ()
     reopened: tuple[str, ...] = ()
     level: int | None = None
+    hint: str | None = None
+    editable: bool | None = None
     exhausted: bool = False
     nothing_visible: bool = False
     repeat: bool = False

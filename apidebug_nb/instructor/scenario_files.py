@@ -397,8 +397,8 @@ def scenario_to_yaml(sc: Scenario) -> str:
     """A scenario as YAML text, in the order an author reads it (id, services, edges, issues).
 
     >>> from apidebug_nb import load_scenario
-    >>> scenario_to_yaml(load_scenario("easy")).splitlines()[0]
-    'id: easy'
+    >>> scenario_to_yaml(load_scenario("easy")).splitlines()[:2]
+    ['format: 2', 'id: easy']
     """
     import yaml
 

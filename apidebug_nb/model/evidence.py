@@ -268,6 +268,16 @@ class Renderer:
         m = self.models[fi]
         flow = m.flow
         key = ("probe", step, fi, service)
+        first_hop = None
+        if flow.entry != service:
+            # A probe of a service no flow enters is sent to it directly, as its
+            # caller would: requests that never left the caller are not candidates.
+            first_hop = next(n for n, h in enumerate(flow.hops) if h.callee == service)
+            sent = [
+                g for g in groups
+                if any(r.hop == first_hop and r.reached_callee for r in g.results)
+            ]
+            groups = sent or list(groups)
         total = sum(g.count for g in groups)
         pick = counter(self.salt, "pick", *key) % max(total, 1)
         chosen = groups[0] if groups else Group(0, ())
@@ -276,10 +286,7 @@ class Renderer:
                 chosen = g
                 break
             pick -= g.count
-        # A probe of a service no flow enters starts at the first hop into it.
-        first_hop = None
-        if flow.entry != service:
-            first_hop = next(n for n, h in enumerate(flow.hops) if h.callee == service)
+        if first_hop is not None:
             keep = self._subtree(m, first_hop)
             chosen = Group(1, tuple(r for r in chosen.results if r.hop in keep), frozenset({first_hop}))
         trace = self.trace_id(*key)

@@ -29,6 +29,7 @@ from apidebug_nb.model.traffic import (
     Traffic,
     attach,
     failing_edges,
+    groups_from,
     health,
     simulate,
 )
@@ -261,13 +262,31 @@ class Simulation:
         return self.renderer.window_events(window, traffic.groups, configs)
 
     def probe(
-        self, service: str, traffic: Traffic, configs: Mapping[str, Any], step: int, at_ms: int
+        self,
+        service: str,
+        traffic: Traffic,
+        resolved: Iterable[str],
+        configs: Mapping[str, Any],
+        step: int,
+        at_ms: int,
     ) -> list[dict[str, Any]]:
-        """A traced test request down each flow of ``service`` (see :meth:`Renderer.probe`)."""
-        return [
-            self.renderer.probe(fi, traffic.groups[fi], configs, step, service, at_ms)
-            for fi in self.probe_flows[service]
-        ]
+        """A traced test request down each flow of ``service`` (see :meth:`Renderer.probe`).
+
+        A flow entering at ``service`` is probed from its entry; otherwise the
+        request is sent straight to ``service`` as its caller would send it.
+        """
+        done = set(resolved)
+        failing = frozenset(i for i in self.order if i not in done)
+        out = []
+        for fi in self.probe_flows[service]:
+            m = self.models[fi]
+            if m.flow.entry == service:
+                groups = traffic.groups[fi]
+            else:
+                hop = next(n for n, h in enumerate(m.flow.hops) if h.callee == service)
+                groups = groups_from(m, hop, failing, configs)
+            out.append(self.renderer.probe(fi, groups, configs, step, service, at_ms))
+        return out
 
     def line(self, ms: int, event: Event) -> str:
         """A log line: ISO timestamp, level, service, then the event."""

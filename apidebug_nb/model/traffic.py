@@ -62,7 +62,8 @@ class HopResult:
 
     @property
     def wrong_outcome(self) -> bool:
-        return self.failure is not None and FAILURES[self.failure].wrong_outcome
+        f = FAILURES.get(self.failure) if self.failure is not None else None
+        return f is not None and f.wrong_outcome
 
     @property
     def reached_callee(self) -> bool:
@@ -239,6 +240,17 @@ def simulate(
     reached: dict[str, int] = {}
     groups = tuple(_flow(m, failing, configs, reached) for m in models)
     return Traffic(groups, reached)
+
+
+def groups_from(
+    m: FlowModel, hop: int, failing: frozenset[str] | set[str], configs: Mapping[str, Any]
+) -> tuple[Group, ...]:
+    """The flow's requests sent straight into ``hop`` (for a test request to a callee).
+
+    Upstream failures do not apply, and nothing is counted as reached.
+    """
+    out = _hop(m, hop, [(m.flow.requests, ())], failing, configs, {})
+    return tuple(Group(n, res, frozenset({hop})) for n, res in out if n > 0)
 
 
 def _flow(
