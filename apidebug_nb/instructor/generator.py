@@ -3,11 +3,15 @@
 ``generate_scenario(n_services, n_issues, seed)`` builds a layered call graph
 (callers on the left, external providers on the right), gives every call edge
 a healthy client block in the caller's config (``upstreams.<callee>``) and a
-contract in the callee's config, then breaks ``n_issues`` contracts drawn from
-:data:`TEMPLATES`. Each issue reads only its own keys of one edge's client
-block, so reference fixes never conflict; about a third depend on an earlier
-issue of the same caller (masked until it is fixed). The result is the same
-for the same arguments in every process.
+contract in the callee's config, sends one flow of requests from each
+top-layer service along its call tree, then breaks ``n_issues`` contracts
+drawn from :data:`TEMPLATES`, each attached to its call (the hop) and a
+failure kind of the pipeline. Each issue reads only its own keys of one
+edge's client block, so reference fixes never conflict. About a third are
+put on the same call as an earlier problem that fails every request at an
+earlier stage, so they start masked; all masks are computed from the
+pipeline, none is declared. The result is the same for the same arguments
+in every process.
 
 >>> sc = generate_scenario(6, 4, seed=1)
 >>> sc.id, len(sc.services), len(sc.issues)
