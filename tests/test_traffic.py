@@ -14,6 +14,7 @@ from dataclasses import replace
 import pytest
 
 import apidebug_nb as adb
+from apidebug_nb.grading.agents import play
 from apidebug_nb.model.simulation import Simulation, computed_masks, reached_with_only
 from apidebug_nb.scenarios.builder import flow, make_issue
 from apidebug_nb.scenarios.builder import service as make_service
@@ -230,7 +231,9 @@ def test_masking_is_what_requests_reach_in_canonical_hard():
     assert ep.issue_status()["hard.timeout"] == "masked"
     assert ep.traffic.reached["hard.timeout"] == 0  # no request gets to the process stage
     assert ep.traffic.reached["hard.deprecated_url"] == 30
-    ep.step(adb.Action.submit_fix("order_service", {"gateway_url": "https://gateway.internal/api/v2"}))
+    ep.step(
+        adb.Action.submit_fix("order_service", {"gateway_url": "https://gateway.internal/api/v2"})
+    )
     assert ep.traffic.reached["hard.expired_token"] == 30
     assert ep.traffic.reached["hard.timeout"] == 0  # the gateway refuses the token first
     ep.step(adb.Action.submit_fix("order_service", {"auth": {"token": "Bearer tok_live_7f3a9c"}}))
@@ -287,7 +290,10 @@ def test_a_rate_limit_fails_a_share_and_the_log_counts_both_outcomes():
     after = [line for line in log if "09:06" in line or "09:07" in line]
     text = "\n".join(after)
     # 50/s against a limit of 20/s: 60 % of 60 events a step are throttled
-    assert "... 35 more like this in this step: POST /webhooks/incoming -> 429 Too Many Requests" in text
+    assert (
+        "... 35 more like this in this step: POST /webhooks/incoming -> 429 Too Many Requests"
+        in text
+    )
     assert "-> 201 Created" in text
 
 
@@ -320,7 +326,7 @@ def test_baseline_agent_reads_no_message():
     for task in ("easy", "medium", "hard"):
         for seed in (None, 1, 2, 3, 4):
             sc = adb.load_scenario(task, seed)
-            plain = adb.grading.agents.play(adb.BaselineAgent(), sc)
-            blank = adb.grading.agents.play(adb.BaselineAgent(), Blank(sc)).ep
+            plain = play(adb.BaselineAgent(), sc)
+            blank = play(adb.BaselineAgent(), Blank(sc)).ep
             assert [a.to_dict() for a in plain.actions] == [a.to_dict() for a in blank.actions]
-            assert plain.grade().total == blank.grade().total
+            assert plain.grade().score == blank.grade().score == 1.0
