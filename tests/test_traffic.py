@@ -330,3 +330,20 @@ def test_baseline_agent_reads_no_message():
             blank = play(adb.BaselineAgent(), Blank(sc)).ep
             assert [a.to_dict() for a in plain.actions] == [a.to_dict() for a in blank.actions]
             assert plain.grade().score == blank.grade().score == 1.0
+
+
+def test_a_fix_resimulates_only_what_it_can_change_and_matches_a_full_run():
+    from apidebug_nb.instructor.generator import generate_scenario
+
+    scenarios = [adb.load_scenario(t, s) for t in adb.TASKS for s in range(30)]
+    scenarios += [generate_scenario(60, 12, seed=s) for s in range(3)]
+    for sc in scenarios:
+        ep = adb.Episode(sc)
+        ep.reset()
+        for action in adb.oracle_actions(sc):
+            ep.step(action)
+            full = ep.sim.traffic(ep.resolved, ep.configs)
+            assert full.groups == ep.traffic.groups, sc.id
+            assert dict(full.reached) == dict(ep.traffic.reached), sc.id
+            if ep.done:
+                break

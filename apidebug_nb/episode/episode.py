@@ -365,7 +365,7 @@ class Episode:
             window = self._windows[w]
             events = [
                 e
-                for e in sim.window_events(w, window.traffic, window.configs)
+                for e in sim.window_events(w, window.traffic, window.configs, service)
                 if e.service == service
             ]
             events += [e for e in window.extra if e.service == service]
@@ -473,8 +473,11 @@ class Episode:
         before = self._statuses
         self._configs[service] = applied.config
         touched = applied.touched
+        was = self._resolved
         self._resolved = self.sim.update_resolved(self._resolved, self._configs, service, touched)
-        self._traffic = self.sim.traffic(self._resolved, self._configs)
+        self._traffic = self.sim.update_traffic(
+            self._traffic, was, self._resolved, self._configs, service
+        )
         self._statuses = self.sim.statuses(self._resolved, self._traffic)
         window = _Window(freeze(self._configs), self._traffic)
         old = self._windows.get(self.steps)

@@ -88,6 +88,9 @@ class Renderer:
         self.models = models
         self.issues = issues
         self.step_ms = step_ms
+        # (id(groups), flow) -> (groups, each group's lines with ids left open); the
+        # groups are kept so that their id is never reused for other traffic.
+        self._templates: dict[tuple[int, int], tuple[Any, list]] = {}
 
     # -- values a failure's text and headers may quote ------------------------
     def _values(self, hop: Any, configs: Mapping[str, Any], status: int | None = None) -> dict:
@@ -133,7 +136,7 @@ class Renderer:
         *,
         base_ms: int,
         trace: str,
-        req_key: tuple,
+        req_key: tuple | None,
         more: int = 0,
     ) -> list[Event]:
         """Every line one request (and its retries) leaves on the hops it reached."""
@@ -227,26 +230,59 @@ class Renderer:
         level = "WARN"
         return level, f"{call} {r.status}: {text}"
 
-    def _req(self, key: tuple, hop: int, attempt: int) -> str:
+    def _req(self, key: tuple | None, hop: int, attempt: int) -> str:
+        if key is None:  # a template: the id is filled in per window (see window_events)
+            return f"\x02{hop}.{attempt}\x03"
         return f"{counter(self.salt, 'req', *key, hop, attempt) & 0xFFFFFFFF:08x}"
 
     def trace_id(self, *key: object) -> str:
         return f"{counter(self.salt, 'trace', *key):016x}"
 
     def window_events(
-        self, window: int, groups: Sequence[Sequence[Group]], configs: Mapping[str, Any]
+        self,
+        window: int,
+        groups: Sequence[Sequence[Group]],
+        configs: Mapping[str, Any],
+        flows: Sequence[int] | None = None,
     ) -> list[Event]:
-        """One example request per (flow, outcome group) in a step window, the rest counted."""
+        """One example request per (flow, outcome group) in a step window, the rest counted.
+
+        The text of a group's lines depends on the traffic and configs only, so it
+        is rendered once per traffic as a template; each window fills in its own
+        ids and times (counter-based, so no window shifts another's draws).
+        """
         events: list[Event] = []
         span = max(self.step_ms - 3000, 1000)
-        for fi, flow_groups in enumerate(groups):
-            for gi, g in enumerate(flow_groups):
+        start = window * self.step_ms + 500
+        salt = self.salt
+        for fi in range(len(groups)) if flows is None else flows:
+            cached = self._templates.get((id(groups), fi))
+            if cached is None or cached[0] is not groups:
+                rendered = [
+                    self.request_events(
+                        fi, g, configs, base_ms=0, trace="\x01", req_key=None, more=g.count - 1
+                    )
+                    for g in groups[fi]
+                ]
+                if len(self._templates) > 4096:
+                    self._templates.clear()
+                cached = self._templates[(id(groups), fi)] = (groups, rendered)
+            for gi, template in enumerate(cached[1]):
                 key = ("w", window, fi, gi)
-                base = window * self.step_ms + 500 + counter(self.salt, "t", *key) % span
-                events += self.request_events(
-                    fi, g, configs, base_ms=base, trace=self.trace_id(*key), req_key=key,
-                    more=g.count - 1,
-                )
+                base = start + counter(salt, "t", *key) % span
+                trace = self.trace_id(*key)
+                ids: dict[str, str] = {}
+                for e in template:
+                    text = e.text.replace("\x01", trace)
+                    while "\x02" in text:
+                        a = text.index("\x02")
+                        b = text.index("\x03", a)
+                        slot = text[a : b + 1]
+                        if slot not in ids:
+                            hop, attempt = slot[1:-1].split(".")
+                            ids[slot] = self._req(key, int(hop), int(attempt))
+                        text = text.replace(slot, ids[slot])
+                    events.append(Event(base + e.ms, e.order, e.level, e.service, text))
         return events
 
     # -- probes ----------------------------------------------------------------

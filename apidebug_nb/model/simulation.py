@@ -31,6 +31,7 @@ from apidebug_nb.model.traffic import (
     failing_edges,
     groups_from,
     health,
+    resimulate,
     simulate,
 )
 from apidebug_nb.scenarios.records import Issue, Scenario, thaw
@@ -77,13 +78,49 @@ def computed_masks(scenario: Scenario) -> dict[str, tuple[str, ...]]:
     """``{issue: masks}``: the issues whose failure alone leaves no request reaching it.
 
     Derived from the pipeline and the flows, never declared: with every other
-    issue fixed, issue A masks B when no request reaches B's stage.
+    issue fixed, issue A masks B when no request reaches B's stage. Only the
+    flows that carry a failing contract are simulated again for each A.
     """
-    ids = scenario.issue_ids
-    masks: dict[str, list[str]] = {i: [] for i in ids}
-    for a in ids:
-        reached = reached_with_only(scenario, [a])
-        for b in ids:
+    models = flow_models(scenario)
+    issues = {i.id: i for i in scenario.issue_records}
+    broken = scenario.configs()
+    fixed = dict(broken)
+    for i in scenario.issue_records:
+        fixed[i.service] = apply_merge_patch(fixed[i.service], thaw(i.reference_fix))
+    checks = {iid: lenient(compile_rule(i.check)) for iid, i in issues.items()}
+    readers: dict[str, list[str]] = {}
+    for iid, i in issues.items():
+        for svc in rule_services(i.check):
+            readers.setdefault(svc, []).append(iid)
+    flows_of_edge: dict[tuple[str, str], set[int]] = {}
+    for n, m in enumerate(models):
+        for h in m.flow.hops:
+            flows_of_edge.setdefault(h.edge, set()).add(n)
+    base_failing = {iid for iid, check in checks.items() if not check(fixed)}
+    per_flow = [dict(simulate([m], base_failing, fixed).reached) for m in models]
+    masks: dict[str, list[str]] = {i: [] for i in issues}
+    for a, issue in issues.items():
+        configs = dict(fixed)
+        own = broken[issue.service]  # A's service with every other fix applied
+        for other in scenario.issue_records:
+            if other.id != a and other.service == issue.service:
+                own = apply_merge_patch(own, thaw(other.reference_fix))
+        configs[issue.service] = own
+        failing = set(base_failing)
+        for r in readers.get(issue.service, ()):
+            if checks[r](configs):
+                failing.discard(r)
+            else:
+                failing.add(r)
+        touched: set[int] = set()
+        for f in failing:
+            touched |= flows_of_edge.get(tuple(issues[f].hop), set())
+        reached: dict[str, int] = {}
+        for n, m in enumerate(models):
+            got = simulate([m], failing, configs).reached if n in touched else per_flow[n]
+            for k, v in got.items():
+                reached[k] = reached.get(k, 0) + v
+        for b in issues:
             if b != a and reached.get(b, 0) == 0:
                 masks[b].append(a)
     return {i: tuple(v) for i, v in masks.items()}
@@ -168,6 +205,21 @@ class Simulation:
                 )
             probes[s] = entering
         self.probe_flows = MappingProxyType(probes)
+        edge_flows: dict[tuple[str, str], set[int]] = {}
+        for n, f in enumerate(scenario.flows):
+            for h in f.hops:
+                edge_flows.setdefault(h.edge, set()).add(n)
+        self.flows_of_edge = MappingProxyType({e: frozenset(v) for e, v in edge_flows.items()})
+        self.flows_of = MappingProxyType(
+            {
+                s: tuple(
+                    n
+                    for n, f in enumerate(scenario.flows)
+                    if f.entry == s or any(s in h.edge for h in f.hops)
+                )
+                for s in scenario.services
+            }
+        )
         self._initial: InitialState | None = None
         # A reset needs a fresh mutable copy of every config; unpickling bytes made here
         # (never read from outside) is several times faster than thawing 1,000 configs.
@@ -227,6 +279,23 @@ class Simulation:
         failing = frozenset(i for i in self.order if i not in done)
         return simulate(self.models, failing, configs)
 
+    def update_traffic(
+        self,
+        previous: Traffic,
+        before: Iterable[str],
+        resolved: Iterable[str],
+        configs: Mapping[str, Any],
+        changed_service: str,
+    ) -> Traffic:
+        """The traffic after a fix to ``changed_service``: only the flows through that
+        service, or carrying an issue whose check changed, are simulated again."""
+        done, was = set(resolved), set(before)
+        flows = set(self.flows_of[changed_service])
+        for iid in done ^ was:
+            flows |= self.flows_of_edge.get(tuple(self.issues[iid].hop), set())
+        failing = frozenset(i for i in self.order if i not in done)
+        return resimulate(self.models, previous, flows, failing, configs)
+
     def statuses(self, resolved: Iterable[str], traffic: Traffic) -> dict[str, str]:
         """``{issue_id: "resolved" | "masked" | "active"}`` in ideal order.
 
@@ -257,9 +326,13 @@ class Simulation:
         """Call edges carrying failed or wrong requests this step."""
         return failing_edges(self.models, traffic)
 
-    def window_events(self, window: int, traffic: Traffic, configs: Mapping[str, Any]):
-        """Log events of step window ``window`` (configs in force then)."""
-        return self.renderer.window_events(window, traffic.groups, configs)
+    def window_events(
+        self, window: int, traffic: Traffic, configs: Mapping[str, Any], service: str | None = None
+    ) -> list[Event]:
+        """Log events of step window ``window`` (configs in force then), of the flows
+        through ``service`` only when it is given."""
+        flows = None if service is None else self.flows_of[service]
+        return self.renderer.window_events(window, traffic.groups, configs, flows)
 
     def probe(
         self,

@@ -94,6 +94,7 @@ class Traffic:
 
     groups: tuple[tuple[Group, ...], ...]  # per flow
     reached: Mapping[str, int]  # issue id -> requests that reached its stage
+    flow_reached: tuple[Mapping[str, int], ...] = ()  # the same, per flow
 
 
 @dataclass(frozen=True)
@@ -237,9 +238,38 @@ def simulate(
     configs: Mapping[str, Any],
 ) -> Traffic:
     """One step's traffic over every flow, given which issues' checks fail."""
-    reached: dict[str, int] = {}
-    groups = tuple(_flow(m, failing, configs, reached) for m in models)
-    return Traffic(groups, reached)
+    per_flow = []
+    groups = []
+    for m in models:
+        reached: dict[str, int] = {}
+        groups.append(_flow(m, failing, configs, reached))
+        per_flow.append(reached)
+    return Traffic(tuple(groups), _sum(per_flow), tuple(per_flow))
+
+
+def resimulate(
+    models: Sequence[FlowModel],
+    previous: Traffic,
+    flows: set[int],
+    failing: frozenset[str] | set[str],
+    configs: Mapping[str, Any],
+) -> Traffic:
+    """``previous`` with only ``flows`` simulated again (the others cannot have changed)."""
+    groups = list(previous.groups)
+    per_flow = list(previous.flow_reached)
+    for n in sorted(flows):
+        reached: dict[str, int] = {}
+        groups[n] = _flow(models[n], failing, configs, reached)
+        per_flow[n] = reached
+    return Traffic(tuple(groups), _sum(per_flow), tuple(per_flow))
+
+
+def _sum(per_flow: Sequence[Mapping[str, int]]) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for reached in per_flow:
+        for k, v in reached.items():
+            total[k] = total.get(k, 0) + v
+    return total
 
 
 def groups_from(
