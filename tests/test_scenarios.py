@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import apidebug_nb as adb
-from apidebug_nb.model.pipeline import FAILURES
 from apidebug_nb.merge_patch import apply_merge_patch, normalise_patch
+from apidebug_nb.model.pipeline import FAILURES
 from apidebug_nb.model.rules import holds
 from apidebug_nb.scenarios.records import thaw
 
