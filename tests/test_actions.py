@@ -254,7 +254,11 @@ REJECTED_BY_STEP = [
         Action.reveal("hard.nope"),
         ["unknown issue 'hard.nope'", "issues you can see are: hard.deprecated_url ("],
     ),
-    ("reveal-not-in-episode", Action.reveal("hard.idempotency"), ["unknown issue", "issues you can see are:"]),
+    (
+        "reveal-not-in-episode",
+        Action.reveal("hard.idempotency"),
+        ["unknown issue", "issues you can see are:"],
+    ),
 ]
 
 #: (id, raw action, fragments of the ActionError)

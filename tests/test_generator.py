@@ -111,9 +111,7 @@ def test_masks_are_the_pipeline_s_not_declared_by_hand():
     masks = computed_masks(sc)
     assert {i.id: i.depends_on for i in sc.issues} == masks
     # a problem placed behind an earlier one on the same call, at a later stage
-    same_call = [
-        (i, m) for i in sc.issues for m in map(sc.issue, i.depends_on) if m.hop == i.hop
-    ]
+    same_call = [(i, m) for i in sc.issues for m in map(sc.issue, i.depends_on) if m.hop == i.hop]
     assert same_call
     for issue, mask in same_call:
         assert STAGE_INDEX[stage_of(mask.failure)] < STAGE_INDEX[stage_of(issue.failure)]

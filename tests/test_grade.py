@@ -95,14 +95,16 @@ def test_fixing_a_masked_issue_blindly_works_but_strategy_records_it():
     look = Action.inspect_logs("order_service")
     url = Action.submit_fix("order_service", {"gateway_url": V2})
     token = Action.submit_fix("order_service", {"auth": {"token": "Bearer tok_live_7f3a9c"}})
+    sync = Action.submit_fix("inventory_service", {"dispatch_mode": "async"})
     timeout = Action.submit_fix("order_service", {"timeout_s": 30})
-    blind = run(sc, [look, timeout, url, token])
-    # the timeout is hidden behind the URL, then behind the token
-    ideal = run(sc, [look, url, look, token, look, timeout])
+    blind = run(sc, [look, timeout, url, token, sync])
+    # the timeout is hidden behind the URL, the token and the refused shipments
+    inventory = Action.inspect_logs("inventory_service")
+    ideal = run(sc, [look, url, look, token, inventory, sync, look, timeout])
     assert blind.issue_status()["hard.timeout"] == "resolved"
     assert blind.history[1].resolved_masked == ("hard.timeout",)
     gb, gi = blind.grade(), ideal.grade()
-    assert gb.dimensions["fix"] == gi.dimensions["fix"] == 0.6
+    assert gb.dimensions["fix"] == gi.dimensions["fix"] == 0.8
     assert gb.dimensions["strategy"] < gi.dimensions["strategy"] == 1.0
     assert "1 problem fixed while still hidden" in gb.sentences["strategy"]
     assert gb.score < gi.score

@@ -112,7 +112,9 @@ def test_show_prints_logs_and_the_endpoint_answer(capsys):
     assert lines[-3] == "    response: " + json.dumps(answer.response)
     assert lines[-2] == "    trace:"
     assert lines[-1].startswith("        payment_client -> payment_gateway  POST /payments  |")
-    assert lines[-1].endswith(' 401  WWW-Authenticate: Bearer realm="payment_gateway"  <-- fails here')
+    assert lines[-1].endswith(
+        ' 401  WWW-Authenticate: Bearer realm="payment_gateway"  <-- fails here'
+    )
 
 
 def test_show_prints_the_same_text_in_every_run():

@@ -29,15 +29,19 @@ def parts(ep: adb.Episode, action) -> tuple[float, dict[str, float]]:
 def test_the_reward_is_the_sum_of_its_named_parts():
     ep = new()
     reward, p = parts(ep, Action.inspect_logs("order_service"))
-    assert set(p) == {piece.name for piece in REWARD_PIECES} == {
-        "step_cost",
-        "inspection_value",
-        "resolution_reward",
-        "rejection_penalty",
-        "reopen_penalty",
-        "near_miss_credit",
-        "completion_bonus",
-    }
+    assert (
+        set(p)
+        == {piece.name for piece in REWARD_PIECES}
+        == {
+            "step_cost",
+            "inspection_value",
+            "resolution_reward",
+            "rejection_penalty",
+            "reopen_penalty",
+            "near_miss_credit",
+            "completion_bonus",
+        }
+    )
     assert reward == round(sum(p.values()), 6)
 
 

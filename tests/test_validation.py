@@ -40,8 +40,6 @@ def _rule_reads_unknown_service(d):
     issue(d, "hard.sync_mode")["check"] = {"eq": ["warehouse.dispatch_mode", "async"]}
 
 
-
-
 def _unknown_dependency(d):
     issue(d, "hard.sync_mode")["depends_on"] = ["hard.nope"]
 
@@ -96,7 +94,6 @@ def _hint_gives_the_token(d):
 
 def _empty_hint(d):
     issue(d, "hard.timeout")["hints"]["nudge"] = "  "
-
 
 
 def _fixes_conflict(d):
@@ -260,7 +257,9 @@ def test_shape_errors_name_source_issue_and_field(breaker, issue_id, field):
 def test_an_unknown_failure_kind_names_the_kinds():
     data = adb.load_scenario("hard").to_dict()
     issue(data, "hard.timeout")["failure"] = "slow"
-    with pytest.raises(adb.ScenarioError, match="unknown failure kind 'slow'; kinds: pile_up") as info:
+    with pytest.raises(
+        adb.ScenarioError, match="unknown failure kind 'slow'; kinds: pile_up"
+    ) as info:
         scenario_from_dict(data, source="lab3.yaml")
     assert info.value.rule == "unknown-failure"
 

@@ -437,16 +437,29 @@ class Episode:
         for p in probes:
             window.extra.extend(p.pop("events"))
         if not probes:
-            shown = {"response": {"service": service, "status": None, "headers": {}, "body": {},
-                                  "error": "no flow sends requests to this service",
-                                  "request_id": None, "trace_id": None}}
-            return self._inspection(action, shown, shown,
-                                    f"No request flow reaches {service}.")
+            shown = {
+                "response": {
+                    "service": service,
+                    "status": None,
+                    "headers": {},
+                    "body": {},
+                    "error": "no flow sends requests to this service",
+                    "request_id": None,
+                    "trace_id": None,
+                }
+            }
+            return self._inspection(action, shown, shown, f"No request flow reaches {service}.")
         first = probes[0]
         status = first["response"]["status"]
         said = "got no answer" if status is None else f"answered {status}"
-        content = [(p["response"]["status"], p["response"]["headers"],
-                    [(s["callee"], s["status"]) for s in p["trace"]]) for p in probes]
+        content = [
+            (
+                p["response"]["status"],
+                p["response"]["headers"],
+                [(s["callee"], s["status"]) for s in p["trace"]],
+            )
+            for p in probes
+        ]
         return self._inspection(
             action,
             content,
@@ -593,7 +606,8 @@ class Episode:
             )
         if self._statuses[target] == RESOLVED and target not in self.revealed:
             return self._rejected(
-                action, "that problem is already fixed; there is nothing to reveal.",
+                action,
+                "that problem is already fixed; there is nothing to reveal.",
                 "already_fixed",
             )
         if target not in self.revealed:

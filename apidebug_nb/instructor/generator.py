@@ -190,8 +190,7 @@ TEMPLATES: tuple[ContractTemplate, ...] = (
         broken=lambda e: {"send_rate_per_s": e.provider["rate_limit_per_s"] * 3},
         check=lambda e: {"le": [e.path("send_rate_per_s"), e.ref("rate_limit_per_s")]},
         share=lambda e: {"excess": [e.path("send_rate_per_s"), f"{e.callee}.rate_limit_per_s"]},
-        detail="throttling {caller}: {{{caller}.upstreams.{callee}.send_rate_per_s}} req/s "
-        "offered",
+        detail="throttling {caller}: {{{caller}.upstreams.{callee}.send_rate_per_s}} req/s offered",
         setting="send_rate_per_s",
         contract="The send rate must not exceed {callee}'s rate_limit_per_s.",
         nudge="{callee} is pushing back on {caller}. Compare how fast one sends with how "
@@ -521,8 +520,7 @@ def _flows(
             if b not in expanded:
                 expanded.add(b)
                 stack.extend((b, c) for c in reversed(out_of.get(b, [])))
-        flows.append(Flow(f"POST /{entry}/requests", entry, rng.choice(REQUESTS),
-                          tuple(hops)))
+        flows.append(Flow(f"POST /{entry}/requests", entry, rng.choice(REQUESTS), tuple(hops)))
     return tuple(flows)
 
 

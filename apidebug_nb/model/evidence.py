@@ -82,8 +82,9 @@ class Event:
 class Renderer:
     """Renders requests of one scenario as log events, traces and alerts."""
 
-    def __init__(self, salt: str, models: Sequence[FlowModel], issues: Mapping[str, Any],
-                 step_ms: int):
+    def __init__(
+        self, salt: str, models: Sequence[FlowModel], issues: Mapping[str, Any], step_ms: int
+    ):
         self.salt = salt
         self.models = models
         self.issues = issues
@@ -103,8 +104,12 @@ class Renderer:
         caller = configs.get(hop.caller, {})
         timeout = caller.get("timeout", caller.get("timeout_s"))
         values.update(
-            callee=hop.callee, caller=hop.caller, method=hop.method,
-            path=fill(hop.path, configs), timeout=timeout, status=status,
+            callee=hop.callee,
+            caller=hop.caller,
+            method=hop.method,
+            path=fill(hop.path, configs),
+            timeout=timeout,
+            status=status,
         )
         return values
 
@@ -169,8 +174,11 @@ class Renderer:
                     c_level, c_text = "ERROR", f"{call} failed: {err}"
                 else:
                     bad = a.status >= 400
-                    c_level = ("WARN" if a.retried is None and n + 1 < len(attempts) else "ERROR") \
-                        if bad else "INFO"
+                    c_level = (
+                        ("WARN" if a.retried is None and n + 1 < len(attempts) else "ERROR")
+                        if bad
+                        else "INFO"
+                    )
                     c_text = f"{call} -> {reason(a.status)}{head}"
                     if bad and n + 1 < len(attempts):
                         c_level, c_text = "WARN", c_text + " (retrying)"
@@ -178,8 +186,11 @@ class Renderer:
                 order += 1
                 if a.dropped:
                     issue = self.issues.get(a.source)
-                    detail = issue.detail if issue is not None and issue.detail else (
-                        FAILURES["dropped"].error)
+                    detail = (
+                        issue.detail
+                        if issue is not None and issue.detail
+                        else (FAILURES["dropped"].error)
+                    )
                     text = fill(fill_simple(detail, values), configs)
                     events.append(Event(at + 31, order, "ERROR", hop.caller, f"{ids} {text}"))
                     order += 1
@@ -192,8 +203,13 @@ class Renderer:
             shown = self._summary(m, group, configs)
             for svc in dict.fromkeys(e.service for e in events):
                 events.append(
-                    Event(base_ms + 900, order, "INFO", svc,
-                          f"... {more} more like this in this step: {shown}")
+                    Event(
+                        base_ms + 900,
+                        order,
+                        "INFO",
+                        svc,
+                        f"... {more} more like this in this step: {shown}",
+                    )
                 )
                 order += 1
         return events
@@ -310,8 +326,7 @@ class Renderer:
             # caller would: requests that never left the caller are not candidates.
             first_hop = next(n for n, h in enumerate(flow.hops) if h.callee == service)
             sent = [
-                g for g in groups
-                if any(r.hop == first_hop and r.reached_callee for r in g.results)
+                g for g in groups if any(r.hop == first_hop and r.reached_callee for r in g.results)
             ]
             groups = sent or list(groups)
         total = sum(g.count for g in groups)
@@ -324,10 +339,18 @@ class Renderer:
             pick -= g.count
         if first_hop is not None:
             keep = self._subtree(m, first_hop)
-            chosen = Group(1, tuple(r for r in chosen.results if r.hop in keep), frozenset({first_hop}))
+            chosen = Group(
+                1, tuple(r for r in chosen.results if r.hop in keep), frozenset({first_hop})
+            )
         trace = self.trace_id(*key)
-        events = self.request_events(fi, Group(1, chosen.results, chosen._roots), configs,
-                                     base_ms=at_ms, trace=trace, req_key=key)
+        events = self.request_events(
+            fi,
+            Group(1, chosen.results, chosen._roots),
+            configs,
+            base_ms=at_ms,
+            trace=trace,
+            req_key=key,
+        )
         spans, marked = [], False
         for r in sorted(chosen.results, key=lambda x: x.hop):
             hop = flow.hops[r.hop]
@@ -407,8 +430,11 @@ class Renderer:
             failing = [g for g in flow_groups if g.failed]
             if failing:
                 worst = max(failing, key=lambda g: g.count)
-                root = next(r for r in sorted(worst.results, key=lambda x: x.hop)
-                            if r.hop in m.roots and r.failed)
+                root = next(
+                    r
+                    for r in sorted(worst.results, key=lambda x: x.hop)
+                    if r.hop in m.roots and r.failed
+                )
                 seen = "timing out" if root.status is None else f"failing with {root.status}"
                 n = sum(g.count for g in failing)
                 out.append(f"{m.flow.entry}: {m.flow.name} {seen} ({n} of {total} requests)")

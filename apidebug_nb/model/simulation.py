@@ -68,9 +68,7 @@ def reached_with_only(scenario: Scenario, broken: Iterable[str]) -> dict[str, in
             configs[issue.service] = apply_merge_patch(
                 configs[issue.service], thaw(issue.reference_fix)
             )
-    failing = {
-        i.id for i in scenario.issue_records if not lenient(compile_rule(i.check))(configs)
-    }
+    failing = {i.id for i in scenario.issue_records if not lenient(compile_rule(i.check))(configs)}
     return dict(simulate(flow_models(scenario), failing, configs).reached)
 
 
@@ -186,7 +184,9 @@ class Simulation:
         self.readers = MappingProxyType({s: tuple(v) for s, v in readers.items()})
         self.models = flow_models(scenario)
         self.renderer = Renderer(
-            f"{scenario.id}:{scenario.seed}", self.models, self.issues,
+            f"{scenario.id}:{scenario.seed}",
+            self.models,
+            self.issues,
             scenario.step_seconds * 1000,
         )
         startup: dict[str, list[Event]] = {}

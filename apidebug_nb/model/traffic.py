@@ -343,7 +343,9 @@ def _hop(m: FlowModel, h: int, groups: _Live, failing, configs, reached) -> _Liv
         taken, live = _take(live, k)
         f = FAILURES[c.failure]
         if c.source == FAULT and f.retryable:
-            transient += [(n, res + (HopResult(h, f.status, c.failure, FAULT),)) for n, res in taken]
+            transient += [
+                (n, res + (HopResult(h, f.status, c.failure, FAULT),)) for n, res in taken
+            ]
             continue
         result = HopResult(h, f.status, c.failure, c.source, failed=not hop.asynchronous)
         out += [(n, res + (result,)) for n, res in taken]
@@ -357,8 +359,20 @@ def _hop(m: FlowModel, h: int, groups: _Live, failing, configs, reached) -> _Liv
         for n, res in transient:
             first = res[-1]
             if broken:
-                out.append((n, res[:-1] + (replace(first, dropped=True, source=broken[0].source,
-                                                   failed=not hop.asynchronous),)))
+                out.append(
+                    (
+                        n,
+                        res[:-1]
+                        + (
+                            replace(
+                                first,
+                                dropped=True,
+                                source=broken[0].source,
+                                failed=not hop.asynchronous,
+                            ),
+                        ),
+                    )
+                )
             else:
                 live.append((n, res[:-1] + (HopResult(h, ok_status, retried=first.failure),)))
     else:
@@ -375,8 +389,9 @@ def _hop(m: FlowModel, h: int, groups: _Live, failing, configs, reached) -> _Liv
             answered.append((n, res))
             continue
         status = relayed_status(below.status, False, m.relays[h])
-        result = HopResult(h, status, "upstream", below.source, cause=below.hop,
-                           failed=not hop.asynchronous)
+        result = HopResult(
+            h, status, "upstream", below.source, cause=below.hop, failed=not hop.asynchronous
+        )
         out.append((n, _with(res, h, result)))
     live = answered
     for c in contracts:
@@ -407,7 +422,9 @@ def _with(res: tuple[HopResult, ...], h: int, result: HopResult) -> tuple[HopRes
     return res + (result,)
 
 
-def health(models: Sequence[FlowModel], traffic: Traffic, services: Sequence[str]) -> dict[str, str]:
+def health(
+    models: Sequence[FlowModel], traffic: Traffic, services: Sequence[str]
+) -> dict[str, str]:
     """Service -> healthy / degraded / error, from this step's requests.
 
     A 4xx counts against the caller of the hop (it sent a bad request); a 5xx,

@@ -354,8 +354,10 @@ def _check_flows(sc: Scenario, services: set[str], valid: str) -> None:
     for n, flow in enumerate(sc.flows):
         if flow.entry not in services:
             raise _fail(
-                sc, f"flow {flow.name!r} enters at unknown service {flow.entry!r}; {valid}",
-                "unknown-service", field=f"flows[{n}].entry",
+                sc,
+                f"flow {flow.name!r} enters at unknown service {flow.entry!r}; {valid}",
+                "unknown-service",
+                field=f"flows[{n}].entry",
             )
         for k, hop in enumerate(flow.hops):
             if hop.edge not in edges:
@@ -363,20 +365,26 @@ def _check_flows(sc: Scenario, services: set[str], valid: str) -> None:
                     sc,
                     f"flow {flow.name!r} calls {hop.caller} -> {hop.callee}, which is not an "
                     "edge of the call graph; add the edge or fix the hop",
-                    "unknown-edge", field=f"flows[{n}].hops[{k}]",
+                    "unknown-edge",
+                    field=f"flows[{n}].hops[{k}]",
                 )
             _check_placeholders(sc, hop.path, configs, None, f"flows[{n}].hops[{k}].path")
             carried.add(hop.edge)
         if flow.hops[0].caller != flow.entry:
             raise _fail(
-                sc, f"flow {flow.name!r} enters at {flow.entry!r}, so its first hop must start "
-                f"there, not at {flow.hops[0].caller!r}", "unknown-edge", field=f"flows[{n}].hops[0]",
+                sc,
+                f"flow {flow.name!r} enters at {flow.entry!r}, so its first hop must start "
+                f"there, not at {flow.hops[0].caller!r}",
+                "unknown-edge",
+                field=f"flows[{n}].hops[0]",
             )
     for n, fault in enumerate(sc.faults):
         if fault.hop not in edges:
             raise _fail(
-                sc, f"fault on {fault.hop[0]} -> {fault.hop[1]}, which is not an edge",
-                "unknown-edge", field=f"faults[{n}].hop",
+                sc,
+                f"fault on {fault.hop[0]} -> {fault.hop[1]}, which is not an edge",
+                "unknown-edge",
+                field=f"faults[{n}].hop",
             )
     for issue in sc.issue_records:
         if tuple(issue.hop) not in edges:
@@ -384,14 +392,18 @@ def _check_flows(sc: Scenario, services: set[str], valid: str) -> None:
                 sc,
                 f"hop {issue.hop[0]} -> {issue.hop[1]} is not an edge of the call graph; "
                 f"edges are: {', '.join(f'{a} -> {b}' for a, b in sc.edges)}",
-                "unknown-edge", issue.id, "hop",
+                "unknown-edge",
+                issue.id,
+                "hop",
             )
         if tuple(issue.hop) not in carried:
             raise _fail(
                 sc,
                 f"no flow sends requests over {issue.hop[0]} -> {issue.hop[1]}, so this "
                 "problem could never show; add the hop to a flow",
-                "no-flow", issue.id, "hop",
+                "no-flow",
+                issue.id,
+                "hop",
             )
         _check_placeholders(sc, issue.detail, configs, issue.id, "detail")
 
@@ -408,7 +420,9 @@ def _check_placeholders(
                 sc,
                 f"placeholder {{{path}}} names no setting in the configs; use "
                 "{service.key} with an existing service and setting",
-                "unknown-placeholder", issue, field,
+                "unknown-placeholder",
+                issue,
+                field,
             )
 
 
@@ -423,7 +437,9 @@ def _check_masks(sc: Scenario) -> None:
                 sc,
                 f"with every other problem fixed, no request reaches the {issue.failure} check "
                 f"on {issue.hop[0]} -> {issue.hop[1]}, so it could never show",
-                "unreached-stage", issue.id, "failure",
+                "unreached-stage",
+                issue.id,
+                "failure",
             )
     masks = computed_masks(sc)
     for issue in sc.issue_records:
@@ -433,5 +449,7 @@ def _check_masks(sc: Scenario) -> None:
                 sc,
                 f"declared depends_on [{', '.join(issue.depends_on)}], but the pipeline "
                 f"masks it behind: {shown}",
-                "wrong-mask", issue.id, "depends_on",
+                "wrong-mask",
+                issue.id,
+                "depends_on",
             )

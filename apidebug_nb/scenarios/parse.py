@@ -276,7 +276,7 @@ def _share(ctx: _Ctx, share: Mapping[str, Any], iid: str) -> None:
             issue=iid,
             field="share",
         )
-    (kind, value), = share.items()
+    ((kind, value),) = share.items()
     if kind == "fixed":
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
             raise ctx.fail(
@@ -301,8 +301,9 @@ def _flows(ctx: _Ctx, raw: list[Any]) -> tuple[Flow, ...]:
     out = []
     for n, item in enumerate(raw):
         where = f"flows[{n}]"
-        f = _fields(ctx, item, _FLOW, ("name", "entry", "requests", "hops"), "a flow",
-                    prefix=where + ".")
+        f = _fields(
+            ctx, item, _FLOW, ("name", "entry", "requests", "hops"), "a flow", prefix=where + "."
+        )
         if not 1 <= f["requests"] <= MAX_REQUESTS:
             raise ctx.fail(
                 f"requests (per step) must be from 1 to {MAX_REQUESTS:,}, got "
@@ -316,8 +317,13 @@ def _flows(ctx: _Ctx, raw: list[Any]) -> tuple[Flow, ...]:
         for k, h in enumerate(f["hops"]):
             d = _fields(ctx, h, _HOP, ("caller", "callee"), "a hop", prefix=f"{where}.hops[{k}].")
             hops.append(
-                Hop(d["caller"], d["callee"], d.get("method", "POST"), d.get("path", "/"),
-                    d.get("async", False))
+                Hop(
+                    d["caller"],
+                    d["callee"],
+                    d.get("method", "POST"),
+                    d.get("path", "/"),
+                    d.get("async", False),
+                )
             )
         out.append(Flow(f["name"], f["entry"], f["requests"], tuple(hops)))
     return tuple(out)

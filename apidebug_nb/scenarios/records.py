@@ -337,9 +337,7 @@ def scenario_to_dict(sc: Scenario) -> dict[str, Any]:
             }
             for f in sc.flows
         ],
-        "faults": [
-            {"hop": list(x.hop), "failure": x.failure, "share": x.share} for x in sc.faults
-        ],
+        "faults": [{"hop": list(x.hop), "failure": x.failure, "share": x.share} for x in sc.faults],
         "base_logs": [_line_to_dict(x) for x in sc.base_logs],
         "issues": [
             {
