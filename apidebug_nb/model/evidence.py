@@ -102,7 +102,11 @@ class Renderer:
                 values[key] = value
         values.setdefault("allowed_methods", "POST")
         caller = configs.get(hop.caller, {})
+        upstream = caller.get("upstreams", {})
+        upstream = upstream.get(hop.callee, {}) if isinstance(upstream, Mapping) else {}
         timeout = caller.get("timeout", caller.get("timeout_s"))
+        if timeout is None and isinstance(upstream, Mapping):  # a timeout per upstream
+            timeout = upstream.get("timeout_s", upstream.get("timeout"))
         values.update(
             callee=hop.callee,
             caller=hop.caller,
@@ -406,7 +410,7 @@ class Renderer:
 
     def _latency(self, hop: Any, r: HopResult, configs: Mapping[str, Any], key: tuple) -> int:
         if r.failure == "timeout":
-            t = configs.get(hop.caller, {}).get("timeout")
+            t = self._values(hop, configs)["timeout"]
             return int(float(t) * 1000) if isinstance(t, int | float) and t > 0 else 0
         p50 = configs.get(hop.callee, {}).get("p50_processing_ms")
         base = int(p50) if isinstance(p50, int) and 0 < p50 < 10**7 else 40

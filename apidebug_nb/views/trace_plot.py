@@ -66,10 +66,11 @@ def plot_trace(trace: Sequence[Mapping[str, Any]], ax: Axes | None = None) -> Ax
 
     Its text twin is :func:`trace_text`.
     """
-    import matplotlib.pyplot as plt
+    from apidebug_nb.views.figures import new_figure
 
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 0.5 + 0.45 * max(len(trace), 1)))
+    if ax is None:  # a figure of its own, not pyplot's: nothing global is touched
+        fig = new_figure(8, 0.9 + 0.45 * max(len(trace), 1))
+        ax = fig.add_axes((0.34, 0.25, 0.62, 0.6))  # room on the left for the hop labels
     start = 0
     for row, s in enumerate(trace):
         latency = max(int(s["latency_ms"]), 1)
