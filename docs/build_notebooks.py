@@ -85,16 +85,30 @@ def pool_debrief(task: str) -> list:
             variant (`adb.load_scenario("{task}", seed=...)`) draws others from the same pool.
             For each one the library gives the root cause, why it broke, and what a
             professional checks next time; the *contract* line is the rule that must hold.
+            The *shows at* line names the hop and the pipeline stage where its requests fail:
+            while every request stops at an earlier stage (on that hop or on an earlier one),
+            the problem stays hidden.
             """
         ),
         code(
             f"""
+            from apidebug_nb.model.pipeline import FAILURES
+
             pool = adb.task_pool("{task}")
-            titles = {{issue.id: issue.title for issue in pool}}
             for n, issue in enumerate(pool, start=1):
-                masked_by = "; ".join(titles[d] for d in issue.depends_on) or "nothing"
+                failure = FAILURES[issue.failure]
+                if failure.stage == "send":
+                    answer = "the request is never sent"
+                elif failure.stage == "consume":
+                    answer = "the caller mishandles the answer"
+                elif failure.status is None:
+                    answer = "no answer"
+                else:
+                    answer = f"answer {{failure.status}}" + (", but a wrong outcome" if failure.wrong_outcome else "")
+                caller, callee = issue.hop
                 print(f"{{n}}. {{issue.title}}")
-                print(f"   {{issue.category}}, {{issue.severity}}; fixed in {{issue.service}}; hidden by: {{masked_by}}")
+                print(f"   {{issue.category}}, {{issue.severity}}; fixed in {{issue.service}}")
+                print(f"   shows at: the {{failure.stage}} stage of {{caller}} -> {{callee}} ({{answer}})")
                 print(textwrap.indent(textwrap.fill(issue.explanation, 92), "   "))
                 print("   Contract:", issue.hints.contract)
                 print()
@@ -150,14 +164,21 @@ def start_here() -> list:
             (the *callee*): a checkout calling a payment provider, a webhook sender posting to a
             receiver. The callee publishes what it needs; that is its **contract**:
 
-            | the callee requires...                      | if the caller breaks it, you typically see |
-            |---------------------------------------------|--------------------------------------------|
-            | its current URL and API version              | `404 Not Found`, `410 Gone`                 |
-            | credentials in the right scheme, still valid | `401 Unauthorized`                          |
-            | a body type and encoding it can read         | `415 Unsupported Media Type`, `400`         |
-            | time to do the work                          | the caller times out (`504`, "timed out")   |
-            | a request rate within its limit              | `429 Too Many Requests`                     |
-            | a signature it can verify                    | `401` with "signature verification failed"  |
+            | the callee requires...                      | if the caller breaks it, you typically see                     |
+            |---------------------------------------------|----------------------------------------------------------------|
+            | its current URL and API version              | `404 Not Found`, `410 Gone`                                    |
+            | credentials in the right scheme, still valid | `401 Unauthorized` with a `WWW-Authenticate` header             |
+            | a signature it can verify                    | `401` with `error="invalid_signature"`                          |
+            | a request rate within its limit              | `429 Too Many Requests` for the excess, with `Retry-After`      |
+            | a body type and encoding it can read         | `415 Unsupported Media Type` with `Accept`, `400`               |
+            | time to do the work                          | no answer: the caller gives up ("timed out"), its caller gets `504` |
+
+            A callee checks each request in this order, like a real server: the **route** (URL,
+            path, version), the **credentials**, its **admission** (rate limit, load), the
+            **body** (media type, encoding), then it does the **work** (in time, or the caller
+            gives up). A request stops at the first check it fails. So one request never shows
+            two failures, and a problem further down the list stays hidden until the ones in
+            front of it are fixed.
 
             In these labs the callee's **config is its contract**, and each caller's **config**
             must satisfy it. An incident is a set of **broken contracts**. You may only edit the
@@ -200,16 +221,17 @@ def start_here() -> list:
             Pairs to compare: `base_url` with `base_url`/`deprecated_base_urls`, `token` with
             `valid_tokens`, `content_type` with `accepted_content_types`, `timeout_s` with
             `max_processing_ms` (mind the units!), `send_rate_per_s` with `rate_limit_per_s`,
-            `retry.max_retries` with `min_retries`. One pair disagrees. You will confirm it from
+            `retry.max_retries` with `min_retries`, and so on. One pair disagrees. You will confirm it from
             the evidence below instead of guessing.
 
             ## 2. Reading a service graph
 
             Calls flow from left to right, in **layers**: layer 1 calls layer 2, and so on.
             Each service shows its health as a **word and a glyph**, never by colour alone:
-            `healthy`, `degraded` (working, but hurt by a failure elsewhere) or `error`.
+            `healthy`, `degraded` (some of its requests fail, or a failure elsewhere starves it
+            of traffic) or `error` (half of its requests or more fail).
             `yours` services can be edited; `external` ones cannot. A `?` badge means a
-            failure there may be hiding another problem (you will meet this in lab 02).
+            failure there may be hiding another problem (you will meet this in lab 01).
 
             An `Episode` is one attempt at an incident: it holds the current configs, the clock
             and your steps. `reset()` starts it and returns the first observation.
@@ -257,12 +279,18 @@ def start_here() -> list:
             Every action costs **one step** of a limited budget, and the simulated clock moves
             on. Three actions look without changing anything:
 
-            * `inspect_logs(service)`: the service's log, oldest first. A line reads
-              `date time LEVEL message`; `ERROR` and `WARN` lines are symptoms, `INFO` lines
-              at start-up quote the config the service actually loaded.
+            * `inspect_logs(service)`: the service's log, oldest first. It is a record: nothing
+              is ever removed, a fix adds a `config reloaded` line and the requests after it
+              show what changed. A line reads `timestamp LEVEL service trace=... req=... event`,
+              with the time in UTC to the millisecond (`2026-03-14T09:04:01.139Z`). The `INFO`
+              lines at start-up quote the config the service actually loaded. Each step is a
+              window of traffic: one example line per outcome, then a count of the others
+              (`... 27 more like this in this step`). One request keeps its `trace=` id on every
+              service it passes, so you can follow it from caller to callee.
             * `inspect_config(service)`: the current config.
-            * `inspect_endpoint(service)`: send a test request through the service and show
-              the answer (status code and body) of the first broken contract on its path.
+            * `inspect_endpoint(service)`: send one traced test request through the service.
+              You see its answer (status, headers, body, request and trace ids) and its trace:
+              every hop it took, with its status and time, the first failing hop marked.
 
             Two functions of the library print what a step revealed as text:
             `act(episode, action)` takes the step and prints it, `show(obs)` prints an
@@ -278,9 +306,13 @@ def start_here() -> list:
         ),
         md(
             """
-            The caller gave up after 1 s; the provider's contract says work can take up to
-            `max_processing_ms`. Symptoms describe *what an engineer sees*, never the diagnosis:
-            connecting the timeout in the log with the number in the contract is your job.
+            Some requests succeed (`201 Created`), the others time out: the caller waits 1 s, and
+            the provider, whose contract says work can take up to `max_processing_ms`, logs the
+            same `req=` ids as finished after the caller had gone (`client_gone`). The test
+            request's trace shows the same from the outside: no answer on the hop to
+            `vendor_001`, so `edge_000` answered its own caller `504`. Symptoms describe *what
+            an engineer sees*, never the diagnosis: connecting the timeout in the log with the
+            number in the contract is your job.
 
             ## 4. Fixing: JSON merge patches
 
@@ -384,8 +416,8 @@ def start_here() -> list:
             Answer by changing the letter in each call and running the cell; every option gives
             feedback, so wrong answers teach too.
 
-            * **Q1.** A caller's log shows `-> 401 Unauthorized`. Which part of the contract do
-              you check first? **A** the URL and version, **B** the credentials and their
+            * **Q1.** A caller's log shows `-> 401 Unauthorized; WWW-Authenticate: Bearer`. Which
+              part of the contract do you check first? **A** the URL and version, **B** the credentials and their
               scheme, **C** the timeout.
             * **Q2.** Service `vendor_001` is external and its `rate_limit_per_s` is 20; yours
               sends 40 per second. Where does the fix go? **A** raise the vendor's limit,
@@ -437,6 +469,7 @@ quiz = adb.Quiz(QUIZ)
                evidence would have let you pick the right value the first time?
             3. Which of the three kinds of evidence (logs, config, endpoint) told you the most
                here, and which would you look at first next time?
+            4. Why can a fix make a *new* error appear in a log? Is that bad news?
 
             *Your notes:*
 
@@ -465,26 +498,36 @@ def easy_lab() -> list:
             By the end of this lab you can:
 
             1. recognise authentication (`401`), media type (`415`), timeout and retired
-               version (`410`) failures from logs and endpoint answers;
-            2. compare a client's config with a provider's contract to find the setting to
+               version (`410`) failures from logs, endpoint answers and their headers;
+            2. explain why fixing one problem can reveal the next: a request stops at the first
+               check it fails;
+            3. compare a client's config with a provider's contract to find the setting to
                change, and pick a value that satisfies the contract;
-            3. read the simulator's feedback on a fix ("right setting, but ...") and use hints
+            4. read the simulator's feedback on a fix ("right setting, but ...") and use hints
                sparingly;
-            4. read your grade and say what would raise it.
+            5. read your grade and say what would raise it.
             """
         ),
         md(
             """
             ## Concepts you need
 
+            * **One request, one failure.** The gateway checks each request in a fixed order, as
+              a real server does: the route (URL and version), then the credentials, then the
+              body's media type, then it does the work. A request stops at the first check it
+              fails, so a `401` hides whatever is wrong with the body: that problem shows only
+              once the credentials are right.
             * **Authentication scheme.** Providers say *how* to present a credential. With the
               `Bearer` scheme the request carries a header `Authorization: Bearer <key>`;
-              having the key in the config is not enough if it is never sent.
+              having the key in the config is not enough if it is never sent. A `401` answer
+              carries a `WWW-Authenticate` header naming the scheme the provider expects.
             * **Content-Type.** The header that labels the body. A provider parses only the
-              types it lists; anything else gets `415 Unsupported Media Type`.
+              types it lists; anything else gets `415 Unsupported Media Type`, with an `Accept`
+              header listing what it does parse.
             * **Timeouts and processing time.** A client timeout shorter than the provider's
-              worst-case processing time abandons requests the provider still completes:
-              the client reports failure, the provider reports success. Mind units (`ms` vs `s`).
+              worst-case processing time abandons the slow requests, which the provider still
+              completes: the client reports failure, the provider logs that the caller had gone
+              (`client_gone`). Only part of the traffic fails. Mind units (`ms` vs `s`).
             * **API versions.** Providers retire old versions; a retired base URL answers
               `410 Gone`. The provider's config lists the current and the deprecated URLs.
             """
@@ -507,8 +550,9 @@ def easy_lab() -> list:
 
             Solve the incident in the dashboard below. Suggested routine: **look** (logs of the
             failing service, then its config and the gateway's config), **compare** with the
-            contract, **fix** one thing at a time, **re-check** the logs. Your clicks only change
-            this dashboard: the walk-through further down uses its own episode.
+            contract, **fix** one thing at a time, **look again**: the log keeps every old line,
+            so read the lines after your fix. Your clicks only change this dashboard: the
+            walk-through further down uses its own episode.
             """
         ),
         code(
@@ -555,8 +599,10 @@ try_fix("easy", "payment_client", {"headers.Content-Type": "application/xml"})
         ),
         md(
             """
-            Two alerts on `payment_client`. Start with the failing service's logs: the start-up
-            line quotes the config it loaded, the ERROR lines are the symptoms.
+            One alert: every payment fails with `401`. Start with the failing service's logs. The
+            start-up lines quote the config it loaded; then each step of traffic shows one
+            example line per outcome, with its `trace=` and `req=` ids, and a count of the
+            others ("... 39 more like this in this step").
             """
         ),
         code(
@@ -566,9 +612,22 @@ try_fix("easy", "payment_client", {"headers.Content-Type": "application/xml"})
         ),
         md(
             """
-            `authorization=absent` and `content_type=text/plain` at start-up, then `401` and
-            `415`. Now the contract: the gateway's config says which scheme and media types it
-            accepts.
+            `authorization=absent` at start-up, then only `401`, and the answer's
+            `WWW-Authenticate: Bearer` names the scheme the gateway wants. A test request shows
+            the same from the outside: the answer, and the trace of each hop it took, with the
+            failing one marked.
+            """
+        ),
+        code(
+            """
+            act(walk, adb.Action.inspect_endpoint("payment_client"))
+            """
+        ),
+        md(
+            """
+            The gateway answered the client `401`, so the client could only tell checkout that
+            the payment failed (`502`). Now the contract: the gateway's config says which scheme
+            and media types it accepts.
             """
         ),
         code(
@@ -601,8 +660,11 @@ try_fix("easy", "payment_client", {"headers.Content-Type": "application/xml"})
         ),
         md(
             """
-            The `401` is gone from the log and a line confirms it. The `415` remains: the body is
-            labelled `text/plain`, the gateway accepts only `application/json`.
+            The log is a record: the old `401` lines stay, and `config reloaded` marks the fix.
+            The requests after it get past authentication and meet the next check: `415
+            Unsupported Media Type`, with `Accept: application/json`. This problem was there all
+            along, hidden behind the `401`. The body is labelled `text/plain`; the gateway
+            accepts only `application/json`.
             """
         ),
         code(
@@ -632,9 +694,10 @@ try_fix("easy", "payment_client", {"headers.Content-Type": "application/xml"})
         ),
         md(
             """
-            The reference solver needs 4 steps (look, fix, look, fix). The walk-through also read
-            both configs and made one wrong first attempt at `Authorization`, which cost a little
-            efficiency; looking before every fix kept strategy and diagnosis full.
+            The reference solver needs 4 steps (look, fix, look again, fix). The walk-through also
+            sent a test request, read both configs and made one wrong first attempt at
+            `Authorization`, which cost some efficiency; looking before every fix kept strategy
+            and diagnosis full.
 
             ## Hints
 
@@ -656,8 +719,8 @@ try_fix("easy", "payment_client", {"headers.Content-Type": "application/xml"})
             ## Practice: a variant
 
             Each seed gives a **variant** with other problems from the same pool and other
-            values, so you cannot copy answers from a neighbour. Seed 11 has a timeout and a
-            retired URL. Solve it in a dashboard of its own:
+            values, so you cannot copy answers from a neighbour. Seed 11 has a retired URL and,
+            hidden behind its `410`, a timeout. Solve it in a dashboard of its own:
             """
         ),
         code(
@@ -713,8 +776,9 @@ try_fix("easy", "payment_client", {"headers.Content-Type": "application/xml"})
 
             Change the letters and re-run.
 
-            * **Q1.** Logs show `timed out after 8s` on the client while the gateway logs
-              `payment ... completed, but the caller had already disconnected`. Which is broken?
+            * **Q1.** Some requests fail with `timed out after 8s` on the client while the gateway
+              logs the same `req=` id as `finished after the caller had gone (client_gone)`. Which
+              is broken?
               **A** the gateway is too slow, **B** the client's timeout is shorter than the
               gateway's processing time, **C** the network.
             * **Q2.** A gateway's `max_processing_ms` is 30000. Which client `timeout` (in
@@ -730,7 +794,7 @@ QUIZ = {
     "Q1": {
         "A": (False, "The gateway finishes within its published maximum; it is the caller that stopped waiting."),
         "B": (True, "The caller gave up although the provider finished: its timeout must cover the provider's worst case."),
-        "C": (False, "Both sides logged the same request and the gateway completed it, so the network delivered it."),
+        "C": (False, "Both sides logged the same request id and the gateway completed it, so the network delivered it."),
     },
     "Q2": {
         "A": (True, "30000 ms is 30 s; the timeout must be at least that."),
@@ -738,7 +802,7 @@ QUIZ = {
         "C": (False, "The client's timeout is in seconds: 30000 s is over eight hours and hides real outages."),
     },
     "Q3": {
-        "A": (False, "Problems are independent here: the 401 fix is right and undoing it would reopen it."),
+        "A": (False, "The 401 fix is right: the 415 was hidden behind it all along, and undoing the fix would hide it again."),
         "B": (False, "The evidence already points at the body's label; a hint costs score."),
         "C": (True, "A 415 names the media type: compare the header with accepted_content_types."),
     },
@@ -758,8 +822,8 @@ quiz = adb.Quiz(QUIZ)
             """
             ## Reflection
 
-            1. Which log line pointed you to each problem fastest? Was it on the client or on the
-               gateway?
+            1. Which log line or header pointed you to each problem fastest? Was it on the client
+               or on the gateway?
             2. The first `Authorization` attempt was "right setting, wrong form". Where in the
                gateway's config is the form documented?
             3. Why does the simulator refuse fixes on `payment_gateway`, and what does that
@@ -787,14 +851,15 @@ def medium_lab() -> list:
 
             Customers stopped getting order notifications. Your webhook sender posts events to
             another team's receiver, which forwards them to the notification service. Three
-            problems, 25 steps, and one of them is hidden until another is fixed.
+            problems, 25 steps, and at first you can see only one of them.
 
             ## Learning objectives
 
             By the end of this lab you can:
 
-            1. explain **masking** (an upstream failure hides the symptoms of another problem)
-               and **cascades** (a failure degrading the services downstream of it);
+            1. explain **masking** (a request stopped by one failure never reaches the check
+               that would show another problem) and **cascades** (a failure degrading the
+               services that depend on it, or starving those behind it);
             2. choose a fix order from the evidence, and recognise new symptoms that appear
                after a fix;
             3. configure rate limits, retries with backoff, webhook signatures, target paths
@@ -807,19 +872,25 @@ def medium_lab() -> list:
             ## Concepts you need
 
             * **Rate limits and 429.** A receiver accepts so many requests per second from each
-              sender and answers `429 Too Many Requests` above that.
-            * **Retries with backoff.** Even under the limit, bursts draw occasional 429s. A
-              robust sender retries them, waiting (backing off) between attempts; a sender that
-              retries only on 502/503, or not at all, silently drops events.
+              sender and answers the *excess* with `429 Too Many Requests` and a `Retry-After`
+              header; the requests under the limit still get through.
+            * **Retries with backoff.** Even under the limit, a busy receiver sheds a few
+              requests with `503 Service Unavailable` and `Retry-After`. A robust sender retries
+              such answers (and 429s), waiting (backing off) between attempts; a sender that
+              does not retry at all silently drops events.
             * **Webhook signatures.** The sender signs each body with a shared secret (HMAC); the
               receiver recomputes the signature and rejects a mismatch with `401`.
             * **Paths and encodings.** The target path must be the route the receiver listens
-              on (`404` otherwise); a compressed body must use an encoding it can decode (`400`).
-            * **Masking.** While every request is throttled, you cannot observe what happens to
-              the throttled ones afterwards: the retry problem's symptoms are hidden behind
-              the rate limit. The graph marks such a service with a `?` badge.
-            * **Cascade.** A failing sender starves the receiver and the notification service:
-              they show `degraded` although nothing is wrong with their own configs.
+              on (`404` otherwise); a compressed body must use an encoding it can decode (`415`).
+            * **Masking.** The receiver checks each request in order: the route, then the
+              signature, then the rate limit, then the body. A request refused at one check
+              never reaches the next. While every event is refused with `401`, nothing gets as
+              far as the rate limit, so neither the throttling nor what the sender does after a
+              `429` or `503` can be observed. The graph marks such a service with a `?` badge.
+            * **Cascade.** Health blames a `4xx` on the caller that sent the bad request and a
+              `5xx` or a timeout on the callee. So the receiver that answers `401` stays
+              `healthy`, while the notification service behind it, starved of events, shows
+              `degraded` although nothing is wrong with its own config.
             """
         ),
         code(
@@ -881,9 +952,11 @@ try_fix("medium", "webhook_sender", {"send_rate_per_s": 25})
         ),
         md(
             """
-            The receiver and the notification service are `degraded`: that is the cascade, not
-            their own fault. `webhook_sender` carries the `?` badge: something there may be
-            hidden. Evidence first, from both ends of the first call:
+            The sender is in `error`; the receiver is `healthy` (a `4xx` counts against the
+            caller that sent the bad request) and the notification service is `degraded`: no
+            events reach it. That is the cascade, not its own fault. `webhook_sender` carries the
+            `?` badge: something there may be hidden. Evidence first, from both ends of the
+            first call:
             """
         ),
         code(
@@ -894,31 +967,35 @@ try_fix("medium", "webhook_sender", {"send_rate_per_s": 25})
         ),
         md(
             """
-            Two symptoms: throttling (429) and a signature failure (401). The receiver's config
-            holds the contract for both.
+            One symptom, seen from both sides with the same `trace=` and `req=` ids: the
+            receiver cannot verify `X-Signature` and answers `401` with
+            `error="invalid_signature"`. The receiver's config holds the contract, and the
+            sender's config shows what it signs with.
             """
         ),
         code(
             """
             act(walk, adb.Action.inspect_config("webhook_receiver"))
+            act(walk, adb.Action.inspect_config("webhook_sender"))
             """
         ),
         md(
             """
-            The sender offers 50 events/s against a limit of 20. Fix the rate first: while
-            everything is throttled we cannot see how the sender handles a 429.
+            The sender signs with an empty secret. The sender also offers 50 events/s against a
+            limit of 20, but no event gets past the signature check, so nothing has been
+            throttled yet: fix what the evidence shows first, then look again.
             """
         ),
         code(
             """
-            act(walk, adb.Action.submit_fix("webhook_sender", {"send_rate_per_s": 20}))
+            act(walk, adb.Action.submit_fix("webhook_sender", {"signing": {"secret": "whsec_3f9ac1d2"}}))
             print(graph_text(walk))
             """
         ),
         md(
             """
-            "New symptoms may have surfaced." The `?` badge is gone and the alerts changed:
-            events are now *dropped after 429 answers*. That is the masked problem, now visible.
+            "New symptoms may have surfaced." The `?` badge is gone and the notification service
+            gets events again. Read the sender's log after the `config reloaded` line:
             """
         ),
         code(
@@ -928,7 +1005,22 @@ try_fix("medium", "webhook_sender", {"send_rate_per_s": 25})
         ),
         md(
             """
-            The sender's retry policy (`max=0 backoff=0s on=[502, 503]` at start-up) breaks the
+            Two problems, both hidden behind the `401` until now. Some events get `201 Created`,
+            the excess gets `429 Too Many Requests` (the rate limit), and the receiver's
+            occasional `503` ends in `event dropped ...: retry policy max_retries=0` (the retry
+            policy). The rate first: it must not exceed the receiver's `rate_limit_per_s`.
+            """
+        ),
+        code(
+            """
+            act(walk, adb.Action.submit_fix("webhook_sender", {"send_rate_per_s": 20}))
+            act(walk, adb.Action.inspect_logs("webhook_sender"))
+            """
+        ),
+        md(
+            """
+            No more `429` after the reload, but events are still dropped after a `503`. The
+            sender's retry policy (`max=0 backoff=0s on=[502, 503]` at start-up) breaks the
             receiver's `delivery_contract`: at least `min_retries` attempts, retrying after 429,
             with a backoff above zero. Lists are replaced whole by a merge patch, so give the
             full `retry_on` list.
@@ -939,14 +1031,13 @@ try_fix("medium", "webhook_sender", {"send_rate_per_s": 25})
             act(walk, adb.Action.submit_fix(
                 "webhook_sender", {"retry": {"max_retries": 3, "backoff_s": 2, "retry_on": [429, 502, 503]}}
             ))
-            act(walk, adb.Action.submit_fix("webhook_sender", {"signing": {"secret": "whsec_3f9ac1d2"}}))
             print(graph_text(walk))
             """
         ),
         md(
             """
-            All three fixed, and the cascade has healed: the receiver and the notification
-            service are healthy again without any change of their own. The timeline shows it.
+            All three fixed, and the cascade has healed: the notification service is healthy
+            again without any change of its own. The timeline shows it.
             """
         ),
         code(
@@ -975,8 +1066,8 @@ try_fix("medium", "webhook_sender", {"send_rate_per_s": 25})
             order = adb.Episode(scenario)
             order.reset()
             print("at the start:     ", order.issue_status())
-            order.step(adb.Action.submit_fix("webhook_sender", {"send_rate_per_s": 20}))
-            print("after the rate fix:", order.issue_status())
+            order.step(adb.Action.submit_fix("webhook_sender", {"signing": {"secret": "whsec_3f9ac1d2"}}))
+            print("after the secret: ", order.issue_status())
             """
         ),
         md(
@@ -1012,6 +1103,7 @@ try_fix("medium", "webhook_sender", {"send_rate_per_s": 25})
             """
             regress = adb.Episode(scenario)
             regress.reset()
+            regress.step(adb.Action.submit_fix("webhook_sender", {"signing": {"secret": "whsec_3f9ac1d2"}}))
             act(regress, adb.Action.submit_fix("webhook_sender", {"send_rate_per_s": 20}))
             act(regress, adb.Action.submit_fix("webhook_sender", {"send_rate_per_s": 40}))
             print("events:", regress.events)
@@ -1022,8 +1114,9 @@ try_fix("medium", "webhook_sender", {"send_rate_per_s": 25})
             """
             ## Practice: a variant
 
-            Seed 1 draws the other three problems of the pool (a signature, a wrong path and a
-            body encoding). Solve it in its own dashboard:
+            Seed 1 draws a wrong target path, a body encoding and the retry policy. The wrong
+            path (`404`) stops every event at the first check, so it hides the other two. Solve
+            it in its own dashboard:
             """
         ),
         code(
@@ -1036,12 +1129,12 @@ try_fix("medium", "webhook_sender", {"send_rate_per_s": 25})
             """
             ## Self-check: concepts
 
-            * **Q1.** At the start, `webhook_receiver` is `degraded`. What do you change in its
-              config? **A** raise its rate limit, **B** nothing: it is degraded by a cascade from
-              the sender, **C** clear its signing secret.
-            * **Q2.** Why was the retry problem invisible at first? **A** its symptoms only
-              appear once requests get past the rate limit, **B** it only happens at night,
-              **C** the receiver hides its logs.
+            * **Q1.** At the start, `notification_service` is `degraded`. What do you change in
+              its config? **A** raise its capacity, **B** nothing: it is starved of events by a
+              failure in front of it, **C** point it at the sender directly.
+            * **Q2.** Why were the rate limit and the retry problem invisible at first? **A** the
+              receiver refused every event at its signature check, so none reached the rate
+              limit, **B** they only happen at night, **C** the receiver hides its logs.
             * **Q3.** After fixing the rate, you set `send_rate_per_s` to 40 "to catch up on the
               backlog". What happens? **A** nothing, the problem stays fixed, **B** the rate
               problem reopens (a regression), **C** the change is refused.
@@ -1051,14 +1144,14 @@ try_fix("medium", "webhook_sender", {"send_rate_per_s": 25})
             """
 QUIZ = {
     "Q1": {
-        "A": (False, "The receiver is not yours, and its limit is the contract: the sender must stay under it."),
-        "B": (True, "Downstream services show degraded while an upstream failure starves them; they heal when it is fixed."),
-        "C": (False, "The receiver's secret is the one the sender must sign with; emptying it breaks every sender."),
+        "A": (False, "It is not yours, and nothing is wrong with it: it gets no events because they are refused before they reach it."),
+        "B": (True, "A service starved of traffic by a failure in front of it shows degraded; it heals when that failure is fixed."),
+        "C": (False, "It is not yours, and the chain is right: the events stop at the receiver's signature check."),
     },
     "Q2": {
-        "A": (True, "While every request is throttled, what the sender does after a 429 cannot be observed: the rate limit masks it."),
+        "A": (True, "A request stops at the first check it fails: while every event gets 401, none reaches the rate limit, and none gets a 429 or 503 to retry."),
         "B": (False, "Nothing here depends on the time of day; the clock only orders the log lines."),
-        "C": (False, "The receiver's logs were readable all along; the retry symptoms simply did not exist yet."),
+        "C": (False, "The receiver's logs were readable all along; the 429s and dropped events simply did not exist yet."),
     },
     "Q3": {
         "A": (False, "A problem's state is derived from the current config: 40/s is above the limit again."),
@@ -1083,7 +1176,7 @@ quiz = adb.Quiz(QUIZ)
 
             1. How did you decide which problem to fix first? What would have happened with the
                opposite order?
-            2. Which services were degraded only by the cascade? How could you tell from the
+            2. Which service was degraded only by the cascade? How could you tell from the
                evidence, not only from the graph?
             3. "Catching up on a backlog" by raising the send rate is a common real-world
                regression. What would protect a team from it?
@@ -1119,9 +1212,10 @@ def hard_lab() -> list:
 
             1. work through a multi-service incident methodically, keeping track of which
                failures may hide others;
-            2. diagnose expired credentials and missing token refresh, synchronous calls that
-               race, and a missing circuit breaker or idempotency key;
-            3. find problems in a service that is *not* the one raising the alert;
+            2. diagnose expired credentials and missing token refresh, a dispatch mode the
+               callee refuses, and a missing circuit breaker or idempotency key;
+            3. follow one request hop by hop through a trace, and find problems in a service that
+               is *not* the one raising the alert;
             4. plan an efficient sequence of inspections and fixes and judge it with the grade.
             """
         ),
@@ -1129,20 +1223,30 @@ def hard_lab() -> list:
             """
             ## Concepts you need
 
-            * **Token lifecycle.** Service tokens expire. An expired token gets `401`; a fresh
-              token without **refresh** expires again later, so a robust client refreshes a
+            * **Token lifecycle.** Service tokens expire. A token the gateway no longer accepts
+              gets `401` with `WWW-Authenticate: Bearer ... error="invalid_token"`; a client
+              without **refresh** keeps using a token past its expiry, so some of its requests
+              get `401` with `error_description="token expired"`. A robust client refreshes a
               little before expiry (the auth service publishes how early).
             * **Sync vs async dispatch.** A synchronous call holds a worker until the callee
-              answers; under load, retried synchronous reservations race and conflict (`409`).
-              A queue (async dispatch) decouples them, if the callee supports it.
+              answers; a callee built for a queue refuses it: `405 Method Not Allowed`, with an
+              `Allow` header naming what it does accept. A queue (async dispatch) decouples the
+              two, if the callee supports it.
+            * **Cascades through relays.** A service that gets a failure from its upstream
+              answers its own caller `502 Bad Gateway` (`504` for an upstream timeout); a
+              gateway relays its upstream's status. So a `502` at the edge may come from three
+              hops down: a **trace** of one test request shows every hop and marks the first
+              that failed.
             * **Idempotency keys.** A retried request must be recognisable as the same one, so
               the server does not perform it twice: the client sends a unique key in the header
               the server names.
             * **Circuit breaker.** After repeated failures a client stops calling a failing
               upstream for a while instead of piling retries onto it.
-            * **Chains of masks.** A retired URL hides a timeout; an expired token hides the
-              missing refresh; racing sync calls hide duplicate reservations. Fixing the first
-              problem of a chain is how you see the next one.
+            * **Chains of masks.** A request stops at the first check it fails, on the first hop
+              that fails. A retired URL (`410`, checked first) hides the token; a rejected token
+              (`401`) hides the missing refresh, the timeout and everything behind the gateway;
+              the refused dispatch (`405` from shipping) hides the timeout and duplicate
+              reservations. Fixing the first problem of a chain is how you see the next one.
             """
         ),
         code(
@@ -1150,7 +1254,7 @@ def hard_lab() -> list:
             import textwrap
 
             import apidebug_nb as adb
-            from apidebug_nb import act, graph_text, try_fix
+            from apidebug_nb import act, graph_text, picture, try_fix
 
             scenario = adb.load_scenario("hard")
             print(scenario.title, "|", scenario.max_steps, "steps")
@@ -1206,23 +1310,24 @@ try_fix("hard", "order_service", {"auth.token": "tok_live_7f3a9c"})
         ),
         md(
             """
-            Three alerts: `410` and `401` on `order_service`, `409` conflicts in inventory.
-            `order_service` carries a `?`: a failure there may hide another. Read its log and
-            the contracts of what it calls.
+            One alert: every order fails with `410` at `order_service`. Both services of yours
+            carry a `?`: a failure in front of them may hide more. Inventory and shipping are
+            `degraded` without any error of their own: no order reaches them. Read the failing
+            service's log and the contract of what it calls first.
             """
         ),
         code(
             """
             act(walk, adb.Action.inspect_logs("order_service"))
             act(walk, adb.Action.inspect_config("api_gateway"))
-            act(walk, adb.Action.inspect_config("auth_service"))
             """
         ),
         md(
             """
-            The gateway retired `/api/v1`, and the token `order_service` uses is in the auth
-            service's `expired_tokens`. Start with the address: nothing behind the gateway can
-            be observed while the first hop answers `410`.
+            Each order first gets a token from the auth service (`201`), then calls the gateway
+            at `/api/v1`, which the gateway has retired. The route is the first thing the
+            gateway checks, so every order stops there: nothing behind it can be observed until
+            the address is right.
             """
         ),
         code(
@@ -1233,19 +1338,49 @@ try_fix("hard", "order_service", {"auth.token": "tok_live_7f3a9c"})
         ),
         md(
             """
-            A new symptom: orders time out after 3 s. The gateway's contract says processing can
-            take up to 8000 ms; round up with some headroom.
+            After the reload the orders reach the next check and fail it: `401` with
+            `error="invalid_token"`. The token problem was there all along, behind the `410`.
+            The auth service's config says which tokens are valid and which have expired.
             """
         ),
         code(
             """
-            act(walk, adb.Action.submit_fix("order_service", {"timeout_s": 10}))
+            act(walk, adb.Action.inspect_config("auth_service"))
+            act(walk, adb.Action.submit_fix("order_service", {"auth": {"token": "Bearer tok_live_7f3a9c"}}))
             """
         ),
         md(
             """
-            The `409` alert is raised by inventory, which is yours too. Its log, and the
-            contract of what it calls (shipping):
+            Orders now get past the gateway. A test request shows how far: its trace lists every
+            hop and marks the first that failed. `show` prints the step; the trace is also data
+            (`obs.trace`, one span per hop), and `plot_trace` draws it as a waterfall whose text
+            twin is `trace_text`.
+            """
+        ),
+        code(
+            """
+            from apidebug_nb import show
+            from apidebug_nb.views.trace_plot import plot_trace, trace_text
+
+            obs = walk.step(adb.Action.inspect_endpoint("order_service"))[0]
+            show(obs)
+            print("answer:", obs.response["status"], obs.response["body"], "| request id:", obs.response["request_id"])
+            """
+        ),
+        code(
+            """
+            import matplotlib.pyplot as plt
+
+            waterfall = picture(plot_trace, trace_text(obs.trace), obs.trace)
+            plt.close("all")  # the picture keeps its own copy of the drawing
+            waterfall
+            """
+        ),
+        md(
+            """
+            Shipping refused the synchronous `POST /shipments` with `405` and `Allow: GET`;
+            inventory, which is yours too, answered the gateway `502`, and the gateway relayed
+            it to `order_service`. Inventory's log, and the contract of what it calls:
             """
         ),
         code(
@@ -1257,24 +1392,29 @@ try_fix("hard", "order_service", {"auth.token": "tok_live_7f3a9c"})
         ),
         md(
             """
-            Now the credentials. The auth service lists the valid token; after replacing the
-            expired one, watch for what it was hiding.
+            With the whole path open, look again at `order_service`: its newest lines, from the
+            step after the dispatch fix, show what was still hidden.
             """
         ),
         code(
             """
-            act(walk, adb.Action.submit_fix("order_service", {"auth": {"token": "Bearer tok_live_7f3a9c"}}))
             act(walk, adb.Action.inspect_logs("order_service"))
             """
         ),
         md(
             """
-            `token expires in 240s; no refresh scheduled`: the auth service's
-            `min_refresh_before_expiry_s` (120) is the contract for refresh.
+            Most orders now succeed (`201 Created`), but two kinds still fail, each only a share.
+            Some time out after 3 s: the slow orders, which never got that far while shipping
+            refused them. And a few get `401` with `error_description="token expired"`; they
+            have been in the log since the token fix, between the `502` lines. Two problems.
+            The gateway's contract says processing can take up to 8000 ms; round the timeout up
+            with some headroom. The auth service's `min_refresh_before_expiry_s` (120) is the
+            contract for refreshing the token before it expires.
             """
         ),
         code(
             """
+            act(walk, adb.Action.submit_fix("order_service", {"timeout_s": 10}))
             act(walk, adb.Action.submit_fix("order_service", {"auth": {"refresh": {"enabled": True, "before_expiry_s": 300}}}))
             print(graph_text(walk))
             """
@@ -1294,14 +1434,15 @@ try_fix("hard", "order_service", {"auth.token": "tok_live_7f3a9c"})
         ),
         md(
             """
-            Five of five. Reading three contracts up front cost a little efficiency against the
-            reference solver, but every fix landed the first time.
+            Five of five. Reading every contract and sending a test request cost a little
+            efficiency against the reference solver, but every fix landed the first time, each
+            after the evidence for it had appeared.
 
             ## Practice: a variant with other problems
 
-            Seed 6 brings the circuit breaker and the idempotency key into play (and hides the
-            idempotency problem behind the synchronous dispatch). First the picture, then a
-            dashboard of its own:
+            Seed 6 brings the idempotency key into play, and starts with the expired token, which
+            hides everything else; the duplicate reservations stay hidden until shipping accepts
+            the dispatch. First the picture, then a dashboard of its own:
             """
         ),
         code(
@@ -1323,16 +1464,16 @@ try_fix("hard", "order_service", {"auth.token": "tok_live_7f3a9c"})
             """
             ## Self-check: concepts
 
-            * **Q1.** After you replace the expired token, a warning says the token expires in
-              240 s with no refresh scheduled. The auth service requires refreshing at least
-              120 s before expiry. Which setting fixes it? **A** `auth.refresh` enabled with
+            * **Q1.** After you replace the expired token, a share of orders still gets `401`
+              with `error_description="token expired"`. The auth service requires refreshing at
+              least 120 s before expiry. Which setting fixes it? **A** `auth.refresh` enabled with
               `before_expiry_s` 60, **B** `auth.refresh` enabled with `before_expiry_s` 300,
               **C** a longer `timeout_s`.
-            * **Q2.** Inventory reports reservations conflicting (`409`) and shipping reports
-              blocked workers. Where is the fix? **A** shipping's supported modes, **B**
-              inventory's `dispatch_mode`, **C** order_service's timeout.
+            * **Q2.** Inventory logs `POST /shipments -> 405 Method Not Allowed; Allow: GET` and
+              answers the gateway `502`. Where is the fix? **A** shipping's supported modes,
+              **B** inventory's `dispatch_mode`, **C** order_service's timeout.
             * **Q3.** Why fix the retired gateway URL before the timeout? **A** the timeout is
-              masked while every request answers `410`, so its evidence appears only after,
+              hidden while every request is refused with `410`, so its evidence appears only after,
               **B** the order of fixes changes the final score's fix dimension, **C** the
               simulator refuses a timeout fix first.
             """
@@ -1348,10 +1489,10 @@ QUIZ = {
     "Q2": {
         "A": (False, "Shipping is not yours, and its supported modes are the contract."),
         "B": (True, "Inventory dispatches synchronously, which shipping does not support: switch it to a supported mode."),
-        "C": (False, "The conflicts happen between inventory and shipping, behind the gateway."),
+        "C": (False, "The refusal happens between inventory and shipping, behind the gateway; the 502 is only relayed."),
     },
     "Q3": {
-        "A": (True, "With every request refused at the first hop, nothing reaches the point where it could time out."),
+        "A": (True, "A request stops at the first check it fails: refused at the route, none reaches the point where it could time out."),
         "B": (False, "Fixes are order-independent for the fix dimension; order matters for seeing evidence (and for strategy)."),
         "C": (False, "Any well-formed fix on a service you own is applied; it just cannot be confirmed yet."),
     },
@@ -1467,18 +1608,23 @@ def grading_lab() -> list:
 
             Before running the next cell, predict each strategy's score: **doing nothing**;
             **only looking** (a dozen inspections); **fixing blind** (the right fixes, no
-            inspection at all); **revealing** every answer and applying it.
+            inspection at all); **revealing** each answer as soon as its problem is visible, and
+            applying it.
             """
         ),
         code(
             """
             fixes = [a for a in adb.oracle_actions(scenario) if a.kind == "submit_fix"]
             looks = [adb.Action.inspect_logs(s) for s in scenario.services] * 4
+            # issue_status() lists the problems in the order the reference solver fixes them;
+            # a hidden problem cannot be revealed, so reveal each one just before its fix.
+            in_order = list(run([]).issue_status())
+            reveal_then_fix = [a for issue_id, fix in zip(in_order, fixes) for a in (adb.Action.reveal(issue_id), fix)]
             strategies = {
                 "doing nothing": run([]),
                 "only looking": run(looks),
                 "fixing blind": run(fixes),
-                "revealing": run([adb.Action.reveal(issue.id) for issue in scenario.issues] + fixes),
+                "revealing": run(reveal_then_fix),
                 "reference solver": reference,
             }
             print(f"{'strategy':<18}{'score':>7}{'fix':>7}{'strat.':>7}{'diag.':>7}{'eff.':>7}")
@@ -1536,8 +1682,9 @@ def grading_lab() -> list:
             ### Your agent
 
             Below is a small **runbook agent**: it reads the failing service's logs and config,
-            then applies the runbook entry of each symptom it finds there. Its runbook only knows
-            `401` and `415`. Extend `RUNBOOK` (for example with `r"-> 410"` and `r"timed out"`)
+            then applies the runbook entry of each symptom it finds there, and looks again after
+            every fix, because a fix can uncover the next symptom (on the canonical incident the
+            `415` appears only once the `401` is fixed). Its runbook only knows `401` and `415`. Extend `RUNBOOK` (for example with `r"-> 410"` and `r"timed out"`)
             and see how its scores change on the variants. (For `410` the agent needs the
             gateway's current URL: let it read the gateway's config too.)
             """
@@ -1728,6 +1875,7 @@ quiz = adb.Quiz(QUIZ)
 
 
 SCENARIO_YAML = """
+format: 2
 id: cache-api
 title: Product API behind a cache
 description: >-
@@ -1748,9 +1896,16 @@ services:
     config:
       base_url: https://products.internal/v2
       shared_token: tok_products_91
+      p50_processing_ms: 600
       max_processing_ms: 2500
 edges:
   - [storefront, product_api]
+flows:
+  - name: GET /products/42
+    entry: storefront
+    requests: 30
+    hops:
+      - {caller: storefront, callee: product_api, method: GET, path: /products/42}
 issues:
   - id: cache.token
     service: storefront
@@ -1759,10 +1914,8 @@ issues:
     severity: critical
     check: {eq: [storefront.api_token, {ref: product_api.shared_token}]}
     reference_fix: {api_token: tok_products_91}
-    symptoms:
-      - {service: storefront, offset_s: 1, level: ERROR, text: "GET /products/42 -> 401 Unauthorized"}
-    response: {status: 401, body: {error: unauthorized}}
-    alert: "storefront: GET /products failing with 401"
+    hop: [storefront, product_api]
+    failure: missing_credentials
     explanation: >-
       The storefront's token was empty, so the product API refused every call.
       Next time: on a 401, compare the credential you send with the provider's.
@@ -1775,18 +1928,16 @@ issues:
     title: Timeout below the product API's processing time
     category: networking
     severity: error
-    depends_on: [cache.token]
     check: {ge: [storefront.timeout_s, {ref: product_api.max_processing_ms, factor: 0.001}]}
     reference_fix: {timeout_s: 5}
-    symptoms:
-      - {service: storefront, offset_s: 2, level: ERROR, text: "GET /products/42 timed out after {storefront.timeout_s}s"}
-    response: {status: 504, body: {error: gateway_timeout}}
-    alert: "storefront: GET /products timing out"
+    hop: [storefront, product_api]
+    failure: timeout
+    share: {slow: [storefront.timeout_s, product_api.p50_processing_ms, product_api.max_processing_ms]}
     explanation: >-
       Once authenticated, requests took up to 2.5 s but the storefront waited 1 s.
       Next time: set timeouts from the provider's worst case, not its average.
     hints:
-      nudge: Requests now get through, but the storefront gives up. Compare how long each side waits.
+      nudge: Requests now get through, but the storefront gives up on some. Compare how long each side waits.
       setting: The setting is storefront.timeout_s.
       contract: The timeout must be at least the product API's max_processing_ms in seconds.
 """
@@ -1829,12 +1980,19 @@ def instructor_guide() -> list:
             """
             ## 1. Authoring a scenario as data
 
-            A scenario is plain data (YAML, TOML or JSON): services with configs and an
-            `editable` flag, call edges, and issues. Each issue's `check` is a **rule**, data
-            again, never code: here `eq` (two values equal) and `ge` (at least, against another
-            service's setting with a unit `factor`). The issue is resolved exactly when its rule
-            holds. `depends_on` makes one issue hide another. YAML is read with
-            `yaml.safe_load`, so nothing in a file can run code.
+            A scenario is plain data (YAML, TOML or JSON) in format 2: services with configs and
+            an `editable` flag, call edges, **flows** (the requests that enter the system: a name,
+            the entry service, how many per step, and the hops they travel) and issues. Each
+            issue's `check` is a **rule**, data again, never code: here `eq` (two values equal)
+            and `ge` (at least, against another service's setting with a unit `factor`). The
+            issue is resolved exactly when its rule holds. An issue also names the `hop` it
+            breaks and a `failure` kind (`missing_credentials`, `timeout`, ...), which fixes the
+            pipeline stage, the status and the headers; `share` says which part of the traffic
+            fails (here: the requests slower than the timeout). You never write symptoms: every
+            log line, endpoint answer and alert is derived from the simulated requests, and so is
+            which issue hides which (a request stopped with `401` at authentication never reaches
+            the point where it could time out). YAML is read with `yaml.safe_load`, so nothing in
+            a file can run code.
             """
         ),
         code(
@@ -1847,15 +2005,18 @@ def instructor_guide() -> list:
                 path.write_text(scenario_yaml)
                 custom = adb.load_scenario_file(path)
                 print(custom.id, "|", custom.title, "|", len(custom.issues), "issues")
+                print("hidden by (derived):", {i.id: list(i.depends_on) for i in custom.issues})
                 print("reference solver:", [(a.kind, a.service, a.changes) for a in adb.oracle_actions(custom)])
                 """
             ).strip("\n")
         ),
         md(
             """
-            Validation runs on load: unknown services, dependency cycles, duplicate ids, a
-            reference fix that does not satisfy its own check, a check the broken config already
-            satisfies, hints that leak the answer, unreachable cascades. Here is one deliberate
+            Validation runs on load: unknown services and edges, duplicate ids, a missing flow, a
+            hop no flow travels or a stage no request reaches, a reference fix that does not
+            satisfy its own check, a check the broken config already satisfies, hints that leak
+            the answer, unknown placeholders, declared masks the pipeline does not produce. Here
+            is one deliberate
             error: the reference fix for the timeout is too small (2 s against 2.5 s). The
             error names the file, the issue, the field and the rule.
             """

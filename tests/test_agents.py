@@ -118,7 +118,7 @@ def test_play_hands_the_agent_observations_and_nothing_else():
     env = OnlyResetAndStep(ep)
     assert play(recorder, env) is env
     assert all(type(o) is adb.Observation for o in recorder.seen)
-    assert recorder.seen == ep.observations[:-1]  # each step's observation, in order
+    assert recorder.seen == list(ep.observations[:-1])  # each step's observation, in order
     assert ep.terminated
     direct = play(BaselineAgent(), sc)
     assert [a.to_dict() for a in direct.actions] == [a.to_dict() for a in ep.actions]

@@ -45,6 +45,8 @@ UI_LIBRARIES = ("ipywidgets", "anywidget", "matplotlib", "IPython")
 # import the grading layer inside the method, so the episode module itself
 # still loads without it. No other upward import is allowed.
 ALLOWED_UPWARD = {
+    # load_scenario derives each issue's masks from the pipeline (a model function).
+    ("apidebug_nb.scenarios.catalogue", "apidebug_nb.model.simulation"),
     ("apidebug_nb.episode.episode", "apidebug_nb.grading.rubric"),
     ("apidebug_nb.episode.episode", "apidebug_nb.grading.transcript"),
 }

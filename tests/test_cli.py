@@ -134,7 +134,7 @@ def test_validate_reports_every_bad_file_and_exits_1(capsys):
     assert "ok: " in captured.out
     err = captured.err.splitlines()
     assert len(err) == 2
-    assert err[0].startswith("invalid: scenario 'hint_leaks_number.yaml', line 63, issue 'timeout'")
+    assert err[0].startswith("invalid: scenario 'hint_leaks_number.yaml', line 71, issue 'timeout'")
     assert "!!python/object/apply:os.system is not allowed" in err[1]
 
 

@@ -48,14 +48,14 @@ def test_reset_returns_the_first_observation_and_info():
     assert obs.accepted and "5 problems to find and fix in 40 steps" in obs.message
     assert set(obs.health) == set(ep.scenario.services)
     assert info["step"] == 0
-    assert ep.health_history == [obs.health]
+    assert list(ep.health_history) == [obs.health]
 
 
 def test_reset_with_a_seed_selects_that_variant_and_restarts():
     ep = new("hard")
     ep.step(Action.inspect_logs("order_service"))
     obs, _ = ep.reset(seed=7)
-    assert ep.scenario.id == "hard-7" and ep.steps == 0 and ep.history == []
+    assert ep.scenario.id == "hard-7" and ep.steps == 0 and ep.history == ()
     assert ep.configs == adb.load_scenario("hard", 7).configs()
     assert len(ep.observations) == 1 and ep.observations[0] is obs
 
@@ -123,18 +123,23 @@ def test_the_clock_advances_each_step_and_logs_are_chronological():
 def test_issue_status_is_in_ideal_order_and_health_follows_it():
     ep = new("hard")
     status = ep.issue_status()
-    assert list(status) == ep.sim.order
+    assert list(status) == list(ep.sim.order)
+    # every order dies at the gateway's route stage with 410: nothing behind it is reached
     assert status == {
         "hard.deprecated_url": "active",
+        "hard.expired_token": "masked",
+        "hard.sync_mode": "masked",
         "hard.timeout": "masked",
-        "hard.sync_mode": "active",
-        "hard.expired_token": "active",
         "hard.token_refresh": "masked",
     }
-    # order_service and inventory_service each carry an active issue; auth_service none
-    health = ep.observations[0].health
-    assert health["order_service"] == "error" and health["inventory_service"] == "error"
-    assert health["auth_service"] == "healthy"
+    # a 410 counts against the caller that sent it; inventory and shipping get no traffic
+    assert ep.observations[0].health == {
+        "order_service": "error",
+        "api_gateway": "healthy",
+        "inventory_service": "degraded",
+        "shipping_service": "degraded",
+        "auth_service": "healthy",
+    }
 
 
 # -- masking --------------------------------------------------------------------------------
@@ -145,7 +150,7 @@ def timeout_lines(ep: adb.Episode) -> list[str]:
     return [line for line in obs.logs if "timed out" in line]
 
 
-def test_masked_timeout_symptoms_appear_once_the_url_is_fixed():
+def test_masked_timeout_symptoms_appear_once_requests_reach_processing():
     ep = new("hard")
     assert "timed out" not in json.dumps(ep.observations[0].to_dict())
     assert timeout_lines(ep) == []
@@ -153,29 +158,39 @@ def test_masked_timeout_symptoms_appear_once_the_url_is_fixed():
     assert "order_service" in ep.observations[-1].masked_services
     obs, *_ = ep.step(Action.submit_fix("order_service", {"gateway_url": V2}))
     assert "New symptoms may have surfaced" in obs.message
+    assert ep.issue_status()["hard.expired_token"] == "active"
+    assert ep.issue_status()["hard.timeout"] == "masked"  # the token is refused first
+    ep.step(Action.submit_fix("order_service", {"auth": {"token": "Bearer tok_live_7f3a9c"}}))
+    obs, *_ = ep.step(Action.submit_fix("inventory_service", {"dispatch_mode": "async"}))
     assert ep.issue_status()["hard.timeout"] == "active"
-    assert any("timing out" in alert for alert in obs.alerts)
+    assert obs.alerts == ["order_service: POST /orders timing out (14 of 30 requests)"]
     lines = timeout_lines(ep)
     assert lines and all("timed out after 3s" in line for line in lines)  # the config's value
 
 
-def test_endpoint_answers_from_the_first_active_issue_on_the_call_path():
+def test_endpoint_tests_follow_the_request_pipeline():
     sc = adb.load_scenario("hard")
     ep = adb.Episode(sc)
     ep.reset()
 
-    def status(svc: str) -> int:
-        return ep.step(Action.inspect_endpoint(svc))[0].response["status"]
+    def probe(svc: str):
+        obs = ep.step(Action.inspect_endpoint(svc))[0]
+        return obs.response["status"], [(s["callee"], s["status"]) for s in obs.trace]
 
-    assert status("order_service") == 410  # the URL fails before anything else
-    assert status("inventory_service") == 409  # sync dispatch, on inventory's own path
-    assert status("shipping_service") == 200  # calls nothing, has no issue
-    assert status("auth_service") == 200
-    ep.step(Action.submit_fix("order_service", {"gateway_url": V2}))
-    assert status("order_service") == 504  # the unmasked timeout answers next
+    # order_service answers its client 502: the gateway refused the retired URL
+    assert probe("order_service") == (502, [("auth_service", 201), ("api_gateway", 410)])
+    assert probe("api_gateway") == (410, [("api_gateway", 410)])
+    # sent straight to inventory, the test request meets shipping's 405
+    assert probe("inventory_service") == (
+        502,
+        [("inventory_service", 502), ("shipping_service", 405)],
+    )
+    obs = ep.step(Action.inspect_endpoint("shipping_service"))[0]
+    assert (obs.response["status"], obs.response["headers"]) == (405, {"Allow": "GET"})
+    assert probe("auth_service") == (201, [("auth_service", 201)])
 
 
-def test_endpoint_answers_200_once_everything_is_fixed():
+def test_endpoint_answers_success_once_everything_is_fixed():
     sc = adb.load_scenario("easy", 3)
     ep = adb.Episode(sc)
     ep.reset()
@@ -183,11 +198,13 @@ def test_endpoint_answers_200_once_everything_is_fixed():
     for a in fixes[:-1]:
         ep.step(a)
     obs, *_ = ep.step(Action.inspect_endpoint("payment_client"))
-    assert obs.response["status"] >= 400
-    assert re.fullmatch(r"req_[0-9a-f]{8}", obs.response["request_id"])
+    assert obs.response["status"] in (None, 502, 504)
+    assert re.fullmatch(r"[0-9a-f]{8}", obs.response["request_id"])
+    assert re.fullmatch(r"[0-9a-f]{16}", obs.response["trace_id"])
     ep.step(fixes[-1])
     assert ep.terminated  # no step is left to ask, so ask the simulation directly
-    assert ep.sim.endpoint("payment_client", ep.statuses, ep.configs)["status"] == 200
+    (probe,) = ep.sim.probe("payment_client", ep.traffic, ep.resolved, ep.configs, 99, 0)
+    assert probe["response"]["status"] == 201
 
 
 # -- regressions ----------------------------------------------------------------------------
@@ -197,17 +214,17 @@ def test_breaking_a_resolved_issue_reopens_it_and_the_grade_counts_it_unresolved
     ep = new("hard")
     ep.step(Action.inspect_logs("order_service"))
     obs, r_fix, *_ = ep.step(Action.submit_fix("order_service", {"gateway_url": V2}))
-    assert "Fixed 1 problem: Deprecated gateway URL" in obs.message
-    assert ep.issue_status()["hard.timeout"] == "active"
+    assert "Fixed 1 problem: Retired gateway URL" in obs.message
+    assert ep.issue_status()["hard.expired_token"] == "active"
     obs, reward, _, _, info = ep.step(Action.submit_fix("order_service", {"gateway_url": V1}))
-    assert "Regression! This broke again: Deprecated gateway URL" in obs.message
+    assert "Regression! This broke again: Retired gateway URL" in obs.message
     assert "Right setting" not in obs.message  # a regression is not a near miss
     assert info["reopened"] == ["hard.deprecated_url"] and info["resolved"] == []
     assert info["reward_parts"]["reopen_penalty"] == -0.25
     assert info["reward_parts"]["near_miss_credit"] == 0
     assert reward == pytest.approx(-0.26)
     assert ep.issue_status()["hard.deprecated_url"] == "active"
-    assert ep.issue_status()["hard.timeout"] == "masked"  # hidden again behind it
+    assert ep.issue_status()["hard.expired_token"] == "masked"  # hidden again behind it
     assert ep.events == [
         {"step": 2, "issue": "hard.deprecated_url", "event": "fixed"},
         {"step": 3, "issue": "hard.deprecated_url", "event": "reopened"},
@@ -270,7 +287,9 @@ def test_hints_come_in_three_levels_for_the_first_active_issue_in_ideal_order():
     # once it is fixed, hints move on to the next active issue in ideal order
     ep.step(Action.submit_fix("order_service", {"gateway_url": V2}))
     obs, *_ = ep.step(Action.hint())
-    assert obs.message == f"Hint 1/3 (where to look): {sc.issue('hard.timeout').hints.nudge}"
+    nudge = sc.issue("hard.expired_token").hints.nudge
+    assert obs.message == f"Hint 1/3 (where to look): {nudge}"
+    assert (obs.outcome.level, obs.outcome.hint) == (1, nudge)
 
 
 @pytest.mark.parametrize("task", adb.TASKS)
@@ -391,7 +410,7 @@ class RandomPlay(RuleBasedStateMachine):
     @invariant()
     def resolved_issues_are_the_scenarios(self):
         status = self.ep.issue_status()
-        assert list(status) == self.ep.sim.order
+        assert list(status) == list(self.ep.sim.order)
         assert set(status) == set(self.sc.issue_ids)
         assert set(status.values()) <= {"masked", "active", "resolved"}
         assert self.ep.observations[-1].resolved == sum(s == "resolved" for s in status.values())
@@ -400,11 +419,13 @@ class RandomPlay(RuleBasedStateMachine):
     def health_agrees_with_issue_status(self):
         status = self.ep.issue_status()
         active = [self.ep.sim.issues[i] for i, s in status.items() if s == "active"]
-        errors = {i.service for i in active}
-        degraded = {svc for i in active for svc in i.cascade} - errors
         health = self.ep.observations[-1].health
-        assert {s for s, h in health.items() if h == "error"} == errors
-        assert {s for s, h in health.items() if h == "degraded"} == degraded
+        # a visible problem fails requests of the flow it sits on: its entry is not healthy
+        for issue in active:
+            entries = {f.entry for f in self.sc.flows if any(h.edge == issue.hop for h in f.hops)}
+            assert all(health[e] != "healthy" for e in entries), issue.id
+        if all(s == "resolved" for s in status.values()):
+            assert set(health.values()) == {"healthy"}
         assert self.ep.terminated == all(s == "resolved" for s in status.values())
 
     @invariant()

@@ -99,7 +99,7 @@ def test_the_dashboard_applies_the_message_texts_and_says_why_bad_text_fails():
     ed.set_state({"submits": 1, "key": "headers.Content-Type", "value": "application/json"})
     assert dash.episode.steps == 0 and "No step was used" in dash.render_text()
     ed.set_state({"submits": 2, "value": json.dumps("application/json")})
-    assert dash.episode.actions == [
+    assert list(dash.episode.actions) == [
         adb.Action.submit_fix("payment_client", {"headers.Content-Type": "application/json"})
     ]
     assert dash.episode.issue_status()["easy.content_type"] == "resolved"

@@ -94,13 +94,17 @@ def test_fixing_a_masked_issue_blindly_works_but_strategy_records_it():
     sc = adb.load_scenario("hard")
     look = Action.inspect_logs("order_service")
     url = Action.submit_fix("order_service", {"gateway_url": V2})
+    token = Action.submit_fix("order_service", {"auth": {"token": "Bearer tok_live_7f3a9c"}})
+    sync = Action.submit_fix("inventory_service", {"dispatch_mode": "async"})
     timeout = Action.submit_fix("order_service", {"timeout_s": 30})
-    blind = run(sc, [look, timeout, url])
-    ideal = run(sc, [look, url, timeout])
+    blind = run(sc, [look, timeout, url, token, sync])
+    # the timeout is hidden behind the URL, the token and the refused shipments
+    inventory = Action.inspect_logs("inventory_service")
+    ideal = run(sc, [look, url, look, token, inventory, sync, look, timeout])
     assert blind.issue_status()["hard.timeout"] == "resolved"
     assert blind.history[1].resolved_masked == ("hard.timeout",)
     gb, gi = blind.grade(), ideal.grade()
-    assert gb.dimensions["fix"] == gi.dimensions["fix"] == 0.4
+    assert gb.dimensions["fix"] == gi.dimensions["fix"] == 0.8
     assert gb.dimensions["strategy"] < gi.dimensions["strategy"] == 1.0
     assert "1 problem fixed while still hidden" in gb.sentences["strategy"]
     assert gb.score < gi.score
@@ -119,7 +123,8 @@ def test_repeats_rejections_and_fixing_before_looking_lower_strategy():
     first_fix = run(sc, [fixes[0], look, fixes[1]]).grade()
     assert first_fix.dimensions["strategy"] < 1.0
     assert "fixed before inspecting anything" in first_fix.sentences["strategy"].lower()
-    repeats = run(sc, [look, look, look, *fixes]).grade()
+    config = Action.inspect_config("payment_client")  # a log grows each step; a config does not
+    repeats = run(sc, [config, config, config, *fixes]).grade()
     assert repeats.dimensions["strategy"] == pytest.approx((1 + 0.6 + 1 + 1) / 4)
     assert "2 repeated inspections" in repeats.sentences["strategy"]
     rejected = run(sc, [look, Action.submit_fix("payment_gateway", {"a": 1}), *fixes]).grade()

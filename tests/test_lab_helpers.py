@@ -109,7 +109,12 @@ def test_show_prints_logs_and_the_endpoint_answer(capsys):
     show(answer)
     lines = capsys.readouterr().out.splitlines()
     assert lines[1 : 1 + len(logs.logs)] == ["    " + line for line in logs.logs]
-    assert lines[-1] == "    response: " + json.dumps(answer.response)
+    assert lines[-3] == "    response: " + json.dumps(answer.response)
+    assert lines[-2] == "    trace:"
+    assert lines[-1].startswith("        payment_client -> payment_gateway  POST /payments  |")
+    assert lines[-1].endswith(
+        ' 401  WWW-Authenticate: Bearer realm="payment_gateway"  <-- fails here'
+    )
 
 
 def test_show_prints_the_same_text_in_every_run():

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 import apidebug_nb as adb
 from apidebug_nb import Action
-from apidebug_nb.episode.rewards import REWARD_PIECES, step_cost
+from apidebug_nb.episode.rewards import REWARD_PIECES, RewardPiece, step_cost
 from apidebug_nb.scenarios.records import thaw
 
 V1 = "https://gateway.internal/api/v1"
@@ -29,20 +29,36 @@ def parts(ep: adb.Episode, action) -> tuple[float, dict[str, float]]:
 def test_the_reward_is_the_sum_of_its_named_parts():
     ep = new()
     reward, p = parts(ep, Action.inspect_logs("order_service"))
-    assert set(p) == {piece.__name__ for piece in REWARD_PIECES}
+    assert (
+        set(p)
+        == {piece.name for piece in REWARD_PIECES}
+        == {
+            "step_cost",
+            "inspection_value",
+            "resolution_reward",
+            "rejection_penalty",
+            "reopen_penalty",
+            "near_miss_credit",
+            "completion_bonus",
+        }
+    )
     assert reward == round(sum(p.values()), 6)
 
 
 def test_new_information_earns_more_than_a_repeat():
     ep = new()
-    r_new, p_new = parts(ep, Action.inspect_logs("order_service"))
-    r_rep, p_rep = parts(ep, Action.inspect_logs("order_service"))
+    r_new, p_new = parts(ep, Action.inspect_config("order_service"))
+    r_rep, p_rep = parts(ep, Action.inspect_config("order_service"))
     assert p_new["inspection_value"] == 0.03 and p_rep["inspection_value"] == -0.02
     assert r_new > r_rep
     assert ep.history[0].new_info and ep.history[1].repeat
-    # a look after a config change is not a repeat, and shows new lines here
+    # a log grows with every step's traffic, so looking again is never a repeat
+    parts(ep, Action.inspect_logs("order_service"))
+    _, p_again = parts(ep, Action.inspect_logs("order_service"))
+    assert p_again["inspection_value"] == 0.03 and not ep.history[-1].repeat
+    # a look after a config change is not a repeat either
     ep.step(Action.submit_fix("order_service", {"gateway_url": V2}))
-    r_after, p_after = parts(ep, Action.inspect_logs("order_service"))
+    r_after, p_after = parts(ep, Action.inspect_config("order_service"))
     assert p_after["inspection_value"] == 0.03
     # another service is new information too; a rejected look earns nothing
     assert parts(ep, Action.inspect_config("auth_service"))[1]["inspection_value"] == 0.03
@@ -102,7 +118,10 @@ def test_reopening_is_penalised_by_the_reward_it_earned():
 
 def test_near_miss_credit_is_paid_at_most_once_per_issue():
     ep = new()
-    ep.step(Action.submit_fix("order_service", {"gateway_url": V2}))  # unmasks hard.timeout
+    # requests reach the gateway's processing only once the URL, token and dispatch are right
+    ep.step(Action.submit_fix("order_service", {"gateway_url": V2}))
+    ep.step(Action.submit_fix("order_service", {"auth": {"token": "Bearer tok_live_7f3a9c"}}))
+    ep.step(Action.submit_fix("inventory_service", {"dispatch_mode": "async"}))
     paid = [parts(ep, Action.submit_fix("order_service", {"timeout_s": t}))[1] for t in (1, 2, 1)]
     assert [p["near_miss_credit"] for p in paid] == [0.02, 0.0, 0.0]
     assert ep.history[-3].near_miss == ("hard.timeout",)
@@ -125,11 +144,29 @@ def test_the_completion_bonus_is_paid_once_on_the_last_resolution():
 
 
 def test_custom_reward_pieces():
-    ep = adb.Episode(adb.load_scenario("easy"), reward_pieces=(step_cost,))
+    ep = adb.Episode(adb.load_scenario("easy"), reward_pieces=(RewardPiece("cost", step_cost),))
     ep.reset()
     for action in adb.oracle_actions(ep.scenario):
         _, reward, _, _, info = ep.step(action)
-        assert reward == -0.01 and info["reward_parts"] == {"step_cost": -0.01}
+        assert reward == -0.01 and info["reward_parts"] == {"cost": -0.01}
+
+
+def test_two_lambda_pieces_keep_their_own_names():
+    pieces = (RewardPiece("a", lambda o: 0.1), RewardPiece("b", lambda o: 0.2))
+    ep = adb.Episode(adb.load_scenario("easy"), reward_pieces=pieces)
+    ep.reset()
+    _, reward, _, _, info = ep.step(Action.hint())
+    assert info["reward_parts"] == {"a": 0.1, "b": 0.2} and reward == pytest.approx(0.3)
+
+
+def test_unnamed_or_clashing_pieces_are_refused():
+    with pytest.raises(TypeError, match="RewardPiece"):
+        adb.Episode(adb.load_scenario("easy"), reward_pieces=(step_cost,))
+    with pytest.raises(ValueError, match="distinct"):
+        adb.Episode(
+            adb.load_scenario("easy"),
+            reward_pieces=(RewardPiece("a", step_cost), RewardPiece("a", step_cost)),
+        )
 
 
 ACTIONS = st.one_of(

@@ -15,8 +15,6 @@ import apidebug_nb as adb
 from apidebug_nb.model import validation
 from apidebug_nb.scenarios.parse import scenario_from_dict
 
-V1 = "https://gateway.internal/api/v1"
-
 
 def issue(data: dict, issue_id: str) -> dict:
     return next(i for i in data["issues"] if i["id"] == issue_id)
@@ -42,19 +40,12 @@ def _rule_reads_unknown_service(d):
     issue(d, "hard.sync_mode")["check"] = {"eq": ["warehouse.dispatch_mode", "async"]}
 
 
-def _cascade_to_unknown_service(d):
-    issue(d, "hard.sync_mode")["cascade"] = ["warehouse"]
-
-
-def _symptom_on_unknown_service(d):
-    issue(d, "hard.sync_mode")["symptoms"][0]["service"] = "warehouse"
-
-
 def _unknown_dependency(d):
     issue(d, "hard.sync_mode")["depends_on"] = ["hard.nope"]
 
 
-def _dependency_cycle(d):
+def _declared_mask_differs(d):
+    # nothing stops a request before the gateway's route check: no issue masks it
     issue(d, "hard.deprecated_url")["depends_on"] = ["hard.timeout"]
 
 
@@ -65,7 +56,6 @@ def _self_dependency(d):
 def _not_editable(d):
     i = issue(d, "hard.sync_mode")
     i["service"] = "shipping_service"
-    i["cascade"] = []
 
 
 def _unknown_operator(d):
@@ -106,12 +96,9 @@ def _empty_hint(d):
     issue(d, "hard.timeout")["hints"]["nudge"] = "  "
 
 
-def _unreachable_cascade(d):
-    issue(d, "hard.sync_mode")["cascade"] = ["order_service"]
-
-
 def _fixes_conflict(d):
-    issue(d, "hard.timeout")["reference_fix"] = {"timeout_s": 10, "gateway_url": V1}
+    # applied after the timeout's fix, it shortens the timeout again
+    issue(d, "hard.token_refresh")["reference_fix"]["timeout_s"] = 2
 
 
 def _too_few_steps(d):
@@ -124,6 +111,27 @@ def _bad_clock(d):
 
 def _end_of_time(d):
     d["incident_start"] = "9999-12-31T23:59:59"
+
+
+def _issue_hop_not_an_edge(d):
+    issue(d, "hard.sync_mode")["hop"] = ["inventory_service", "auth_service"]
+
+
+def _flow_hop_not_an_edge(d):
+    d["flows"][0]["hops"][3]["callee"] = "auth_service"
+
+
+def _no_flow_carries_the_hop(d):
+    d["flows"][0]["hops"].pop()  # inventory_service -> shipping_service
+
+
+def _stage_never_reached(d):
+    # a fault answers every order 404 before the gateway looks at the API version
+    d["faults"] = [{"hop": ["order_service", "api_gateway"], "failure": "not_found", "share": 1.0}]
+
+
+def _unknown_placeholder(d):
+    issue(d, "hard.sync_mode")["detail"] = "queue {inventory_service.queue_name} not used"
 
 
 def _call_cycle(d):
@@ -141,10 +149,7 @@ CASES: list[tuple[str, Callable[[dict], None], str | None, str]] = [
     ("unknown-service", _issue_on_unknown_service, "hard.sync_mode", "service"),
     ("unknown-service", _edge_to_unknown_service, None, "edges"),
     ("unknown-service", _rule_reads_unknown_service, "hard.sync_mode", "check"),
-    ("unknown-service", _cascade_to_unknown_service, "hard.sync_mode", "cascade"),
-    ("unknown-service", _symptom_on_unknown_service, "hard.sync_mode", "symptoms[0].service"),
     ("unknown-dependency", _unknown_dependency, "hard.sync_mode", "depends_on"),
-    ("dependency-cycle", _dependency_cycle, "hard.deprecated_url", "depends_on"),
     ("dependency-cycle", _self_dependency, "hard.sync_mode", "depends_on"),
     ("not-editable", _not_editable, "hard.sync_mode", "service"),
     ("bad-rule", _unknown_operator, "hard.sync_mode", "check"),
@@ -156,8 +161,13 @@ CASES: list[tuple[str, Callable[[dict], None], str | None, str]] = [
     ("hint-leak", _hint_gives_the_value, "hard.timeout", "hints.contract"),
     ("hint-leak", _hint_gives_the_token, "hard.expired_token", "hints.setting"),
     ("hint-leak", _empty_hint, "hard.timeout", "hints.nudge"),
-    ("unreachable-cascade", _unreachable_cascade, "hard.sync_mode", "cascade"),
-    ("fixes-conflict", _fixes_conflict, "hard.deprecated_url", "reference_fix"),
+    ("unknown-edge", _issue_hop_not_an_edge, "hard.sync_mode", "hop"),
+    ("unknown-edge", _flow_hop_not_an_edge, None, "flows[0].hops[3]"),
+    ("no-flow", _no_flow_carries_the_hop, "hard.sync_mode", "hop"),
+    ("unreached-stage", _stage_never_reached, "hard.deprecated_url", "failure"),
+    ("wrong-mask", _declared_mask_differs, "hard.deprecated_url", "depends_on"),
+    ("unknown-placeholder", _unknown_placeholder, "hard.sync_mode", "detail"),
+    ("fixes-conflict", _fixes_conflict, "hard.timeout", "reference_fix"),
     ("too-few-steps", _too_few_steps, None, "max_steps"),
     ("bad-clock", _bad_clock, None, "incident_start"),
     ("bad-clock", _end_of_time, None, "incident_start"),
@@ -228,11 +238,9 @@ def test_messages_say_what_is_valid():
         (lambda d: issue(d, "hard.timeout").update(colour="red"), "hard.timeout", "colour"),
         (lambda d: issue(d, "hard.timeout").pop("check"), "hard.timeout", "check"),
         (lambda d: issue(d, "hard.timeout").update(category="speed"), "hard.timeout", "category"),
-        (
-            lambda d: issue(d, "hard.timeout")["response"].update(status=99),
-            "hard.timeout",
-            "response.status",
-        ),
+        (lambda d: issue(d, "hard.timeout").update(hop=["order_service"]), "hard.timeout", "hop"),
+        (lambda d: issue(d, "hard.timeout").update(failure="slow"), "hard.timeout", "failure"),
+        (lambda d: d["flows"][0].update(requests=0), None, "flows[0].requests"),
         (lambda d: d.update(max_steps="forty"), None, "max_steps"),
     ],
 )
@@ -244,3 +252,23 @@ def test_shape_errors_name_source_issue_and_field(breaker, issue_id, field):
     err = info.value
     assert err.scenario == "lab3.yaml" and "scenario 'lab3.yaml'" in str(err)
     assert err.issue == issue_id and err.field == field and f"field {field!r}" in str(err)
+
+
+def test_an_unknown_failure_kind_names_the_kinds():
+    data = adb.load_scenario("hard").to_dict()
+    issue(data, "hard.timeout")["failure"] = "slow"
+    with pytest.raises(
+        adb.ScenarioError, match="unknown failure kind 'slow'; kinds: pile_up"
+    ) as info:
+        scenario_from_dict(data, source="lab3.yaml")
+    assert info.value.rule == "unknown-failure"
+
+
+@pytest.mark.parametrize("old_field", ["symptoms", "cascade"])
+def test_a_format_1_scenario_says_what_changed(old_field):
+    data = adb.load_scenario("hard").to_dict()
+    del data["format"]
+    issue(data, "hard.timeout")[old_field] = []
+    with pytest.raises(adb.ScenarioError, match="format 1 is no longer supported") as info:
+        scenario_from_dict(data, source="lab3.yaml")
+    assert info.value.rule == "old-format" and info.value.field == "format"

@@ -82,7 +82,7 @@ def test_labels_name_every_service_with_glyph_word_and_external_tag():
 
 def test_question_badges_sit_exactly_on_masked_services_and_name_no_issue():
     ep = played("hard")
-    masked = ep.sim.masked_services(ep.statuses)
+    masked = ep.masked_services()
     assert masked  # the hard task starts with hidden problems
     ax = plot_service_graph(ep)
     badges = _by_gid(ax, "badges")
@@ -179,19 +179,13 @@ def test_text_twin_and_cascade_agree_with_the_episode(seed, n):
         style = HEALTH_STYLES[health[service]]
         assert any(r.strip().startswith(f"{style.glyph} {service}") for r in rows)
         assert any(style.label in r for r in rows)
-    edges = cascade_edges(ep.scenario, ep.statuses)
+    edges = cascade_edges(ep)
     assert edges <= set(ep.scenario.graph.edges)
-    # A failure spreads only away from a service with a visible problem.
-    sources = {ep.sim.issues[i].service for i in ep.sim.active(ep.statuses)}
-    reach = set(sources)
-    changed = True
-    while changed:
-        changed = False
-        for a, b in edges:
-            if a in reach and b not in reach:
-                reach.add(b)
-                changed = True
-    assert all(a in reach for a, _ in edges)
+    # A failure starts on the hop of a visible problem and spreads up to the callers:
+    # every highlighted call either carries such a problem or relays one from below.
+    own = {tuple(ep.sim.issues[i].hop) for i in ep.sim.active(ep.statuses)}
+    for a, b in edges:
+        assert (a, b) in own or any(x == b for x, _ in edges), (a, b)
     assert GraphState.of(ep) == GraphState.of(ep)
 
 

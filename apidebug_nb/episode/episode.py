@@ -1,36 +1,61 @@
 """The episode: Gymnasium-style ``reset``/``step`` over a scenario.
 
-State is the current configs plus the incident clock; every issue's status is
-derived by evaluating its check (see :mod:`apidebug_nb.model.simulation`).
+State is the current configs plus the incident clock. Each step is a window
+of ``step_seconds`` of simulated traffic over the configs in force; issue
+status, health and alerts are derived from the current window's traffic,
+and logs are the record of every window so far (append-only, rendered on
+demand and memoised). The state is private: readers get frozen snapshots.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from apidebug_nb.episode import messages
 from apidebug_nb.episode.actions import KINDS, Action
 from apidebug_nb.episode.observation import Observation, observation_fingerprint
-from apidebug_nb.episode.outcome import StepOutcome
-from apidebug_nb.episode.rewards import REWARD_PIECES, RewardPiece, reward
+from apidebug_nb.episode.outcome import ActionOutcome, StepOutcome
+from apidebug_nb.episode.rewards import REWARD_PIECES, RewardPiece, check_pieces, reward
 from apidebug_nb.errors import EpisodeFinishedError
 from apidebug_nb.input_limits import InputTypeError, brief, check_name, check_options
 from apidebug_nb.merge_patch import PatchError, apply_fix
+from apidebug_nb.model.evidence import Event
 from apidebug_nb.model.simulation import ACTIVE, MASKED, RESOLVED, Simulation
-from apidebug_nb.scenarios.records import Scenario, thaw
+from apidebug_nb.model.traffic import Traffic
+from apidebug_nb.scenarios.records import Scenario, freeze, thaw
 
 if TYPE_CHECKING:
     from random import Random
 
-# A handler's result: StepOutcome fields, the message, and what the observation shows.
-_Result = tuple[dict[str, Any], str, dict[str, Any]]
-
 START_OFFSET_S = 300  # the learner arrives five minutes into the incident
+PRE_WINDOWS = 2  # step windows of traffic already in the logs at reset
 _OPTIONS = ("learner_id",)
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What a handler did: StepOutcome facts, the message, what the observation shows."""
+
+    facts: Mapping[str, Any] = field(default_factory=dict)
+    message: str = ""
+    shown: Mapping[str, Any] = field(default_factory=dict)
+    outcome: ActionOutcome | None = None
+
+
+@dataclass
+class _Window:
+    """The configs in force during one step window, their traffic, and extra events."""
+
+    configs: Mapping[str, Any]
+    traffic: Traffic
+    extra: list[Event] = field(default_factory=list)
 
 
 class Episode:
@@ -40,11 +65,13 @@ class Episode:
     >>> ep = adb.Episode(adb.load_scenario("easy"))
     >>> obs, info = ep.reset()
     >>> obs.alerts
-    ['payment_client: POST /payments failing with 401', 'payment_client: POST /payments failing with 415']
+    ['payment_client: POST /payments failing with 401 (40 of 40 requests)']
+    >>> ep.issue_status()  # no request gets past authentication to have its body read
+    {'easy.missing_auth': 'active', 'easy.content_type': 'masked'}
     >>> obs, r, terminated, truncated, info = ep.step(
     ...     adb.Action.submit_fix("payment_client", {"headers.Content-Type": "application/json"}))
-    >>> obs.resolved, obs.total, terminated
-    (1, 2, False)
+    >>> obs.resolved, obs.total, terminated, obs.outcome.resolved
+    (1, 2, False, ('easy.content_type',))
     """
 
     def __init__(
@@ -63,9 +90,8 @@ class Episode:
             )
         self.scenario = scenario
         self.learner_id = check_name(learner_id, "learner_id")
-        self.reward_pieces = reward_pieces
+        self.reward_pieces = check_pieces(reward_pieces)
         self.sim = Simulation.of(scenario)
-        self._handlers = {kind: getattr(self, f"_do_{kind}") for kind in KINDS}
         self._started = False
         self._reset_state()
         self._fresh = True  # reset() without a seed can reuse this state
@@ -73,24 +99,29 @@ class Episode:
     # -- lifecycle -----------------------------------------------------------
     def _reset_state(self) -> None:
         self._rng: Random | None = None  # made on first use: seeding costs time
-        self.configs: dict[str, dict[str, Any]] = self.sim.fresh_configs()
+        self._configs: dict[str, dict[str, Any]] = self.sim.fresh_configs()
         start = self.sim.initial_state()
-        self.resolved: set[str] = set(start.resolved)
-        self.statuses = dict(start.statuses)
+        self._resolved: set[str] = set(start.resolved)
+        self._statuses: dict[str, str] = dict(start.statuses)
+        self._traffic = start.traffic
         self.steps = 0
         self.time_s = float(START_OFFSET_S)
-        self.history: list[StepOutcome] = []
-        self.actions: list[Action] = []
+        self._history: list[StepOutcome] = []
+        self._actions: list[Action] = []
         self.action_times: list[float | str | None] = []  # wall clock, for transcripts only
-        self.observations: list[Observation] = []
+        self._observations: list[Observation] = []
         # Fingerprint of every observation as it was handed out, so a caller who
         # edits obs.logs afterwards cannot make its own transcript look tampered.
         self.observation_digest = hashlib.sha256()
         self.hint_levels: dict[str, int] = {}
         self.revealed: list[str] = []
-        self.visible_since = {i: 0.0 for i, s in self.statuses.items() if s == ACTIVE}
-        self.resolved_at: dict[str, float] = {}
-        self.extra_logs: dict[str, list[tuple[float, str, str]]] = {}
+        frozen = freeze(self._configs)
+        # window -> configs in force, their traffic, reloads and probes; windows before
+        # 0 are the incident before the learner arrived.
+        self._windows: dict[int, _Window] = {
+            w: _Window(frozen, start.traffic) for w in range(-PRE_WINDOWS, 1)
+        }
+        self._log_memo: dict[str, tuple[list[str], int]] = {}
         # (kind, service) -> (what it showed, config changes so far) at the last look
         self.seen: dict[tuple[str, str], tuple[str, int]] = {}
         self.changes = 0  # accepted fixes that changed a config
@@ -99,8 +130,58 @@ class Episode:
         self.terminated = False
         self.truncated = False
         self._health = dict(start.health)
-        self._alerts, self._masked = start.alerts, start.masked  # replaced, never edited
-        self.health_history: list[dict[str, str]] = [self._health]
+        self._alerts = list(start.alerts)
+        self._masked = sorted(self._masked_services())
+        self._health_history: list[dict[str, str]] = [self._health]
+
+    # -- read-only views of the state -------------------------------------------
+    @property
+    def configs(self) -> dict[str, dict[str, Any]]:
+        """A snapshot of the current configs: a deep copy, so editing it changes
+        nothing (change the episode's configs with ``submit_fix``)."""
+        return thaw(self._configs)
+
+    @property
+    def statuses(self) -> Mapping[str, str]:
+        """``{issue_id: status}`` now (read-only)."""
+        return MappingProxyType(self._statuses)
+
+    @property
+    def resolved(self) -> frozenset[str]:
+        return frozenset(self._resolved)
+
+    @property
+    def history(self) -> tuple[StepOutcome, ...]:
+        return tuple(self._history)
+
+    @property
+    def actions(self) -> tuple[Action, ...]:
+        return tuple(self._actions)
+
+    @property
+    def observations(self) -> tuple[Observation, ...]:
+        return tuple(self._observations)
+
+    @property
+    def health_history(self) -> tuple[Mapping[str, str], ...]:
+        """Service health after reset and after every step (read-only)."""
+        return tuple(MappingProxyType(h) for h in self._health_history)
+
+    @property
+    def traffic(self) -> Traffic:
+        """The current step window's traffic (immutable)."""
+        return self._traffic
+
+    def failing_edges(self) -> set[tuple[str, str]]:
+        """Call edges carrying failed requests now: the cascade, callee to callers."""
+        return self.sim.failing_edges(self._traffic)
+
+    def masked_services(self) -> set[str]:
+        """Services whose config holds a problem no request reaches yet."""
+        return set(self._masked)
+
+    def _masked_services(self) -> set[str]:
+        return {self.sim.issues[i].service for i, s in self._statuses.items() if s == MASKED}
 
     def reset(
         self, *, seed: int | None = None, options: Mapping[str, Any] | None = None
@@ -134,7 +215,7 @@ class Episode:
             f"{self.scenario.title}: {self.scenario.description} "
             f"{n} problem{'s' if n != 1 else ''} to find and fix in {self.scenario.max_steps} steps."
         )
-        obs = self._observe(None, msg, True)
+        obs = self._observe(None, msg, ActionOutcome(None))
         return obs, self._info(None, {})
 
     @property
@@ -177,26 +258,31 @@ class Episode:
         if not isinstance(action, Action):
             action = Action.from_dict(action)  # raises ActionError before anything changes
         self.steps += 1
-        now = self.time_s
-        fields, message, payload = self._handlers[action.kind](action, now)
-        self.time_s += self.scenario.step_seconds
-        self.terminated = len(self.resolved) == len(self.sim.order)
+        self.time_s += self.scenario.step_seconds  # the step ends the current window
+        effect = _HANDLERS[action.kind](self, action)
+        self.terminated = len(self._resolved) == len(self.sim.order)
         outcome = StepOutcome(
-            self.steps, action.kind, action.service, completed=self.terminated, **fields
+            self.steps, action.kind, action.service, completed=self.terminated, **effect.facts
         )
         self.truncated = not self.terminated and self.steps >= self.scenario.max_steps
+        message = effect.message
         if self.terminated:
             message += " Every problem is fixed: the incident is over."
         elif self.truncated:
             message += " No steps left: the episode is over."
-        self.history.append(outcome)
-        self.actions.append(action)
+        self._history.append(outcome)
+        self._actions.append(action)
         self.action_times.append(round(time.time()))
+        window = self._windows.get(self.steps)
+        if window is None:  # the next window runs on the configs in force now
+            previous = self._windows[self.steps - 1]
+            self._windows[self.steps] = _Window(previous.configs, previous.traffic)
         if outcome.changed:
             self._refresh_view()
-        self.health_history.append(self._health)
+        self._health_history.append(self._health)
         r, parts = reward(outcome, self.reward_pieces)
-        obs = self._observe(action.service, message, outcome.accepted, **payload)
+        result = effect.outcome or ActionOutcome(action.kind)
+        obs = self._observe(action.service, message, result, **effect.shown)
         return obs, r, self.terminated, self.truncated, self._info(outcome, parts)
 
     @property
@@ -212,9 +298,9 @@ class Episode:
 
     def _refresh_view(self) -> None:
         """Recompute what every observation shows; only a config change can alter it."""
-        self._health = self.sim.health(self.statuses)
-        self._alerts = self.sim.alerts(self.statuses, self.configs)
-        self._masked = sorted(self.sim.masked_services(self.statuses))
+        self._health = self.sim.health(self._traffic)
+        self._alerts = self.sim.alerts(self._traffic, self._configs)
+        self._masked = sorted(self._masked_services())
 
     def _info(self, outcome: StepOutcome | None, parts: dict[str, float]) -> dict[str, Any]:
         info: dict[str, Any] = {"step": self.steps, "reward_parts": parts}
@@ -230,11 +316,13 @@ class Episode:
         self,
         service: str | None,
         message: str,
-        accepted: bool,
+        outcome: ActionOutcome,
         *,
         logs: list[str] | None = None,
         config: dict[str, Any] | None = None,
         response: dict[str, Any] | None = None,
+        trace: list[dict[str, Any]] | None = None,
+        probes: list[dict[str, Any]] | None = None,
     ) -> Observation:
         obs = Observation(
             step=self.steps,
@@ -246,115 +334,182 @@ class Episode:
             health=dict(self._health),
             alerts=list(self._alerts),
             message=message,
-            accepted=accepted,
-            resolved=len(self.resolved),
+            accepted=outcome.accepted,
+            resolved=len(self._resolved),
             total=len(self.sim.order),
             steps_left=self.steps_left,
             hints_used=sum(self.hint_levels.values()),
             masked_services=list(self._masked),
+            trace=trace or [],
+            probes=probes or [],
+            outcome=outcome,
         )
-        self.observations.append(obs)
+        self._observations.append(obs)
         self.observation_digest.update(observation_fingerprint(obs))
         return obs
 
+    # -- logs ---------------------------------------------------------------------
+    def log_lines(self, service: str) -> list[str]:
+        """``service``'s log up to now: start-up lines, then every finished window.
+
+        Append-only by construction: a window is rendered once, from the
+        configs that were in force during it, and only after it ended.
+        """
+        lines, upto = self._log_memo.get(service, (None, -PRE_WINDOWS))
+        if lines is None:
+            lines = [self.sim.line(e.ms, e) for e in self.sim.startup.get(service, ())]
+        sim, origin = self.sim, START_OFFSET_S * 1000
+        step_ms = self.scenario.step_seconds * 1000
+        last = self.steps - 1  # the current window is still running
+        for w in range(upto, last + 1):
+            window = self._windows[w]
+            events = [
+                e
+                for e in sim.window_events(w, window.traffic, window.configs, service)
+                if e.service == service
+            ]
+            events += [e for e in window.extra if e.service == service]
+            end = w * step_ms + step_ms - 1
+            events.sort(key=lambda e: (min(e.ms, end), e.order))
+            lines += [sim.line(origin + min(e.ms, end), e) for e in events]
+        self._log_memo[service] = (lines, last + 1)
+        return list(lines)
+
     # -- validation shared by actions -------------------------------------------
     def _unknown_service(self, service: str | None) -> str | None:
-        if service in self.configs:
+        if service in self._configs:
             return None
         return messages.unknown_service(service, self.scenario.services)
 
-    def _rejected(self, action: Action, message: str) -> _Result:
-        outcome = {"accepted": False}
-        return outcome, f"Rejected: {message} (This cost a step; nothing changed.)", {}
+    def _rejected(self, action: Action, message: str, code: str) -> Effect:
+        return Effect(
+            {"accepted": False},
+            f"Rejected: {message} (This cost a step; nothing changed.)",
+            outcome=ActionOutcome(action.kind, accepted=False, rejected=code),
+        )
 
     # -- inspections -------------------------------------------------------------
     def _inspection(
         self, action: Action, content: Any, payload: dict[str, Any], message: str
-    ) -> _Result:
+    ) -> Effect:
         key = (action.kind, action.service or "")
         digest = repr(content)  # compared by value on the next look
         previous, changes_then = self.seen.get(key, (None, -1))
         repeat = previous == digest and changes_then == self.changes
         self.seen[key] = (digest, self.changes)
         self.inspected.add(action.service)
-        outcome = {"new_info": previous != digest, "repeat": repeat}
+        facts = {"new_info": previous != digest, "repeat": repeat}
         if repeat:
             message += " (Nothing has changed since you last looked.)"
-        return outcome, message, payload
+        return Effect(facts, message, payload, ActionOutcome(action.kind, repeat=repeat))
 
-    def _do_inspect_logs(self, action: Action, now: float):
+    def _do_inspect_logs(self, action: Action) -> Effect:
         if err := self._unknown_service(action.service):
-            return self._rejected(action, err)
-        lines = self.sim.logs(
-            action.service,
-            self.statuses,
-            self.configs,
-            self.visible_since,
-            self.resolved_at,
-            self.extra_logs.get(action.service, ()),
-        )
+            return self._rejected(action, err, "unknown_service")
+        lines = self.log_lines(action.service)
         return self._inspection(
             action, lines, {"logs": lines}, f"Showing {len(lines)} log lines of {action.service}."
         )
 
-    def _do_inspect_config(self, action: Action, now: float):
+    def _do_inspect_config(self, action: Action) -> Effect:
         if err := self._unknown_service(action.service):
-            return self._rejected(action, err)
-        config = thaw(self.configs[action.service])
+            return self._rejected(action, err, "unknown_service")
+        config = thaw(self._configs[action.service])
         editable = self.sim.editable[action.service]
         note = "" if editable else " It is not yours to edit: its config is the contract."
-        return self._inspection(
+        effect = self._inspection(
             action, config, {"config": config}, f"Showing the config of {action.service}.{note}"
         )
+        outcome = dataclasses.replace(effect.outcome, editable=editable)
+        return dataclasses.replace(effect, outcome=outcome)
 
-    def _do_inspect_endpoint(self, action: Action, now: float):
+    def _do_inspect_endpoint(self, action: Action) -> Effect:
         if err := self._unknown_service(action.service):
-            return self._rejected(action, err)
-        response = self.sim.endpoint(action.service, self.statuses, self.configs)
-        shown = dict(response, request_id=f"req_{self.rng.getrandbits(32):08x}")
+            return self._rejected(action, err, "unknown_service")
+        service = action.service
+        # The probe runs at the start of the next window, in the traffic of the
+        # configs in force now; its lines land in that window's log.
+        at_ms = self.steps * self.scenario.step_seconds * 1000 + 100
+        probes = self.sim.probe(
+            service, self._traffic, self._resolved, self._configs, self.steps, at_ms
+        )
+        window = self._windows.setdefault(self.steps, _Window(freeze(self._configs), self._traffic))
+        for p in probes:
+            window.extra.extend(p.pop("events"))
+        if not probes:
+            shown = {
+                "response": {
+                    "service": service,
+                    "status": None,
+                    "headers": {},
+                    "body": {},
+                    "error": "no flow sends requests to this service",
+                    "request_id": None,
+                    "trace_id": None,
+                }
+            }
+            return self._inspection(action, shown, shown, f"No request flow reaches {service}.")
+        first = probes[0]
+        status = first["response"]["status"]
+        said = "got no answer" if status is None else f"answered {status}"
+        content = [
+            (
+                p["response"]["status"],
+                p["response"]["headers"],
+                [(s["callee"], s["status"]) for s in p["trace"]],
+            )
+            for p in probes
+        ]
         return self._inspection(
             action,
-            response,
-            {"response": shown},
-            f"A test request through {action.service} answered {response['status']}.",
+            content,
+            {"response": first["response"], "trace": first["trace"], "probes": probes},
+            f"A test request of {first['response']['flow']} through {service} {said}.",
         )
 
     # -- fixes ----------------------------------------------------------------------
-    def _do_submit_fix(self, action: Action, now: float):
+    def _do_submit_fix(self, action: Action) -> Effect:
         service = action.service
         if err := self._unknown_service(service):
-            return self._rejected(action, err)
+            return self._rejected(action, err, "unknown_service")
         if not self.sim.editable[service]:
-            return self._rejected(action, messages.not_editable(service, self.sim.editable))
+            return self._rejected(
+                action, messages.not_editable(service, self.sim.editable), "not_editable"
+            )
         try:
-            applied = apply_fix(self.configs[service], action.changes)
+            applied = apply_fix(self._configs[service], action.changes)
         except PatchError as exc:
-            return self._rejected(action, f"{exc}.")
+            return self._rejected(action, f"{exc}.", "bad_patch")
         if not applied.changed:
-            outcome: dict[str, Any] = {}
-            return outcome, f"The patch changes nothing in {service}'s config.", {}
+            return Effect({}, f"The patch changes nothing in {service}'s config.")
 
-        before = self.statuses
-        self.configs[service] = applied.config
+        before = self._statuses
+        self._configs[service] = applied.config
         touched = applied.touched
-        self.resolved = self.sim.update_resolved(self.resolved, self.configs, service, touched)
-        self.statuses = self.sim.statuses(self.resolved)
-        self.extra_logs.setdefault(service, []).append(
-            (now, "INFO", f"config reloaded; changed: {', '.join(touched)}")
+        was = self._resolved
+        self._resolved = self.sim.update_resolved(self._resolved, self._configs, service, touched)
+        self._traffic = self.sim.update_traffic(
+            self._traffic, was, self._resolved, self._configs, service
         )
+        self._statuses = self.sim.statuses(self._resolved, self._traffic)
+        window = _Window(freeze(self._configs), self._traffic)
+        old = self._windows.get(self.steps)
+        if old is not None:
+            window.extra.extend(old.extra)
+        reload_ms = self.steps * self.scenario.step_seconds * 1000 + 50
+        window.extra.append(
+            Event(reload_ms, -1, "INFO", service, f"config reloaded; changed: {', '.join(touched)}")
+        )
+        self._windows[self.steps] = window
 
         resolved, reopened, unmasked = [], [], []
-        for iid, status in self.statuses.items():
-            old = before[iid]
-            if status == RESOLVED and old != RESOLVED:
+        for iid, status in self._statuses.items():
+            old_status = before[iid]
+            if status == RESOLVED and old_status != RESOLVED:
                 resolved.append(iid)
-                self.resolved_at[iid] = now
-            elif old == RESOLVED and status != RESOLVED:
+            elif old_status == RESOLVED and status != RESOLVED:
                 reopened.append(iid)
-                self.resolved_at.pop(iid, None)
-            if status == ACTIVE and old != ACTIVE:
-                self.visible_since[iid] = now + 2
-            if old == MASKED and status == ACTIVE:
+            if old_status == MASKED and status == ACTIVE:
                 unmasked.append(iid)
         self.changes += 1
         inspected = self.inspected
@@ -363,7 +518,7 @@ class Episode:
         )
         resolved_masked = tuple(i for i in resolved if before[i] == MASKED)
         near = self._near_misses(service, touched, reopened)
-        outcome = {
+        facts = {
             "changed": True,
             "resolved": tuple(resolved),
             "resolved_inspected": resolved_inspected,
@@ -374,7 +529,13 @@ class Episode:
         text = messages.fix_result(
             self.scenario, service, touched, resolved, reopened, near[0], applied.new_keys, unmasked
         )
-        return outcome, text, {}
+        result = ActionOutcome(
+            action.kind,
+            applied=tuple(f"{service}.{t}" for t in touched),
+            resolved=tuple(resolved),
+            reopened=tuple(reopened),
+        )
+        return Effect(facts, text, outcome=result)
 
     def _near_misses(
         self, service: str, touched: list[str], reopened: list[str]
@@ -388,69 +549,75 @@ class Episode:
         already = self.near_missed
         full = [f"{service}.{t}" for t in touched]
         for iid in self.sim.order:
-            if self.statuses[iid] == RESOLVED or iid in reopened:
+            if self._statuses[iid] == RESOLVED or iid in reopened:
                 continue
             read = self.sim.read_paths[iid]
             if any(
                 r == f or r.startswith(f + ".") or f.startswith(r + ".") for r in read for f in full
             ):
                 hit.append(iid)
-                if iid not in already and self.statuses[iid] == ACTIVE:
+                if iid not in already and self._statuses[iid] == ACTIVE:
                     first.append(iid)
                     already.add(iid)
         return hit, tuple(first)
 
     # -- help ---------------------------------------------------------------------------
     def _hint_target(self) -> str | None:
-        active = [i for i in self.sim.active(self.statuses) if i not in self.revealed]
+        active = [i for i in self.sim.active(self._statuses) if i not in self.revealed]
         return active[0] if active else None
 
-    def _do_hint(self, action: Action, now: float):
+    def _do_hint(self, action: Action) -> Effect:
         target = self._hint_target()
         if target is None:
-            outcome = {}
-            return outcome, "No hint: nothing visible is left to fix.", {}
+            return Effect(
+                {},
+                "No hint: nothing visible is left to fix.",
+                outcome=ActionOutcome(action.kind, nothing_visible=True),
+            )
         level = self.hint_levels.get(target, 0)
         levels = self.sim.issues[target].hints.levels()
         if level >= len(levels):
-            outcome = {}
-            return (
-                outcome,
-                (
-                    "You have every hint for this problem. reveal() shows the fix "
-                    "(it then earns no fix credit)."
-                ),
+            return Effect(
                 {},
+                "You have every hint for this problem. reveal() shows the fix "
+                "(it then earns no fix credit).",
+                outcome=ActionOutcome(action.kind, exhausted=True),
             )
         self.hint_levels[target] = level + 1
-        outcome = {"hint_levels": 1}
         names = ("where to look", "the setting", "the contract")
-        return outcome, f"Hint {level + 1}/3 ({names[level]}): {levels[level]}", {}
+        return Effect(
+            {"hint_levels": 1},
+            f"Hint {level + 1}/3 ({names[level]}): {levels[level]}",
+            outcome=ActionOutcome(action.kind, level=level + 1, hint=levels[level]),
+        )
 
-    def _do_reveal(self, action: Action, now: float):
+    def _do_reveal(self, action: Action) -> Effect:
         target = action.issue or self._hint_target()
         if target is None:
-            return self._rejected(action, "there is no visible unresolved problem to reveal.")
-        if target not in self.sim.issues:
             return self._rejected(
-                action, f"unknown issue {target!r}; issues are: {', '.join(self.sim.order)}"
+                action, "there is no visible unresolved problem to reveal.", "nothing_to_reveal"
             )
-        if self.statuses[target] == RESOLVED and target not in self.revealed:
+        visible = [i for i in self.sim.order if self._statuses[i] != MASKED or i in self.revealed]
+        if target not in visible:  # a hidden issue's id is never confirmed nor listed
             return self._rejected(
-                action, "that problem is already fixed; there is nothing to reveal."
+                action,
+                f"unknown issue {target!r}; issues you can see are: {', '.join(visible)}",
+                "unknown_issue",
+            )
+        if self._statuses[target] == RESOLVED and target not in self.revealed:
+            return self._rejected(
+                action,
+                "that problem is already fixed; there is nothing to reveal.",
+                "already_fixed",
             )
         if target not in self.revealed:
             self.revealed.append(target)
         issue = self.sim.issues[target]
-        outcome = {"revealed": target}
         fix = json.dumps(thaw(issue.reference_fix), sort_keys=True)
-        return (
-            outcome,
-            (
-                f"Revealed: {issue.title}. Fix: submit_fix({issue.service!r}, {fix}). "
-                f"{issue.explanation} (A revealed problem earns no fix credit.)"
-            ),
-            {},
+        return Effect(
+            {"revealed": target},
+            f"Revealed: {issue.title}. Fix: submit_fix({issue.service!r}, {fix}). "
+            f"{issue.explanation} (A revealed problem earns no fix credit.)",
         )
 
     # -- reporting ------------------------------------------------------------------------
@@ -475,5 +642,17 @@ class Episode:
                 "explanation": self.sim.issues[i].explanation,
             }
             for i in self.sim.order
-            if self.statuses[i] == RESOLVED or i in self.revealed
+            if self._statuses[i] == RESOLVED or i in self.revealed
         ]
+
+
+# One explicit table from action kind to handler.
+_HANDLERS: dict[str, Callable[[Episode, Action], Effect]] = {
+    "inspect_logs": Episode._do_inspect_logs,
+    "inspect_config": Episode._do_inspect_config,
+    "inspect_endpoint": Episode._do_inspect_endpoint,
+    "submit_fix": Episode._do_submit_fix,
+    "hint": Episode._do_hint,
+    "reveal": Episode._do_reveal,
+}
+assert set(_HANDLERS) == set(KINDS), "every action kind has exactly one handler"

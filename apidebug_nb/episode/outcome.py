@@ -43,3 +43,38 @@ class StepOutcome:
     hint_levels: int = 0
     revealed: str | None = None
     completed: bool = False
+
+
+@dataclass(frozen=True)
+class ActionOutcome:
+    """A step's result as data, for programs (``obs.outcome``): never parse ``message``.
+
+    Attributes:
+        kind: the action's kind (``None`` for the observation of ``reset``).
+        accepted: False when the action was rejected.
+        rejected: why, as a code: ``"unknown_service"``, ``"not_editable"``,
+            ``"bad_patch"``, ``"unknown_issue"``, ``"nothing_to_reveal"``,
+            ``"already_fixed"``; ``None`` when accepted.
+        applied: the config paths a fix changed.
+        resolved, reopened: issue ids fixed or broken again at this step.
+        level: the hint level given (1-3), else ``None``.
+        hint: that hint's text (what was asked for, as data), else ``None``.
+        editable: for ``inspect_config``, whether the learner may change that
+            service's config; else ``None``.
+        exhausted: a hint was asked for but none is left for that problem.
+        nothing_visible: no visible unresolved problem is left to hint at.
+        repeat: an inspection identical to an earlier one, with no change since.
+    """
+
+    kind: str | None
+    accepted: bool = True
+    rejected: str | None = None
+    applied: tuple[str, ...] = ()
+    resolved: tuple[str, ...] = ()
+    reopened: tuple[str, ...] = ()
+    level: int | None = None
+    hint: str | None = None
+    editable: bool | None = None
+    exhausted: bool = False
+    nothing_visible: bool = False
+    repeat: bool = False

@@ -8,12 +8,25 @@ their sum. ``REWARD_PIECES`` is the default rubric; pass another tuple to
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
+from dataclasses import dataclass
 
 from apidebug_nb.episode.actions import INSPECT_KINDS
 from apidebug_nb.episode.outcome import StepOutcome
 
-RewardPiece = Callable[[StepOutcome], float]
+
+@dataclass(frozen=True)
+class RewardPiece:
+    """A named part of the reward: ``score`` maps a step's outcome to a number.
+
+    The name is the piece's own field, so two pieces built from lambdas
+    still keep two keys in ``info["reward_parts"]``.
+    """
+
+    name: str
+    score: Callable[[StepOutcome], float]
+
+    def __call__(self, o: StepOutcome) -> float:
+        return self.score(o)
 
 
 def step_cost(o: StepOutcome) -> float:
@@ -55,25 +68,36 @@ def completion_bonus(o: StepOutcome) -> float:
     return 0.5 if o.completed else 0.0
 
 
-REWARD_PIECES: tuple[RewardPiece, ...] = (
-    step_cost,
-    inspection_value,
-    resolution_reward,
-    rejection_penalty,
-    reopen_penalty,
-    near_miss_credit,
-    completion_bonus,
+REWARD_PIECES: tuple[RewardPiece, ...] = tuple(
+    RewardPiece(f.__name__, f)
+    for f in (
+        step_cost,
+        inspection_value,
+        resolution_reward,
+        rejection_penalty,
+        reopen_penalty,
+        near_miss_credit,
+        completion_bonus,
+    )
 )
 
 
 def reward(
     o: StepOutcome, pieces: tuple[RewardPiece, ...] = REWARD_PIECES
 ) -> tuple[float, dict[str, float]]:
-    """The step's reward and each piece's share (for ``info``)."""
-    parts = {name: piece(o) for name, piece in zip(_names(pieces), pieces, strict=True)}
+    """The step's reward and each piece's share (for ``info``), keyed by piece name."""
+    parts = {piece.name: piece.score(o) for piece in pieces}
     return round(sum(parts.values()), 6), parts
 
 
-@lru_cache(maxsize=32)
-def _names(pieces: tuple[RewardPiece, ...]) -> tuple[str, ...]:
-    return tuple(p.__name__ for p in pieces)
+def check_pieces(pieces: object) -> tuple[RewardPiece, ...]:
+    """``pieces`` as a tuple of :class:`RewardPiece` with distinct names, or a TypeError/ValueError."""
+    if not isinstance(pieces, tuple | list) or not all(isinstance(p, RewardPiece) for p in pieces):
+        raise TypeError(
+            "reward_pieces takes a tuple of RewardPiece(name, score) records, "
+            "e.g. (RewardPiece('step_cost', lambda o: -0.01),)"
+        )
+    names = [p.name for p in pieces]
+    if len(set(names)) != len(names):
+        raise ValueError(f"reward piece names must be distinct, got {names}")
+    return tuple(pieces)

@@ -50,7 +50,6 @@ _DEPRECATED = re.compile(r"^(deprecated|retired|expired)_(\w+?)s$")
 _TIMEOUT = re.compile(r"^(request_|read_)?timeout(_s|_ms|_seconds)?$")
 _MAX_DURATION = re.compile(r"^max_\w*(processing|latency|response|duration)\w*_(ms|s)$")
 _STATUS_IN_NAME = re.compile(r"(?<!\d)([1-5]\d\d)(?!\d)")
-_HINT = re.compile(r"Hint (\d)/3 \([^)]*\): (.*)", re.S)
 _SETTING_HINT = re.compile(r"The settings? (?:is|are under) ([A-Za-z_][\w.\-]*[\w\-])")
 _CREDENTIAL_WORDS = ("token", "secret", "key", "auth", "password", "credential")
 _POSITIVE_DEFAULTS = {"threshold": 5, "backoff": 2, "retries": 3, "attempts": 3}
@@ -420,19 +419,21 @@ class BaselineAgent:
         last = self.last
         if last is None:
             return
+        # Everything is read from obs.outcome (data), never from the English message.
+        out = obs.outcome
         if last.kind == "inspect_config" and obs.config is not None:
             self.configs[last.service] = copy.deepcopy(obs.config)
-            self.editable.setdefault(last.service, "not yours to edit" not in obs.message)
+            self.editable.setdefault(last.service, bool(out.editable))
         elif last.kind == "submit_fix":
-            if not obs.accepted and "not yours to change" in obs.message:
+            if out.rejected == "not_editable":
                 self.editable[last.service] = False
-            elif obs.accepted and obs.message.startswith("Applied to"):
+            elif out.accepted and out.applied:
                 patch = normalise_patch(last.changes)
                 self.configs[last.service] = apply_merge_patch(self.configs[last.service], patch)
-                if "Fixed" in obs.message:
+                if out.resolved:
                     self.setting, self.contract = None, ""
-        elif last.kind == "hint" and (m := _HINT.match(obs.message)):
-            level, text = int(m.group(1)), m.group(2)
+        elif last.kind == "hint" and out.level is not None and out.hint is not None:
+            level, text = out.level, out.hint
             if level == 1:
                 self.setting, self.contract = None, ""
             elif level == 2 and (s := _SETTING_HINT.search(text)):
@@ -546,7 +547,9 @@ class RandomPatchAgent:
         last = self.last
         if last is not None and last.kind == "inspect_config" and observation.config is not None:
             self.paths.extend(p for p, _ in _leaves(observation.config) if p not in self.paths)
-        if last is not None and re.search(r"not yours to (edit|change)", observation.message):
+        if last is not None and (
+            observation.outcome.rejected == "not_editable" or observation.outcome.editable is False
+        ):
             self.not_editable.add(last.service)
         rng = self.rng
         service = rng.choice(self.services)

@@ -3,11 +3,15 @@
 ``generate_scenario(n_services, n_issues, seed)`` builds a layered call graph
 (callers on the left, external providers on the right), gives every call edge
 a healthy client block in the caller's config (``upstreams.<callee>``) and a
-contract in the callee's config, then breaks ``n_issues`` contracts drawn from
-:data:`TEMPLATES`. Each issue reads only its own keys of one edge's client
-block, so reference fixes never conflict; about a third depend on an earlier
-issue of the same caller (masked until it is fixed). The result is the same
-for the same arguments in every process.
+contract in the callee's config, sends one flow of requests from each
+top-layer service along its call tree, then breaks ``n_issues`` contracts
+drawn from :data:`TEMPLATES`, each attached to its call (the hop) and a
+failure kind of the pipeline. Each issue reads only its own keys of one
+edge's client block, so reference fixes never conflict. About a third are
+put on the same call as an earlier problem that fails every request at an
+earlier stage, so they start masked; all masks are computed from the
+pipeline, none is declared. The result is the same for the same arguments
+in every process.
 
 >>> sc = generate_scenario(6, 4, seed=1)
 >>> sc.id, len(sc.services), len(sc.issues)
@@ -25,11 +29,22 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from apidebug_nb.model.pipeline import STAGE_INDEX, stage_of
+from apidebug_nb.model.simulation import with_masks
 from apidebug_nb.scenarios.builder import ceil_to, hex_id, make_issue
-from apidebug_nb.scenarios.records import Issue, LogLine, Scenario, Service, freeze
+from apidebug_nb.scenarios.records import (
+    Fault,
+    Flow,
+    Hop,
+    Issue,
+    LogLine,
+    Scenario,
+    Service,
+    freeze,
+)
 
 LAYER_ROLES = ("edge", "api", "service", "worker", "store", "vendor")
-DEPENDENCY_SHARE = 0.35  # share of issues masked by an earlier issue of the same caller
+DEPENDENCY_SHARE = 0.35  # share of issues put behind an earlier issue of the same call
 
 
 @dataclass(frozen=True)
@@ -39,6 +54,10 @@ class Edge:
     caller: str
     callee: str
     provider: Mapping[str, Any]  # the callee's contract config
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.caller, self.callee)
 
     def path(self, key: str) -> str:
         return f"{self.caller}.upstreams.{self.callee}.{key}"
@@ -52,24 +71,30 @@ class ContractTemplate:
     """A kind of broken contract between a caller and its callee.
 
     ``healthy`` and ``broken`` give the client-block values (only the keys this
-    template owns); ``check`` the rule; the rest are the words an engineer sees.
+    template owns); ``check`` the rule; ``failure`` the pipeline's failure kind
+    (which fixes stage, status and headers) and ``share`` which requests fail
+    while it is broken (``None``: all); ``fault`` a transient failure kind of the
+    callee that the contract is about (a retry policy is only tested by
+    failures it could retry); the rest are the words an engineer sees, with
+    ``{caller}``/``{callee}`` filled in and ``{{service.key}}`` placeholders
+    left for the log renderer.
     """
 
     name: str
     title: str
     category: str
     severity: str
-    status: int
-    error: str
+    failure: str
     healthy: Callable[[Edge], dict[str, Any]]
     broken: Callable[[Edge], dict[str, Any]]
     check: Callable[[Edge], dict[str, Any]]
-    caller_log: str
-    callee_log: str
+    detail: str
     setting: str
     contract: str
     nudge: str
     explanation: str
+    share: Callable[[Edge], dict[str, Any] | None] = lambda e: None
+    fault: str | None = None
 
 
 def _tpl(name: str, **kw: Any) -> ContractTemplate:
@@ -82,13 +107,12 @@ TEMPLATES: tuple[ContractTemplate, ...] = (
         title="Expired access token",
         category="authentication",
         severity="critical",
-        status=401,
-        error="invalid_token",
+        failure="invalid_token",
         healthy=lambda e: {"token": e.provider["valid_tokens"][0]},
         broken=lambda e: {"token": f"tok_expired_{e.provider['valid_tokens'][0][4:]}"},
         check=lambda e: {"in": [e.path("token"), e.ref("valid_tokens")]},
-        caller_log="POST {callee} -> 401 Unauthorized (token {value})",
-        callee_log="401 for {caller}: token not recognised",
+        detail="token rejected: {{{caller}.upstreams.{callee}.token}} is not one of the tokens "
+        "{callee} accepts",
         setting="token",
         contract="The token must be one of {callee}'s valid_tokens.",
         nudge="{callee} refuses {caller}'s credentials. Compare the token sent with the "
@@ -102,13 +126,12 @@ TEMPLATES: tuple[ContractTemplate, ...] = (
         title="Wrong Content-Type",
         category="protocol",
         severity="error",
-        status=415,
-        error="unsupported_media_type",
+        failure="unsupported_media_type",
         healthy=lambda e: {"content_type": e.provider["accepted_content_types"][0]},
         broken=lambda e: {"content_type": "text/plain"},
         check=lambda e: {"in": [e.path("content_type"), e.ref("accepted_content_types")]},
-        caller_log="POST {callee} -> 415 Unsupported Media Type",
-        callee_log="415: body from {caller} declared as {value} could not be parsed",
+        detail="body from {caller} declared as {{{caller}.upstreams.{callee}.content_type}} "
+        "could not be parsed",
         setting="content_type",
         contract="The Content-Type must be one of {callee}'s accepted_content_types.",
         nudge="{callee} cannot parse what {caller} sends. Look at how the body is labelled.",
@@ -120,13 +143,19 @@ TEMPLATES: tuple[ContractTemplate, ...] = (
         title="Timeout below the provider's processing time",
         category="networking",
         severity="error",
-        status=504,
-        error="upstream_timeout",
+        failure="timeout",
         healthy=lambda e: {"timeout_s": ceil_to(e.provider["max_processing_ms"] / 1000 + 3, 5)},
         broken=lambda e: {"timeout_s": max(1, e.provider["max_processing_ms"] // 4000)},
         check=lambda e: {"ge": [e.path("timeout_s"), e.ref("max_processing_ms", factor=0.001)]},
-        caller_log="call to {callee} timed out after {value}s",
-        callee_log="request from {caller} completed, but the caller had already disconnected",
+        share=lambda e: {
+            "slow": [
+                e.path("timeout_s"),
+                f"{e.callee}.p50_processing_ms",
+                f"{e.callee}.max_processing_ms",
+            ]
+        },
+        detail="finished after {caller} had given up at {{{caller}.upstreams.{callee}.timeout_s}}s "
+        "(client_gone)",
         setting="timeout_s",
         contract="The timeout (seconds) must be at least {callee}'s max_processing_ms "
         "converted to seconds.",
@@ -140,13 +169,11 @@ TEMPLATES: tuple[ContractTemplate, ...] = (
         title="Deprecated API version",
         category="configuration",
         severity="critical",
-        status=410,
-        error="gone",
+        failure="gone",
         healthy=lambda e: {"base_url": e.provider["base_url"]},
         broken=lambda e: {"base_url": e.provider["deprecated_base_urls"][0]},
         check=lambda e: {"eq": [e.path("base_url"), e.ref("base_url")]},
-        caller_log="GET {value}/status -> 410 Gone",
-        callee_log="410 for {caller}: this API version has been retired",
+        detail="{{{caller}.upstreams.{callee}.base_url}}: this API version has been retired",
         setting="base_url",
         contract="The base URL must be {callee}'s current base_url.",
         nudge="{callee} says the address {caller} calls no longer exists.",
@@ -158,13 +185,12 @@ TEMPLATES: tuple[ContractTemplate, ...] = (
         title="Send rate above the provider's limit",
         category="resilience",
         severity="error",
-        status=429,
-        error="too_many_requests",
+        failure="rate_limited",
         healthy=lambda e: {"send_rate_per_s": e.provider["rate_limit_per_s"]},
         broken=lambda e: {"send_rate_per_s": e.provider["rate_limit_per_s"] * 3},
         check=lambda e: {"le": [e.path("send_rate_per_s"), e.ref("rate_limit_per_s")]},
-        caller_log="POST {callee} -> 429 Too Many Requests",
-        callee_log="throttling {caller}: {value} req/s offered",
+        share=lambda e: {"excess": [e.path("send_rate_per_s"), f"{e.callee}.rate_limit_per_s"]},
+        detail="throttling {caller}: {{{caller}.upstreams.{callee}.send_rate_per_s}} req/s offered",
         setting="send_rate_per_s",
         contract="The send rate must not exceed {callee}'s rate_limit_per_s.",
         nudge="{callee} is pushing back on {caller}. Compare how fast one sends with how "
@@ -177,8 +203,8 @@ TEMPLATES: tuple[ContractTemplate, ...] = (
         title="Retry policy ignores 429 and has no backoff",
         category="resilience",
         severity="warning",
-        status=503,
-        error="requests_dropped",
+        failure="dropped",
+        fault="rate_limited",
         healthy=lambda e: {
             "retry": {
                 "max_retries": e.provider["min_retries"],
@@ -194,8 +220,7 @@ TEMPLATES: tuple[ContractTemplate, ...] = (
                 {"contains": [e.path("retry.retry_on"), 429]},
             ]
         },
-        caller_log="request to {callee} dropped after one throttled answer",
-        callee_log="{caller} did not come back after being throttled",
+        detail="gave up on {callee} after one throttled answer: not retried",
         setting="retry",
         contract="Retries must reach {callee}'s min_retries, wait a backoff above zero and "
         "cover the rate-limit status.",
@@ -209,13 +234,11 @@ TEMPLATES: tuple[ContractTemplate, ...] = (
         title="Request signature does not verify",
         category="authentication",
         severity="error",
-        status=401,
-        error="invalid_signature",
+        failure="invalid_signature",
         healthy=lambda e: {"signing_secret": e.provider["signing_secret"]},
         broken=lambda e: {"signing_secret": ""},
         check=lambda e: {"eq": [e.path("signing_secret"), e.ref("signing_secret")]},
-        caller_log="POST {callee} -> 401 signature mismatch",
-        callee_log="rejected request from {caller}: HMAC does not verify",
+        detail="rejected request from {caller}: HMAC does not verify",
         setting="signing_secret",
         contract="The signing secret must be the one {callee} verifies with.",
         nudge="{callee} cannot verify that requests really come from {caller}.",
@@ -227,13 +250,12 @@ TEMPLATES: tuple[ContractTemplate, ...] = (
         title="Body encoding the provider cannot decode",
         category="protocol",
         severity="warning",
-        status=415,
-        error="unsupported_encoding",
+        failure="unsupported_encoding",
         healthy=lambda e: {"encoding": e.provider["accepted_encodings"][0]},
         broken=lambda e: {"encoding": "br"},
         check=lambda e: {"in": [e.path("encoding"), e.ref("accepted_encodings")]},
-        caller_log="POST {callee} -> 415 (Content-Encoding {value})",
-        callee_log="cannot decode body from {caller}: unknown Content-Encoding",
+        detail="cannot decode body from {caller}: Content-Encoding "
+        "{{{caller}.upstreams.{callee}.encoding}}",
         setting="encoding",
         contract="The encoding must be one of {callee}'s accepted_encodings.",
         nudge="{callee} receives {caller}'s bodies but cannot read them.",
@@ -245,8 +267,8 @@ TEMPLATES: tuple[ContractTemplate, ...] = (
         title="No circuit breaker",
         category="resilience",
         severity="warning",
-        status=503,
-        error="cascading_failure",
+        failure="pile_up",
+        share=lambda e: {"fixed": 0.05},
         healthy=lambda e: {
             "breaker": {"enabled": True, "failure_threshold": e.provider["breaker_max_failures"]}
         },
@@ -257,8 +279,8 @@ TEMPLATES: tuple[ContractTemplate, ...] = (
                 {"le": [e.path("breaker.failure_threshold"), e.ref("breaker_max_failures")]},
             ]
         },
-        caller_log="thread pool exhausted waiting on {callee}",
-        callee_log="{caller} keeps hammering while degraded",
+        detail="not sent: thread pool exhausted waiting on {callee}, no circuit breaker to "
+        "shed the calls",
         setting="breaker",
         contract="A breaker must be enabled and trip within {callee}'s breaker_max_failures.",
         nudge="{caller} keeps calling {callee} while {callee} struggles, and drowns with it.",
@@ -270,13 +292,13 @@ TEMPLATES: tuple[ContractTemplate, ...] = (
         title="No idempotency key on retried writes",
         category="protocol",
         severity="error",
-        status=409,
-        error="duplicate_request",
+        failure="duplicate",
+        share=lambda e: {"fixed": 0.05},
         healthy=lambda e: {"idempotency_header": e.provider["idempotency_header"]},
         broken=lambda e: {"idempotency_header": None},
         check=lambda e: {"eq": [e.path("idempotency_header"), e.ref("idempotency_header")]},
-        caller_log="POST {callee} -> 409 Conflict: duplicate write",
-        callee_log="duplicate write from {caller}: no idempotency key",
+        detail="duplicate write from {caller}: the same request was applied twice, it carried "
+        "no idempotency key",
         setting="idempotency_header",
         contract="Writes must carry the idempotency header {callee} deduplicates on.",
         nudge="{callee} sees the same write from {caller} twice.",
@@ -285,6 +307,17 @@ TEMPLATES: tuple[ContractTemplate, ...] = (
     ),
 )
 TEMPLATE_NAMES = tuple(t.name for t in TEMPLATES)
+TEMPLATE_BY_NAME = {t.name: t for t in TEMPLATES}
+# A retry problem needs a provider that throttles now and then (a fault at the admit
+# stage); requests a retry recovers are not checked again at the negotiate stage, so
+# one call never carries both a retry problem and a body (negotiate) problem.
+_APART = ("retry", frozenset({"content_type", "encoding"}))
+PER_EDGE = len(TEMPLATES) - len(_APART[1])  # templates one call can always hold
+
+
+def _clash(name: str, on_edge: set[str]) -> bool:
+    retry, body = _APART
+    return (name == retry and bool(on_edge & body)) or (name in body and retry in on_edge)
 
 
 def _check_args(n_services: Any, n_issues: Any, seed: Any) -> None:
@@ -362,7 +395,8 @@ def _provider_config(rng: random.Random, name: str) -> dict[str, Any]:
         "deprecated_base_urls": [f"{host}/v{version - 1}"],
         "valid_tokens": [f"tok_{hex_id(rng, 10)}"],
         "accepted_content_types": [rng.choice(["application/json", "application/cbor"])],
-        "max_processing_ms": rng.choice([4000, 6500, 9000, 12000, 18000]),
+        "max_processing_ms": (worst := rng.choice([4000, 6500, 9000, 12000, 18000])),
+        "p50_processing_ms": worst // 5,
         "rate_limit_per_s": rng.choice([10, 20, 40, 80]),
         "min_retries": rng.choice([3, 4, 5]),
         "signing_secret": f"whsec_{hex_id(rng, 10)}",
@@ -383,17 +417,19 @@ def generate_scenario(n_services: int, n_issues: int, seed: int = 0) -> Scenario
 
     Returns:
         A scenario whose ``max_steps`` leaves room beyond the reference
-        solver's two steps per issue.
+        solver's two steps per issue. Requests enter at each top-layer service
+        and follow its call tree (one flow each); which issue masks which is
+        computed from the pipeline (:func:`~apidebug_nb.model.simulation.with_masks`).
     """
     _check_args(n_services, n_issues, seed)
     rng = random.Random(f"apidebug_nb:generated:{n_services}:{n_issues}:{seed}")
     layers = _layers(rng, n_services)
     edge_list = _edges(rng, layers)
-    capacity = len(edge_list) * len(TEMPLATES)
+    capacity = len(edge_list) * PER_EDGE
     if n_issues > capacity:
         raise ValueError(
             f"{n_services} services give {len(edge_list)} call edges, room for at most "
-            f"{capacity} issues ({len(TEMPLATES)} contract templates per edge); got {n_issues}"
+            f"{capacity} issues ({PER_EDGE} contract templates per edge); got {n_issues}"
         )
     providers = {name: _provider_config(rng, name) for layer in layers[1:] for name in layer}
     edges = {(a, b): Edge(a, b, providers[b]) for a, b in edge_list}
@@ -405,6 +441,11 @@ def generate_scenario(n_services: int, n_issues: int, seed: int = 0) -> Scenario
         clients.setdefault(e.caller, {})[e.callee] = block
 
     issues = _draw_issues(rng, n_issues, edges, clients)
+    faults = tuple(
+        Fault(issue.hop, t.fault, FAULT_SHARE)
+        for issue in issues
+        if (t := TEMPLATE_BY_NAME[_template_of(issue)]).fault is not None
+    )
     external = set(layers[-1])
     services = []
     for k, layer in enumerate(layers):
@@ -427,7 +468,7 @@ def generate_scenario(n_services: int, n_issues: int, seed: int = 0) -> Scenario
         LogLine(s.name, -600 - (n % 300), "INFO", f"{s.name} started; {_calls(s.config)}")
         for n, s in enumerate(services)
     ]
-    return Scenario(
+    scenario = Scenario(
         id=f"generated-{n_services}x{n_issues}-{seed}",
         title=f"Generated incident ({n_services} services, {n_issues} problems)",
         description=(
@@ -438,10 +479,53 @@ def generate_scenario(n_services: int, n_issues: int, seed: int = 0) -> Scenario
         service_records=tuple(services),
         edges=tuple(edge_list),
         issue_records=tuple(issues),
+        flows=_flows(rng, layers[0], edge_list),
+        faults=faults,
         base_logs=tuple(sorted(base, key=lambda line: (line.offset_s, line.service))),
         incident_start=f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T"
         f"{rng.randint(6, 20):02d}:{rng.randrange(0, 60, 5):02d}:00",
     )
+    return with_masks(scenario)
+
+
+FAULT_SHARE = 0.1  # the share of calls a provider throttles now and then (a retry recovers them)
+# Requests per step and flow. Partial failures (a rate limit, a short timeout) on the
+# calls of one flow multiply; thousands of requests leave some for every later stage,
+# so a problem is hidden only behind one that fails every request (a computed mask).
+REQUESTS = (2000, 4000, 6000, 8000)
+
+
+def _flows(
+    rng: random.Random, entries: list[str], edge_list: list[tuple[str, str]]
+) -> tuple[Flow, ...]:
+    """One flow per top-layer service: a request that follows its call tree.
+
+    Each service's own calls are listed once, in the first flow (in entry
+    order) that reaches it; a later request reaching it again is answered
+    without them. So every call edge carries requests and a system of *n*
+    services has about as many hops as call edges, whatever its shape.
+    """
+    out_of: dict[str, list[str]] = {}
+    for a, b in edge_list:
+        out_of.setdefault(a, []).append(b)
+    expanded: set[str] = set()
+    flows = []
+    for entry in entries:
+        hops: list[Hop] = []
+        expanded.add(entry)
+        stack = [(entry, b) for b in reversed(out_of.get(entry, []))]
+        while stack:
+            a, b = stack.pop()
+            hops.append(Hop(a, b, "POST", f"{{{a}.upstreams.{b}.base_url}}/requests"))
+            if b not in expanded:
+                expanded.add(b)
+                stack.extend((b, c) for c in reversed(out_of.get(b, [])))
+        flows.append(Flow(f"POST /{entry}/requests", entry, rng.choice(REQUESTS), tuple(hops)))
+    return tuple(flows)
+
+
+def _template_of(issue: Issue) -> str:
+    return issue.id.split(".", 1)[0]
 
 
 def _calls(config: Mapping[str, Any]) -> str:
@@ -456,59 +540,57 @@ def _draw_issues(
     clients: dict[str, dict[str, dict[str, Any]]],
 ) -> list[Issue]:
     keys = sorted(edges)
-    out_of: dict[str, list[tuple[str, str]]] = {}
-    for a, b in keys:
-        out_of.setdefault(a, []).append((a, b))
     used: set[tuple[str, str, str]] = set()
+    on: dict[tuple[str, str], set[str]] = {k: set() for k in keys}
     issues: list[Issue] = []
     order = list(TEMPLATES)
     rng.shuffle(order)
     for n in range(n_issues):
         t = order[n % len(order)]  # cycle through every template before repeating one
-        depends: tuple[str, ...] = ()
         e = None
         if issues and rng.random() < DEPENDENCY_SHARE:
-            # masked by an earlier failure of the same caller: its calls fail before this shows
+            # on the same call as an earlier problem that fails every request at an earlier
+            # stage: no request reaches this one until that is fixed
             mask = rng.choice(issues)
-            free = [k for k in out_of[mask.service] if (*k, t.name) not in used]
-            if free:
-                e, depends = edges[rng.choice(free)], (mask.id,)
+            mask_t = TEMPLATE_BY_NAME[_template_of(mask)]
+            if mask_t.share(edges[mask.hop]) is None and (
+                STAGE_INDEX[stage_of(t.failure)] > STAGE_INDEX[stage_of(mask_t.failure)]
+                and (*mask.hop, t.name) not in used
+                and not _clash(t.name, on[mask.hop])
+            ):
+                e = edges[mask.hop]
         if e is None:
             for _ in range(50):
                 e = edges[rng.choice(keys)]
-                if (e.caller, e.callee, t.name) not in used:
+                if (e.caller, e.callee, t.name) not in used and not _clash(t.name, on[e.key]):
                     break
             else:  # crowded: the first free edge in a fixed order, this template if possible
-                e, t = _first_free(keys, edges, used, t)
+                e, t = _first_free(keys, edges, on, t)
         used.add((e.caller, e.callee, t.name))
+        on[e.key].add(t.name)
         block = clients[e.caller][e.callee]
         block.update(t.broken(e))
         if block.get("idempotency_header", "") is None:
             del block["idempotency_header"]  # "absent", as a patch would leave it
-        issues.append(_make(t, e, f"{t.name}.{e.caller}.{e.callee}", depends, block))
+        issues.append(_make(t, e, f"{t.name}.{e.caller}.{e.callee}"))
     return issues
 
 
 def _first_free(
     keys: list[tuple[str, str]],
     edges: dict[tuple[str, str], Edge],
-    used: set[tuple[str, str, str]],
+    on: dict[tuple[str, str], set[str]],
     wanted: ContractTemplate,
 ) -> tuple[Edge, ContractTemplate]:
     for t in (wanted, *TEMPLATES):
-        for a, b in keys:
-            if (a, b, t.name) not in used:
-                return edges[(a, b)], t
+        for k in keys:
+            if t.name not in on[k] and not _clash(t.name, on[k]) and len(on[k]) < PER_EDGE:
+                return edges[k], t
     raise AssertionError("unreachable: the capacity was checked")
 
 
-def _make(
-    t: ContractTemplate, e: Edge, iid: str, depends: tuple[str, ...], block: Mapping[str, Any]
-) -> Issue:
+def _make(t: ContractTemplate, e: Edge, iid: str) -> Issue:
     words = {"caller": e.caller, "callee": e.callee}
-    key = t.setting
-    shown = block.get(key, "(none)")
-    value = shown if not isinstance(shown, dict) else "(see config)"
     return make_issue(
         id=iid,
         service=e.caller,
@@ -517,19 +599,14 @@ def _make(
         severity=t.severity,
         check=t.check(e),
         fix={"upstreams": {e.callee: t.healthy(e)}},
-        depends_on=depends,
-        symptoms=[
-            (e.caller, 1, "ERROR", t.caller_log.format(value=value, **words)),
-            (e.callee, 1, "WARN", t.callee_log.format(value=value, **words)),
-        ],
-        response=(t.status, {"error": t.error, "upstream": e.callee}),
-        alert=f"{e.caller}: calls to {e.callee} failing with {t.status}",
-        resolved=[(e.caller, 2, "INFO", f"calls to {e.callee} succeed again")],
-        cascade=(e.callee,),
+        hop=(e.caller, e.callee),
+        failure=t.failure,
+        detail=t.detail.format(**words),
+        share=t.share(e),
         explanation=t.explanation.format(**words),
         hints=(
             t.nudge.format(**words),
-            f"The setting is {e.caller}.upstreams.{e.callee}.{key}.",
+            f"The setting is {e.caller}.upstreams.{e.callee}.{t.setting}.",
             t.contract.format(**words),
         ),
     )

@@ -31,6 +31,7 @@ from apidebug_nb.input_limits import (
     clean_json,
     json_depth,
 )
+from apidebug_nb.model.simulation import with_masks
 from apidebug_nb.model.validation import validate_scenario
 from apidebug_nb.scenarios.parse import scenario_from_dict
 from apidebug_nb.scenarios.records import Scenario
@@ -58,7 +59,7 @@ def load_scenario_file(path: str | Path) -> Scenario:
     path = Path(path)
     data, lines = read_scenario_data(path)
     try:
-        return validate_scenario(scenario_from_dict(data, source=path.name))
+        return with_masks(validate_scenario(scenario_from_dict(data, source=path.name)))
     except ScenarioError as exc:
         raise ScenarioError(
             exc.detail,
@@ -379,14 +380,16 @@ def scenario_authoring_dict(sc: Scenario) -> dict[str, Any]:
     for key, default in (("task", None), ("seed", None), ("pool", []), ("explanations", {})):
         if d.get(key) == default:
             d.pop(key)
-    if not d["base_logs"]:
-        d.pop("base_logs")
+    for key in ("base_logs", "faults"):
+        if not d[key]:
+            d.pop(key)
+    for s in d["services"]:
+        if not s["relays"]:
+            s.pop("relays")
     for issue in d["issues"]:
-        for key in ("depends_on", "cascade", "resolved_logs"):
+        for key in ("depends_on", "detail", "share"):
             if not issue[key]:
                 issue.pop(key)
-        if not issue["response"]["body"]:
-            issue["response"].pop("body")
     return d
 
 
@@ -394,8 +397,8 @@ def scenario_to_yaml(sc: Scenario) -> str:
     """A scenario as YAML text, in the order an author reads it (id, services, edges, issues).
 
     >>> from apidebug_nb import load_scenario
-    >>> scenario_to_yaml(load_scenario("easy")).splitlines()[0]
-    'id: easy'
+    >>> scenario_to_yaml(load_scenario("easy")).splitlines()[:2]
+    ['format: 2', 'id: easy']
     """
     import yaml
 

@@ -37,7 +37,7 @@ def dependency_dag(scenario: Scenario) -> nx.DiGraph:
     >>> from apidebug_nb import load_scenario
     >>> D = dependency_dag(load_scenario("hard"))
     >>> sorted(D.predecessors("hard.timeout"))
-    ['hard.deprecated_url']
+    ['hard.deprecated_url', 'hard.expired_token', 'hard.sync_mode']
     """
     import networkx as nx
 

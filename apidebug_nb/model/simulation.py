@@ -1,56 +1,44 @@
 """What the system looks like for given configs: a pure function of the state.
 
 Issue status, health, alerts, logs and endpoint answers are all derived from
-(scenario, current configs, incident clock); nothing here is stored or
-mutated. :class:`Simulation` only precomputes indexes of an immutable scenario
-(ideal order, masks, lines per service) so that each derivation is cheap even
-for a thousand services.
+one step's simulated traffic (:mod:`apidebug_nb.model.traffic`) over the
+current configs; evidence is rendered from it (:mod:`apidebug_nb.model.evidence`).
+:class:`Simulation` precomputes read-only indexes of an immutable scenario
+(ideal order, compiled checks, flow models) shared by all its episodes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import pickle
-import re
 import weakref
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from types import MappingProxyType
 from typing import Any
 
+from apidebug_nb.merge_patch import apply_merge_patch
 from apidebug_nb.model import graphs
-from apidebug_nb.model.rules import compile_rule, lenient, lookup, rule_paths, rule_services
-from apidebug_nb.scenarios.records import Issue, LogLine, Scenario, thaw
+from apidebug_nb.model.evidence import Event, Renderer, stamp
+from apidebug_nb.model.rules import compile_rule, lenient, rule_paths, rule_services
+from apidebug_nb.model.traffic import (
+    DEGRADED,
+    ERROR,
+    HEALTHY,
+    FlowModel,
+    Traffic,
+    attach,
+    failing_edges,
+    groups_from,
+    health,
+    resimulate,
+    simulate,
+)
+from apidebug_nb.scenarios.records import Issue, Scenario, thaw
 
 RESOLVED, MASKED, ACTIVE = "resolved", "masked", "active"
-HEALTHY, DEGRADED, ERROR = "healthy", "degraded", "error"
 HEALTH_STATES = (HEALTHY, DEGRADED, ERROR)
-
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w-]*(?:\.[\w-]+)+)\}")
-
-
-def fill(text: str, configs: Mapping[str, Any]) -> str:
-    """Replace ``{service.key}`` placeholders with current config values.
-
-    Only plain lookups: nothing in the text is evaluated.
-
-    >>> fill("timed out after {c.timeout}s", {"c": {"timeout": 5}})
-    'timed out after 5s'
-    >>> fill("{c.missing} stays", {"c": {}})
-    '{c.missing} stays'
-    """
-    if "{" not in text:
-        return text
-
-    def sub(m: re.Match[str]) -> str:
-        value = lookup(configs, m.group(1), default=None)
-        return m.group(0) if value is None else str(value)
-
-    return _PLACEHOLDER.sub(sub, text)
-
-
-def format_time(when: dt.datetime) -> str:
-    """``"YYYY-MM-DD HH:MM:SS"`` (isoformat is several times faster than strftime)."""
-    return when.isoformat(sep=" ", timespec="seconds")
+__all__ = ["ACTIVE", "DEGRADED", "ERROR", "HEALTHY", "MASKED", "RESOLVED", "Simulation"]
 
 
 @dataclass(frozen=True)
@@ -58,19 +46,99 @@ class InitialState:
     """The derived state at reset, shared by every episode of a scenario (read-only)."""
 
     resolved: frozenset[str]
+    traffic: Traffic
     statuses: Mapping[str, str]
     health: Mapping[str, str]
-    alerts: list[str]
-    masked: list[str]
+    alerts: tuple[str, ...]
+
+
+def flow_models(scenario: Scenario) -> tuple[FlowModel, ...]:
+    """The flow models of a scenario, contracts attached."""
+    contracts = attach(scenario.issue_records, scenario.faults)
+    services = {s.name: s for s in scenario.service_records}
+    return tuple(FlowModel(f, contracts, services) for f in scenario.flows)
+
+
+def reached_with_only(scenario: Scenario, broken: Iterable[str]) -> dict[str, int]:
+    """Requests reaching each issue's stage when only ``broken`` issues stay unfixed."""
+    keep = set(broken)
+    configs = scenario.configs()
+    for issue in scenario.issue_records:
+        if issue.id not in keep:
+            configs[issue.service] = apply_merge_patch(
+                configs[issue.service], thaw(issue.reference_fix)
+            )
+    failing = {i.id for i in scenario.issue_records if not lenient(compile_rule(i.check))(configs)}
+    return dict(simulate(flow_models(scenario), failing, configs).reached)
+
+
+def computed_masks(scenario: Scenario) -> dict[str, tuple[str, ...]]:
+    """``{issue: masks}``: the issues whose failure alone leaves no request reaching it.
+
+    Derived from the pipeline and the flows, never declared: with every other
+    issue fixed, issue A masks B when no request reaches B's stage. Only the
+    flows that carry a failing contract are simulated again for each A.
+    """
+    models = flow_models(scenario)
+    issues = {i.id: i for i in scenario.issue_records}
+    broken = scenario.configs()
+    fixed = dict(broken)
+    for i in scenario.issue_records:
+        fixed[i.service] = apply_merge_patch(fixed[i.service], thaw(i.reference_fix))
+    checks = {iid: lenient(compile_rule(i.check)) for iid, i in issues.items()}
+    readers: dict[str, list[str]] = {}
+    for iid, i in issues.items():
+        for svc in rule_services(i.check):
+            readers.setdefault(svc, []).append(iid)
+    flows_of_edge: dict[tuple[str, str], set[int]] = {}
+    for n, m in enumerate(models):
+        for h in m.flow.hops:
+            flows_of_edge.setdefault(h.edge, set()).add(n)
+    base_failing = {iid for iid, check in checks.items() if not check(fixed)}
+    per_flow = [dict(simulate([m], base_failing, fixed).reached) for m in models]
+    masks: dict[str, list[str]] = {i: [] for i in issues}
+    for a, issue in issues.items():
+        configs = dict(fixed)
+        own = broken[issue.service]  # A's service with every other fix applied
+        for other in scenario.issue_records:
+            if other.id != a and other.service == issue.service:
+                own = apply_merge_patch(own, thaw(other.reference_fix))
+        configs[issue.service] = own
+        failing = set(base_failing)
+        for r in readers.get(issue.service, ()):
+            if checks[r](configs):
+                failing.discard(r)
+            else:
+                failing.add(r)
+        touched: set[int] = set()
+        for f in failing:
+            touched |= flows_of_edge.get(tuple(issues[f].hop), set())
+        reached: dict[str, int] = {}
+        for n, m in enumerate(models):
+            got = simulate([m], failing, configs).reached if n in touched else per_flow[n]
+            for k, v in got.items():
+                reached[k] = reached.get(k, 0) + v
+        for b in issues:
+            if b != a and reached.get(b, 0) == 0:
+                masks[b].append(a)
+    return {i: tuple(v) for i, v in masks.items()}
+
+
+def with_masks(scenario: Scenario) -> Scenario:
+    """The scenario with every ``Issue.depends_on`` computed from the pipeline."""
+    masks = computed_masks(scenario)
+    issues = tuple(replace(i, depends_on=masks[i.id]) for i in scenario.issue_records)
+    return replace(scenario, issue_records=issues)
 
 
 _CACHE: weakref.WeakKeyDictionary[Scenario, Simulation] = weakref.WeakKeyDictionary()
 
 
 class Simulation:
-    """Indexes of one scenario and the pure derivations over its state.
+    """Read-only indexes of one scenario and the pure derivations over its state.
 
-    Use :meth:`of` to share one instance per scenario (scenarios are immutable).
+    Use :meth:`of` to share one instance per scenario (scenarios are immutable,
+    and so is everything an instance exposes).
     """
 
     @classmethod
@@ -84,43 +152,77 @@ class Simulation:
     def __init__(self, scenario: Scenario):
         self.scenario = scenario
         self.start = dt.datetime.fromisoformat(scenario.incident_start)
-        self.issues: dict[str, Issue] = {i.id: i for i in scenario.issue_records}
+        self.issues: Mapping[str, Issue] = MappingProxyType(
+            {i.id: i for i in scenario.issue_records}
+        )
         rank = {iid: n for n, iid in enumerate(scenario.issue_ids)}
         self.dag = graphs.dependency_dag(scenario)
-        self.order: list[str] = graphs.ideal_order(self.dag, rank)
-        self.ancestors = {i: frozenset(graphs.ancestors(self.dag, i)) for i in self.order}
-        self.checks = {i: lenient(compile_rule(self.issues[i].check)) for i in self.order}
-        self.read_paths = {i: frozenset(rule_paths(self.issues[i].check)) for i in self.order}
+        self.order: tuple[str, ...] = tuple(graphs.ideal_order(self.dag, rank))
+        self.checks = MappingProxyType(
+            {i: lenient(compile_rule(self.issues[i].check)) for i in self.order}
+        )
+        self.read_paths = MappingProxyType(
+            {i: frozenset(rule_paths(self.issues[i].check)) for i in self.order}
+        )
         # issue -> service -> top-level settings its check reads
-        self.read_keys: dict[str, dict[str, frozenset[str]]] = {}
+        read_keys: dict[str, Mapping[str, frozenset[str]]] = {}
         for iid, paths in self.read_paths.items():
             by_service: dict[str, set[str]] = {}
             for path in paths:
                 svc, _, rest = path.partition(".")
                 by_service.setdefault(svc, set()).add(rest.split(".", 1)[0])
-            self.read_keys[iid] = {svc: frozenset(keys) for svc, keys in by_service.items()}
+            read_keys[iid] = MappingProxyType({s: frozenset(k) for s, k in by_service.items()})
+        self.read_keys = MappingProxyType(read_keys)
         self.call_graph = scenario.graph
-        self.editable = {s.name: s.editable for s in scenario.service_records}
-        # Which checks read which service: a patch re-evaluates only those.
-        self.readers: dict[str, list[str]] = {}
+        self.editable: Mapping[str, bool] = MappingProxyType(
+            {s.name: s.editable for s in scenario.service_records}
+        )
+        readers: dict[str, list[str]] = {}
         for iid in self.order:
             for svc in sorted(rule_services(self.issues[iid].check)):
-                self.readers.setdefault(svc, []).append(iid)
-        self.base_by_service: dict[str, list[LogLine]] = {}
-        for line in scenario.base_logs:
-            self.base_by_service.setdefault(line.service, []).append(line)
-        self.symptoms_by_service: dict[str, list[tuple[str, LogLine]]] = {}
-        self.resolved_by_service: dict[str, list[tuple[str, LogLine]]] = {}
-        for iid in self.order:
-            for line in self.issues[iid].symptoms:
-                self.symptoms_by_service.setdefault(line.service, []).append((iid, line))
-            for line in self.issues[iid].resolved_logs:
-                self.resolved_by_service.setdefault(line.service, []).append((iid, line))
-        self._paths: dict[str, frozenset[str]] = {}
-        self._stamps: dict[float, str] = {}
+                readers.setdefault(svc, []).append(iid)
+        self.readers = MappingProxyType({s: tuple(v) for s, v in readers.items()})
+        self.models = flow_models(scenario)
+        self.renderer = Renderer(
+            f"{scenario.id}:{scenario.seed}",
+            self.models,
+            self.issues,
+            scenario.step_seconds * 1000,
+        )
+        startup: dict[str, list[Event]] = {}
+        for n, line in enumerate(scenario.base_logs):
+            startup.setdefault(line.service, []).append(
+                Event(round(line.offset_s * 1000), n, line.level, line.service, line.text)
+            )
+        self.startup = MappingProxyType({s: tuple(v) for s, v in startup.items()})
+        # Which flows a probe of a service follows: those entering there, else those calling it.
+        probes: dict[str, tuple[int, ...]] = {}
+        for s in scenario.services:
+            entering = tuple(n for n, f in enumerate(scenario.flows) if f.entry == s)
+            if not entering:
+                entering = tuple(
+                    n for n, f in enumerate(scenario.flows) if any(h.callee == s for h in f.hops)
+                )
+            probes[s] = entering
+        self.probe_flows = MappingProxyType(probes)
+        edge_flows: dict[tuple[str, str], set[int]] = {}
+        for n, f in enumerate(scenario.flows):
+            for h in f.hops:
+                edge_flows.setdefault(h.edge, set()).add(n)
+        self.flows_of_edge = MappingProxyType({e: frozenset(v) for e, v in edge_flows.items()})
+        self.flows_of = MappingProxyType(
+            {
+                s: tuple(
+                    n
+                    for n, f in enumerate(scenario.flows)
+                    if f.entry == s or any(s in h.edge for h in f.hops)
+                )
+                for s in scenario.services
+            }
+        )
+        self._initial: InitialState | None = None
         # A reset needs a fresh mutable copy of every config; unpickling bytes made here
         # (never read from outside) is several times faster than thawing 1,000 configs.
-        self._initial: InitialState | None = None
         self._broken_configs = pickle.dumps(scenario.configs(), protocol=pickle.HIGHEST_PROTOCOL)
 
     def initial_state(self) -> InitialState:
@@ -128,13 +230,14 @@ class Simulation:
         if self._initial is None:
             configs = self.fresh_configs()
             resolved = frozenset(self.resolved_set(configs))
-            statuses = self.statuses(resolved)
+            traffic = self.traffic(resolved, configs)
+            statuses = self.statuses(resolved, traffic)
             self._initial = InitialState(
                 resolved=resolved,
-                statuses=statuses,
-                health=self.health(statuses),
-                alerts=self.alerts(statuses, configs),
-                masked=sorted(self.masked_services(statuses)),
+                traffic=traffic,
+                statuses=MappingProxyType(statuses),
+                health=MappingProxyType(self.health(traffic)),
+                alerts=tuple(self.alerts(traffic, configs)),
             )
         return self._initial
 
@@ -149,7 +252,7 @@ class Simulation:
 
     def update_resolved(
         self,
-        resolved: set[str],
+        resolved: Iterable[str],
         configs: Mapping[str, Any],
         changed_service: str,
         touched: Iterable[str],
@@ -170,108 +273,98 @@ class Simulation:
                 out.discard(iid)
         return out
 
-    def statuses(self, resolved: Iterable[str]) -> dict[str, str]:
-        """``{issue_id: "resolved" | "masked" | "active"}`` in ideal order."""
+    def traffic(self, resolved: Iterable[str], configs: Mapping[str, Any]) -> Traffic:
+        """One step's traffic with these configs (every unresolved check fails its stage)."""
         done = set(resolved)
-        out = {}
-        for iid in self.order:
-            if iid in done:
-                out[iid] = RESOLVED
-            elif any(a not in done for a in self.ancestors[iid]):
-                out[iid] = MASKED
-            else:
-                out[iid] = ACTIVE
-        return out
+        failing = frozenset(i for i in self.order if i not in done)
+        return simulate(self.models, failing, configs)
+
+    def update_traffic(
+        self,
+        previous: Traffic,
+        before: Iterable[str],
+        resolved: Iterable[str],
+        configs: Mapping[str, Any],
+        changed_service: str,
+    ) -> Traffic:
+        """The traffic after a fix to ``changed_service``: only the flows through that
+        service, or carrying an issue whose check changed, are simulated again."""
+        done, was = set(resolved), set(before)
+        flows = set(self.flows_of[changed_service])
+        for iid in done ^ was:
+            flows |= self.flows_of_edge.get(tuple(self.issues[iid].hop), set())
+        failing = frozenset(i for i in self.order if i not in done)
+        return resimulate(self.models, previous, flows, failing, configs)
+
+    def statuses(self, resolved: Iterable[str], traffic: Traffic) -> dict[str, str]:
+        """``{issue_id: "resolved" | "masked" | "active"}`` in ideal order.
+
+        Active: broken and reached by some request this step; masked: broken
+        and reached by none.
+        """
+        done = set(resolved)
+        reached = traffic.reached
+        return {
+            iid: RESOLVED if iid in done else (ACTIVE if reached.get(iid, 0) > 0 else MASKED)
+            for iid in self.order
+        }
 
     def active(self, statuses: Mapping[str, str]) -> list[str]:
         """Active (unresolved and unmasked) issues in ideal order."""
         return [iid for iid in self.order if statuses[iid] == ACTIVE]
 
     # -- what an engineer sees ----------------------------------------------
-    def health(self, statuses: Mapping[str, str]) -> dict[str, str]:
-        """Service -> healthy / degraded / error, from visible unresolved issues."""
-        out = {s: HEALTHY for s in self.scenario.services}
-        for iid in self.active(statuses):
-            for svc in self.issues[iid].cascade:
-                if out[svc] == HEALTHY:
-                    out[svc] = DEGRADED
-        for iid in self.active(statuses):
-            out[self.issues[iid].service] = ERROR
-        return out
+    def health(self, traffic: Traffic) -> dict[str, str]:
+        """Service -> healthy / degraded / error, from this step's requests."""
+        return health(self.models, traffic, self.scenario.services)
 
-    def alerts(self, statuses: Mapping[str, str], configs: Mapping[str, Any]) -> list[str]:
-        """Symptom-level alert lines of active issues, in ideal order."""
-        return [fill(self.issues[iid].alert, configs) for iid in self.active(statuses)]
+    def alerts(self, traffic: Traffic, configs: Mapping[str, Any]) -> list[str]:
+        """Symptom-level alerts from this step's requests."""
+        return self.renderer.alerts(traffic.groups, configs)
 
-    def masked_services(self, statuses: Mapping[str, str]) -> set[str]:
-        """Services where some masked issue waits (for a "?" badge, nothing more)."""
-        return {self.issues[i].service for i, s in statuses.items() if s == MASKED}
+    def failing_edges(self, traffic: Traffic) -> set[tuple[str, str]]:
+        """Call edges carrying failed or wrong requests this step."""
+        return failing_edges(self.models, traffic)
 
-    def call_path(self, service: str) -> frozenset[str]:
-        if service not in self._paths:
-            self._paths[service] = frozenset(graphs.call_path(self.call_graph, service))
-        return self._paths[service]
+    def window_events(
+        self, window: int, traffic: Traffic, configs: Mapping[str, Any], service: str | None = None
+    ) -> list[Event]:
+        """Log events of step window ``window`` (configs in force then), of the flows
+        through ``service`` only when it is given."""
+        flows = None if service is None else self.flows_of[service]
+        return self.renderer.window_events(window, traffic.groups, configs, flows)
 
-    def endpoint(
-        self, service: str, statuses: Mapping[str, str], configs: Mapping[str, Any]
-    ) -> dict[str, Any]:
-        """A simulated request through ``service``: the first active issue on its path answers."""
-        path = self.call_path(service)
-        for iid in self.active(statuses):
-            issue = self.issues[iid]
-            if issue.service in path:
-                body = {
-                    k: fill(v, configs) if isinstance(v, str) else v
-                    for k, v in thaw(issue.response.body).items()
-                }
-                return {"service": service, "status": issue.response.status, "body": body}
-        return {"service": service, "status": 200, "body": {"status": "ok"}}
-
-    def logs(
+    def probe(
         self,
         service: str,
-        statuses: Mapping[str, str],
+        traffic: Traffic,
+        resolved: Iterable[str],
         configs: Mapping[str, Any],
-        visible_since: Mapping[str, float],
-        resolved_at: Mapping[str, float],
-        extra: Iterable[tuple[float, str, str]] = (),
-    ) -> list[str]:
-        """The service's log lines in time order, rendered as text.
+        step: int,
+        at_ms: int,
+    ) -> list[dict[str, Any]]:
+        """A traced test request down each flow of ``service`` (see :meth:`Renderer.probe`).
 
-        Base lines, symptoms of active issues (from the moment each became
-        visible), lines of resolved issues (from their fix) and ``extra``
-        lines ``(seconds, level, text)`` such as config reloads.
+        A flow entering at ``service`` is probed from its entry; otherwise the
+        request is sent straight to ``service`` as its caller would send it.
         """
-        lines: list[tuple[float, int, str, str]] = []
-        seq = 0
-        for line in self.base_by_service.get(service, ()):
-            lines.append((line.offset_s, seq, line.level, line.text))
-            seq += 1
-        for iid, line in self.symptoms_by_service.get(service, ()):
-            if statuses[iid] == ACTIVE:
-                lines.append(
-                    (
-                        visible_since.get(iid, 0.0) + line.offset_s,
-                        seq,
-                        line.level,
-                        fill(line.text, configs),
-                    )
-                )
-                seq += 1
-        for iid, line in self.resolved_by_service.get(service, ()):
-            if statuses[iid] == RESOLVED and iid in resolved_at:
-                lines.append((resolved_at[iid] + line.offset_s, seq, line.level, line.text))
-                seq += 1
-        for at, level, text in extra:
-            lines.append((at, seq, level, text))
-            seq += 1
-        lines.sort()
-        stamp = self.stamp
-        return [f"{stamp(at)} {lvl:<5} {txt}" for at, _, lvl, txt in lines]
+        done = set(resolved)
+        failing = frozenset(i for i in self.order if i not in done)
+        out = []
+        for fi in self.probe_flows[service]:
+            m = self.models[fi]
+            if m.flow.entry == service:
+                groups = traffic.groups[fi]
+            else:
+                hop = next(n for n, h in enumerate(m.flow.hops) if h.callee == service)
+                groups = groups_from(m, hop, failing, configs)
+            out.append(self.renderer.probe(fi, groups, configs, step, service, at_ms))
+        return out
+
+    def line(self, ms: int, event: Event) -> str:
+        """A log line: ISO timestamp, level, service, then the event."""
+        return f"{stamp(self.start, ms)} {event.level:<5} {event.service} {event.text}"
 
     def stamp(self, seconds: float) -> str:
-        """The incident clock ``seconds`` after the incident start, as text (memoised)."""
-        text = self._stamps.get(seconds)
-        if text is None:
-            text = self._stamps[seconds] = format_time(self.start + dt.timedelta(seconds=seconds))
-        return text
+        """The incident clock ``seconds`` after the incident start (ISO 8601, ms, UTC)."""
+        return stamp(self.start, round(seconds * 1000))

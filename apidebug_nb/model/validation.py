@@ -7,8 +7,13 @@ names the validation rule (useful in tests and tools):
 ``duplicate-service``, ``duplicate-issue``, ``unknown-service``,
 ``unknown-dependency``, ``dependency-cycle``, ``not-editable``, ``bad-rule``,
 ``bad-fix``, ``fix-does-not-resolve``, ``already-satisfied``, ``hint-leak``,
-``unreachable-cascade``, ``fixes-conflict``, ``too-few-steps``, ``bad-clock``,
-``call-cycle``.
+``fixes-conflict``, ``too-few-steps``, ``bad-clock``, ``call-cycle``, and for
+traffic: ``unknown-edge`` (a flow or an issue uses a call that is not an edge),
+``no-flow`` (no flow carries an issue's hop), ``unreached-stage`` (with every
+other issue fixed, still no request reaches the issue's stage),
+``wrong-mask`` (declared ``depends_on`` differs from what the pipeline
+produces) and ``unknown-placeholder`` (a ``{service.key}`` in a text names no
+setting).
 """
 
 from __future__ import annotations
@@ -123,6 +128,12 @@ def validate_scenario(sc: Scenario) -> Scenario:
     for issue in sc.issue_records:
         _check_issue_refs(sc, issue, seen, ids, valid)
 
+    _check_flows(sc, seen, valid)
+    configs = sc.configs()
+    for issue in sc.issue_records:
+        _check_issue_logic(sc, issue, configs, sc.graph)
+    _check_masks(sc)
+
     D = graphs.dependency_dag(sc)
     if not nx.is_directed_acyclic_graph(D):
         cycle = " -> ".join(a for a, _ in nx.find_cycle(D))
@@ -133,11 +144,6 @@ def validate_scenario(sc: Scenario) -> Scenario:
             field="depends_on",
             issue=nx.find_cycle(D)[0][0],
         )
-
-    configs = sc.configs()
-    G = sc.graph
-    for issue in sc.issue_records:
-        _check_issue_logic(sc, issue, configs, G)
 
     order = graphs.ideal_order(D, {i: n for n, i in enumerate(sc.issue_ids)})
     current = sc.configs()
@@ -179,8 +185,6 @@ def _check_clock(sc: Scenario) -> None:
             field="step_seconds",
         )
     lines = [*sc.base_logs]
-    for issue in sc.issue_records:
-        lines += [*issue.symptoms, *issue.resolved_logs]
     offsets = [abs(line.offset_s) for line in lines]
     span = 600 + sc.max_steps * sc.step_seconds + max(offsets, default=0)
     try:
@@ -270,25 +274,6 @@ def _check_issue_refs(
             raise _fail(
                 sc, "an issue cannot depend on itself", "dependency-cycle", issue.id, "depends_on"
             )
-    for field, lines in (("symptoms", issue.symptoms), ("resolved_logs", issue.resolved_logs)):
-        for n, line in enumerate(lines):
-            if line.service not in services:
-                raise _fail(
-                    sc,
-                    f"log line for unknown service {line.service!r}; {valid}",
-                    "unknown-service",
-                    issue.id,
-                    f"{field}[{n}].service",
-                )
-    for s in issue.cascade:
-        if s not in services:
-            raise _fail(
-                sc,
-                f"cascade names unknown service {s!r}; {valid}",
-                "unknown-service",
-                issue.id,
-                "cascade",
-            )
     try:
         paths = list(rule_paths(issue.check))
     except RuleError as exc:
@@ -359,14 +344,112 @@ def _check_issue_logic(sc: Scenario, issue: Issue, configs: dict[str, Any], G: n
                 issue.id,
                 f"hints.{level}",
             )
-    reach = graphs.blast_radius(G, issue.service)
-    for s in issue.cascade:
-        if s not in reach:
+
+
+def _check_flows(sc: Scenario, services: set[str], valid: str) -> None:
+    """Flows use known services and edges; every issue's hop is carried by some flow."""
+    edges = set(sc.edges)
+    carried: set[tuple[str, str]] = set()
+    configs = sc.configs()
+    for n, flow in enumerate(sc.flows):
+        if flow.entry not in services:
             raise _fail(
                 sc,
-                f"cascade service {s!r} is not downstream of {issue.service!r} in "
-                "the call graph, so this failure cannot reach it",
-                "unreachable-cascade",
+                f"flow {flow.name!r} enters at unknown service {flow.entry!r}; {valid}",
+                "unknown-service",
+                field=f"flows[{n}].entry",
+            )
+        for k, hop in enumerate(flow.hops):
+            if hop.edge not in edges:
+                raise _fail(
+                    sc,
+                    f"flow {flow.name!r} calls {hop.caller} -> {hop.callee}, which is not an "
+                    "edge of the call graph; add the edge or fix the hop",
+                    "unknown-edge",
+                    field=f"flows[{n}].hops[{k}]",
+                )
+            _check_placeholders(sc, hop.path, configs, None, f"flows[{n}].hops[{k}].path")
+            carried.add(hop.edge)
+        if flow.hops[0].caller != flow.entry:
+            raise _fail(
+                sc,
+                f"flow {flow.name!r} enters at {flow.entry!r}, so its first hop must start "
+                f"there, not at {flow.hops[0].caller!r}",
+                "unknown-edge",
+                field=f"flows[{n}].hops[0]",
+            )
+    for n, fault in enumerate(sc.faults):
+        if fault.hop not in edges:
+            raise _fail(
+                sc,
+                f"fault on {fault.hop[0]} -> {fault.hop[1]}, which is not an edge",
+                "unknown-edge",
+                field=f"faults[{n}].hop",
+            )
+    for issue in sc.issue_records:
+        if tuple(issue.hop) not in edges:
+            raise _fail(
+                sc,
+                f"hop {issue.hop[0]} -> {issue.hop[1]} is not an edge of the call graph; "
+                f"edges are: {', '.join(f'{a} -> {b}' for a, b in sc.edges)}",
+                "unknown-edge",
                 issue.id,
-                "cascade",
+                "hop",
+            )
+        if tuple(issue.hop) not in carried:
+            raise _fail(
+                sc,
+                f"no flow sends requests over {issue.hop[0]} -> {issue.hop[1]}, so this "
+                "problem could never show; add the hop to a flow",
+                "no-flow",
+                issue.id,
+                "hop",
+            )
+        _check_placeholders(sc, issue.detail, configs, issue.id, "detail")
+
+
+def _check_placeholders(
+    sc: Scenario, text: str, configs: dict[str, Any], issue: str | None, field: str
+) -> None:
+    from apidebug_nb.model.evidence import placeholders
+    from apidebug_nb.model.rules import lookup
+
+    for path in placeholders(text):
+        if lookup(configs, path, default=None) is None:
+            raise _fail(
+                sc,
+                f"placeholder {{{path}}} names no setting in the configs; use "
+                "{service.key} with an existing service and setting",
+                "unknown-placeholder",
+                issue,
+                field,
+            )
+
+
+def _check_masks(sc: Scenario) -> None:
+    """Every issue's stage is reachable, and declared masks match the pipeline's."""
+    from apidebug_nb.model.simulation import computed_masks, reached_with_only
+
+    reached = reached_with_only(sc, [])
+    for issue in sc.issue_records:
+        if reached.get(issue.id, 0) == 0:
+            raise _fail(
+                sc,
+                f"with every other problem fixed, no request reaches the {issue.failure} check "
+                f"on {issue.hop[0]} -> {issue.hop[1]}, so it could never show",
+                "unreached-stage",
+                issue.id,
+                "failure",
+            )
+    masks = computed_masks(sc)
+    for issue in sc.issue_records:
+        if issue.depends_on and set(issue.depends_on) != set(masks[issue.id]):
+            shown = ", ".join(masks[issue.id]) or "nothing"
+            raise _fail(
+                sc,
+                f"declared depends_on [{', '.join(issue.depends_on)}], but the pipeline "
+                f"masks it behind: {shown}",
+                "wrong-mask",
+                issue.id,
+                "depends_on",
             )

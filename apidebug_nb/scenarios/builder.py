@@ -1,11 +1,14 @@
 """Turn a task specification into a concrete scenario, canonical or seeded.
 
-A task module describes the *healthy* system and a pool of issue templates,
-each with the patch that breaks its contract. A scenario is built by choosing
-issues (the pool's first ones, or a seeded subset closed under
-``depends_on``), applying only their break patches to the healthy configs,
-and writing start-up logs that quote the resulting configs. So nothing in a
-variant hints at an issue that was not selected.
+A task module describes the *healthy* system, its flows of requests and a
+pool of issue templates, each with the patch that breaks its contract. A
+scenario is built by choosing issues (the pool's first ones, or a seeded
+subset), applying only their break patches to the healthy configs, and
+writing start-up logs that quote the resulting configs. So nothing in a
+variant hints at an issue that was not selected. Which issue masks which is
+not declared here: the model derives it from the pipeline
+(:func:`apidebug_nb.model.simulation.with_masks`), and a masked issue always
+comes with its mask because masks are computed on the selected issues only.
 """
 
 from __future__ import annotations
@@ -19,10 +22,12 @@ from typing import Any
 
 from apidebug_nb.merge_patch import apply_merge_patch
 from apidebug_nb.scenarios.records import (
+    Fault,
+    Flow,
     Hints,
+    Hop,
     Issue,
     LogLine,
-    Response,
     Scenario,
     Service,
     freeze,
@@ -48,6 +53,8 @@ class TaskParts:
     edges: tuple[tuple[str, str], ...]
     pool: tuple[IssueTemplate, ...]
     base_logs: Callable[[Mapping[str, Mapping[str, Any]]], list[LogLine]]
+    flows: tuple[Flow, ...] = ()
+    faults: tuple[Fault, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,24 +69,6 @@ class TaskSpec:
     canonical_values: Mapping[str, Any]
     draw_values: Callable[[random.Random], dict[str, Any]]
     build: Callable[[Mapping[str, Any]], TaskParts]
-
-
-def closed_subsets(pool: list[Issue], k: int) -> list[tuple[str, ...]]:
-    """All k-subsets of the pool (in pool order) that contain every dependency.
-
-    >>> from apidebug_nb.scenarios.records import Issue
-    >>> a, b, c = (Issue(i, "s", i, "configuration", "error", {}, {}) for i in "abc")
-    >>> b = Issue("b", "s", "b", "configuration", "error", {}, {}, depends_on=("a",))
-    >>> closed_subsets([a, b, c], 2)
-    [('a', 'b'), ('a', 'c')]
-    """
-    deps = {i.id: set(i.depends_on) for i in pool}
-    ids = [i.id for i in pool]
-    return [
-        combo
-        for combo in itertools.combinations(ids, k)
-        if all(deps[x] <= set(combo) for x in combo)
-    ]
 
 
 def incident_start(rng: random.Random | None) -> dt.datetime:
@@ -101,7 +90,7 @@ def build_scenario(spec: TaskSpec, seed: int | None) -> Scenario:
     if rng is None:
         chosen = tuple(i.id for i in pool[: spec.per_episode])
     else:
-        chosen = rng.choice(closed_subsets(pool, spec.per_episode))
+        chosen = rng.choice(list(itertools.combinations([i.id for i in pool], spec.per_episode)))
     selected = [t for t in parts.pool if t.issue.id in chosen]
 
     configs = {s.name: thaw(s.config) for s in parts.services}
@@ -117,6 +106,8 @@ def build_scenario(spec: TaskSpec, seed: int | None) -> Scenario:
         service_records=services,
         edges=parts.edges,
         issue_records=tuple(t.issue for t in selected),
+        flows=parts.flows,
+        faults=parts.faults,
         base_logs=tuple(base),
         incident_start=start.isoformat(),
         task=spec.id,
@@ -163,16 +154,14 @@ def make_issue(
     severity: str,
     check: Mapping[str, Any],
     fix: Mapping[str, Any],
-    symptoms: list[tuple[str, float, str, str]],
-    response: tuple[int, Mapping[str, Any]],
-    alert: str,
+    hop: tuple[str, str],
+    failure: str,
     explanation: str,
     hints: tuple[str, str, str],
-    resolved: list[tuple[str, float, str, str]] = (),
-    cascade: tuple[str, ...] = (),
-    depends_on: tuple[str, ...] = (),
+    detail: str = "",
+    share: Mapping[str, Any] | None = None,
 ) -> Issue:
-    """Build an :class:`Issue` from compact tuples (service, offset_s, level, text)."""
+    """Build an :class:`Issue` attached to one failure kind of one hop."""
     return Issue(
         id=id,
         service=service,
@@ -181,21 +170,34 @@ def make_issue(
         severity=severity,
         check=freeze(check),
         reference_fix=freeze(fix),
-        depends_on=tuple(depends_on),
-        symptoms=tuple(LogLine(*s) for s in symptoms),
-        response=Response(response[0], freeze(response[1])),
-        alert=alert,
-        cascade=tuple(cascade),
-        resolved_logs=tuple(LogLine(*s) for s in resolved),
+        hop=tuple(hop),
+        failure=failure,
+        detail=detail,
+        share=freeze(share) if share is not None else None,
         explanation=explanation,
         hints=Hints(*hints),
     )
 
 
+def flow(name: str, entry: str, requests: int, *hops: tuple) -> Flow:
+    """Build a :class:`Flow` from ``(caller, callee, method, path[, asynchronous])`` tuples."""
+    return Flow(name, entry, requests, tuple(Hop(*h) for h in hops))
+
+
 def service(
-    name: str, role: str, editable: bool, config: Mapping[str, Any], description: str = ""
+    name: str,
+    role: str,
+    editable: bool,
+    config: Mapping[str, Any],
+    description: str = "",
+    relays: bool = False,
 ) -> Service:
     """Build a :class:`Service` with a frozen config."""
     return Service(
-        name=name, role=role, config=freeze(config), editable=editable, description=description
+        name=name,
+        role=role,
+        config=freeze(config),
+        editable=editable,
+        description=description,
+        relays=relays,
     )

@@ -53,13 +53,23 @@ def load_scenario(task: str, seed: int | None = None) -> Scenario:
 @lru_cache(maxsize=4096)
 def _build(task: str, seed: int | None) -> Scenario:
     # Scenarios are immutable, so a variant built once can be shared by every episode.
+    # Masks are derived by the model from the pipeline, never declared by a task.
+    from apidebug_nb.model.simulation import with_masks
     from apidebug_nb.scenarios.builder import build_scenario
 
-    return build_scenario(_specs()[task], seed)
+    return with_masks(build_scenario(_specs()[task], seed))
 
 
 def task_pool(task: str) -> list[Issue]:
-    """Every issue a task can draw (with canonical values), for explanations."""
-    from apidebug_nb.scenarios.builder import pool_issues
+    """Every issue a task can draw (with canonical values), for explanations.
 
-    return pool_issues(task_spec(task))
+    Each issue's ``depends_on`` is what masks it when the whole pool is broken.
+    """
+    from dataclasses import replace
+
+    from apidebug_nb.model.simulation import with_masks
+    from apidebug_nb.scenarios.builder import build_scenario, pool_issues
+
+    spec = task_spec(task)
+    whole = replace(spec, per_episode=len(pool_issues(spec)))
+    return list(with_masks(build_scenario(whole, None)).issue_records)

@@ -3,13 +3,18 @@
 Spec:
     Services: ``payment_client`` (ours, editable) -> ``payment_gateway``
     (the vendor's, not editable; its config is the contract).
-    Pool of 4 contracts, 2 per episode, 15 steps, no masking:
+    One flow, ``POST /payments`` (40 requests a step), client -> gateway.
+    Pool of 4 contracts, 2 per episode, 15 steps. Masks follow the pipeline
+    (route, authenticate, negotiate, process): a retired URL hides every
+    other problem, missing credentials hide the Content-Type.
 
     * ``easy.missing_auth`` — the client must send ``Authorization: Bearer <api_key>``.
     * ``easy.content_type`` — the client's Content-Type must be one the gateway accepts.
     * ``easy.timeout`` — the client's timeout (s) must cover the gateway's
-      maximum processing time (ms).
-    * ``easy.deprecated_url`` — the client must call the gateway's current base URL.
+      maximum processing time (ms); requests slower than the timeout fail,
+      so a short timeout fails a share of them, not all.
+    * ``easy.deprecated_url`` — the client must call the gateway's current base URL
+      (v1 is retired: 410 Gone).
 
     Canonical episode: ``missing_auth`` and ``content_type``. Variants move the
     incident clock and draw the API key, the gateway's maximum processing time,
@@ -27,9 +32,9 @@ from apidebug_nb.scenarios.builder import (
     TaskParts,
     TaskSpec,
     ceil_to,
+    flow,
     hex_id,
     make_issue,
-    next_order,
     service,
 )
 from apidebug_nb.scenarios.records import LogLine
@@ -42,7 +47,6 @@ CANONICAL = {
     "api_key": "sk_live_51hq7xa9",
     "processing_ms": 12000,
     "broken_timeout": 5,
-    "orders": ["ord_48121", "ord_48122", "ord_48125"],
 }
 
 
@@ -52,15 +56,12 @@ def draw_values(rng: random.Random) -> dict[str, Any]:
         "api_key": f"sk_live_{hex_id(rng, 8)}",
         "processing_ms": processing_ms,
         "broken_timeout": rng.randint(2, processing_ms // 2000),
-        "orders": [f"ord_{rng.randrange(10000, 99999)}" for _ in range(3)],
     }
 
 
 def build(v: Mapping[str, Any]) -> TaskParts:
     key = v["api_key"]
     good_timeout = ceil_to(v["processing_ms"] / 1000 + 3, 5)
-    o1, o2, o3 = v["orders"]
-    o4, o5 = next_order(o3, 1), next_order(o3, 2)  # one order per symptom, no clashes
     services = (
         service(
             CLIENT,
@@ -116,26 +117,8 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                     ]
                 },
                 fix={"headers": {"Authorization": f"Bearer {key}"}},
-                symptoms=[
-                    (CLIENT, 2, "ERROR", f"POST /payments order={o1} -> 401 Unauthorized"),
-                    (
-                        GATEWAY,
-                        2,
-                        "WARN",
-                        "401 for client checkout/3.4: request carried no credentials",
-                    ),
-                    (CLIENT, 9, "ERROR", f"POST /payments order={o2} -> 401 Unauthorized"),
-                ],
-                response=(401, {"error": "unauthorized", "message": "No API key provided."}),
-                alert=f"{CLIENT}: POST /payments failing with 401",
-                resolved=[
-                    (
-                        CLIENT,
-                        3,
-                        "INFO",
-                        f"POST /payments order={o3} -> 401 cleared, now authenticating",
-                    )
-                ],
+                hop=(CLIENT, GATEWAY),
+                failure="missing_credentials",
                 explanation=(
                     "The client never sent an Authorization header, so the gateway could not tell who "
                     "was calling and answered 401 before looking at the payment. The gateway's "
@@ -167,29 +150,9 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                     ]
                 },
                 fix={"headers": {"Content-Type": "application/json"}},
-                symptoms=[
-                    (
-                        CLIENT,
-                        4,
-                        "ERROR",
-                        f"POST /payments order={o4} -> 415 Unsupported Media Type",
-                    ),
-                    (
-                        GATEWAY,
-                        4,
-                        "WARN",
-                        "415: body declared as {payment_client.headers.Content-Type} could not be parsed",
-                    ),
-                ],
-                response=(
-                    415,
-                    {
-                        "error": "unsupported_media_type",
-                        "message": "The request body could not be parsed.",
-                    },
-                ),
-                alert=f"{CLIENT}: POST /payments failing with 415",
-                resolved=[(CLIENT, 4, "INFO", "payment bodies accepted by the gateway again")],
+                hop=(CLIENT, GATEWAY),
+                failure="unsupported_media_type",
+                detail="body declared as {payment_client.headers.Content-Type} cannot be parsed",
                 explanation=(
                     "The client labelled its JSON body as text/plain. The gateway only parses the media "
                     "types in its accepted_content_types, so it answered 415 Unsupported Media Type. "
@@ -218,29 +181,15 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                     ]
                 },
                 fix={"timeout": good_timeout},
-                symptoms=[
-                    (
-                        CLIENT,
-                        6,
-                        "ERROR",
-                        f"POST /payments order={o3} timed out after {{{CLIENT}.timeout}}s",
-                    ),
-                    (
-                        GATEWAY,
-                        11,
-                        "INFO",
-                        f"payment for order={o3} completed, but the caller had already disconnected",
-                    ),
-                ],
-                response=(
-                    504,
-                    {
-                        "error": "upstream_timeout",
-                        "message": "The payment provider did not answer in time.",
-                    },
-                ),
-                alert=f"{CLIENT}: POST /payments timing out",
-                resolved=[(CLIENT, 5, "INFO", "payments complete within the client's timeout")],
+                hop=(CLIENT, GATEWAY),
+                failure="timeout",
+                share={
+                    "slow": [
+                        f"{CLIENT}.timeout",
+                        f"{GATEWAY}.p50_processing_ms",
+                        f"{GATEWAY}.max_processing_ms",
+                    ]
+                },
                 explanation=(
                     "The client gave up before the gateway could finish: its timeout (seconds) was "
                     "below the gateway's max_processing_ms. The payment often succeeded anyway, so the "
@@ -261,23 +210,14 @@ def build(v: Mapping[str, Any]) -> TaskParts:
             make_issue(
                 id="easy.deprecated_url",
                 service=CLIENT,
-                title="Deprecated v1 base URL",
+                title="Retired v1 base URL",
                 category="configuration",
                 severity="critical",
                 check={"eq": [f"{CLIENT}.base_url", {"ref": f"{GATEWAY}.base_url"}]},
                 fix={"base_url": V2},
-                symptoms=[
-                    (CLIENT, 1, "ERROR", f"POST /payments order={o5} -> 410 Gone"),
-                    (
-                        GATEWAY,
-                        1,
-                        "WARN",
-                        "410 for POST /v1/payments: this API version has been retired",
-                    ),
-                ],
-                response=(410, {"error": "gone", "message": "This API version has been retired."}),
-                alert=f"{CLIENT}: POST /payments failing with 410",
-                resolved=[(CLIENT, 2, "INFO", "calls now reach the gateway's current API version")],
+                hop=(CLIENT, GATEWAY),
+                failure="gone",
+                detail="{payment_client.base_url}/payments: this API version has been retired",
                 explanation=(
                     "The client still called the v1 API, which the vendor retired; 410 Gone means the "
                     "resource existed once and will not come back. Next time: track the provider's "
@@ -316,7 +256,8 @@ def build(v: Mapping[str, Any]) -> TaskParts:
             LogLine(GATEWAY, -30, "INFO", "12,041 payments processed in the last hour"),
         ]
 
-    return TaskParts(services, ((CLIENT, GATEWAY),), pool, base_logs)
+    flows = (flow("POST /payments", CLIENT, 40, (CLIENT, GATEWAY, "POST", "/payments")),)
+    return TaskParts(services, ((CLIENT, GATEWAY),), pool, base_logs, flows)
 
 
 SPEC = TaskSpec(

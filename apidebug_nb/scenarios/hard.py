@@ -9,14 +9,23 @@ Spec:
 
     * ``hard.deprecated_url`` — order_service must call the gateway's current base URL.
     * ``hard.timeout`` — order_service's timeout must cover the gateway's maximum
-      processing time; masked by ``deprecated_url`` (no request gets far enough).
-    * ``hard.sync_mode`` — inventory must dispatch in a mode shipping supports.
+      processing time (requests slower than it fail: a share, not all).
+    * ``hard.sync_mode`` — inventory must dispatch in a mode shipping supports
+      (a synchronous POST /shipments is refused with 405 and ``Allow``).
     * ``hard.expired_token`` — order_service's token must be one auth_service lists as valid.
-    * ``hard.token_refresh`` — refresh must be enabled, early enough; masked by
-      ``expired_token``.
-    * ``hard.circuit_breaker`` — a circuit breaker enabled with a threshold.
-    * ``hard.idempotency`` — idempotency keys on, with the gateway's header; masked
-      by ``sync_mode`` (the races hide the duplicates).
+    * ``hard.token_refresh`` — refresh must be enabled, early enough (10 % of
+      requests meet an expired token).
+    * ``hard.circuit_breaker`` — a circuit breaker enabled with a threshold
+      (without one, 5 % of calls pile up and are never sent).
+    * ``hard.idempotency`` — idempotency keys on, with the gateway's header
+      (5 % of reservations are applied twice).
+
+    One flow, ``POST /orders`` (30 a step): order -> auth (token), order ->
+    gateway -> inventory -> shipping; the gateway relays its upstream's
+    status. Masks follow the pipeline: the retired URL (route) hides the
+    token problems (authenticate), the timeout (process) and everything
+    downstream; the expired token hides the refresh problem; a refused
+    shipment hides the duplicate reservations (effect).
 
     Canonical episode: the first five. Variants draw the gateway's maximum
     processing time, the broken timeout, the tokens and the order ids.
@@ -33,9 +42,9 @@ from apidebug_nb.scenarios.builder import (
     TaskParts,
     TaskSpec,
     ceil_to,
+    flow,
     hex_id,
     make_issue,
-    next_order,
     service,
 )
 from apidebug_nb.scenarios.records import LogLine
@@ -55,7 +64,6 @@ CANONICAL = {
     "broken_timeout": 3,
     "valid_token": "tok_live_7f3a9c",
     "expired_token": "tok_live_2b81e4",
-    "orders": ["ord_90211", "ord_90212", "ord_90215", "ord_90219"],
 }
 
 
@@ -66,14 +74,12 @@ def draw_values(rng: random.Random) -> dict[str, Any]:
         "broken_timeout": rng.randint(2, processing_ms // 2000),
         "valid_token": f"tok_live_{hex_id(rng)}",
         "expired_token": f"tok_live_{hex_id(rng)}",
-        "orders": [f"ord_{n}" for n in sorted(rng.sample(range(10000, 99999), 4))],
     }
 
 
 def build(v: Mapping[str, Any]) -> TaskParts:
     good_timeout = ceil_to(v["processing_ms"] / 1000 + 2, 5)
     valid, expired = f"Bearer {v['valid_token']}", f"Bearer {v['expired_token']}"
-    o1, o2, o3, o4 = v["orders"]
     services = (
         service(
             ORDER,
@@ -96,10 +102,12 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 "base_url": V2,
                 "deprecated_base_urls": [V1],
                 "max_processing_ms": v["processing_ms"],
+                "p50_processing_ms": v["processing_ms"] // 4,
                 "idempotency_header": "Idempotency-Key",
                 "routes": {"/orders": INV},
             },
             "Routes order requests to inventory. Owned by the platform team.",
+            relays=True,
         ),
         service(
             INV,
@@ -118,6 +126,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
             False,
             {
                 "supported_dispatch_modes": ["async"],
+                "allowed_methods": ["GET"],
                 "consumer_group": "shipping-workers",
                 "sla_minutes": 30,
             },
@@ -141,20 +150,14 @@ def build(v: Mapping[str, Any]) -> TaskParts:
             make_issue(
                 id="hard.deprecated_url",
                 service=ORDER,
-                title="Deprecated gateway URL",
+                title="Retired gateway URL",
                 category="configuration",
                 severity="critical",
                 check={"eq": [f"{ORDER}.gateway_url", {"ref": f"{GW}.base_url"}]},
                 fix={"gateway_url": V2},
-                symptoms=[
-                    (ORDER, 1, "ERROR", f"POST /orders order={o1} -> 410 Gone"),
-                    (GW, 1, "WARN", "410 for POST /api/v1/orders: API version retired"),
-                    (INV, 20, "WARN", "no reservations received since the incident began"),
-                ],
-                response=(410, {"error": "gone", "message": "API version retired."}),
-                alert=f"{ORDER}: POST /orders failing with 410",
-                resolved=[(ORDER, 2, "INFO", "requests reach the gateway's current API")],
-                cascade=(INV, SHIP),
+                hop=(ORDER, GW),
+                failure="gone",
+                detail="{order_service.gateway_url}/orders: this API version has been retired",
                 explanation=(
                     "order_service still called the retired v1 gateway API, so every order died with "
                     "410 before reaching inventory — and that hid everything behind it. Next time: "
@@ -182,25 +185,15 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                     ]
                 },
                 fix={"timeout_s": good_timeout},
-                depends_on=("hard.deprecated_url",),
-                symptoms=[
-                    (
-                        ORDER,
-                        4,
-                        "ERROR",
-                        f"POST /orders order={o2} timed out after {{{ORDER}.timeout_s}}s",
-                    ),
-                    (
-                        GW,
-                        9,
-                        "WARN",
-                        f"order={o2}: client closed the connection before the response",
-                    ),
-                ],
-                response=(504, {"error": "upstream_timeout"}),
-                alert=f"{ORDER}: POST /orders timing out",
-                resolved=[(ORDER, 3, "INFO", "orders complete within the timeout")],
-                cascade=(INV,),
+                hop=(ORDER, GW),
+                failure="timeout",
+                share={
+                    "slow": [
+                        f"{ORDER}.timeout_s",
+                        f"{GW}.p50_processing_ms",
+                        f"{GW}.max_processing_ms",
+                    ]
+                },
                 explanation=(
                     "order_service waited fewer seconds than the gateway may take "
                     "(max_processing_ms), so slow orders were abandoned and retried. It was masked "
@@ -224,22 +217,9 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 severity="error",
                 check={"in": [f"{INV}.dispatch_mode", {"ref": f"{SHIP}.supported_dispatch_modes"}]},
                 fix={"dispatch_mode": "async"},
-                symptoms=[
-                    (
-                        INV,
-                        3,
-                        "ERROR",
-                        f"reservation for order={o3} conflicted: stock decremented twice",
-                    ),
-                    (SHIP, 5, "WARN", "blocking call from inventory_service held a worker for 29s"),
-                ],
-                response=(
-                    409,
-                    {"error": "conflict", "message": "Reservation state changed concurrently."},
-                ),
-                alert=f"{INV}: reservations conflicting (409)",
-                resolved=[(INV, 2, "INFO", "dispatching through the shipping queue")],
-                cascade=(SHIP,),
+                hop=(INV, SHIP),
+                failure="method_not_allowed",
+                detail="POST /shipments not allowed: shipments arrive only through the shipping-requests queue",
                 explanation=(
                     "inventory_service called shipping synchronously; concurrent orders raced on the "
                     "same stock and held shipping's workers. Shipping only supports queued (async) "
@@ -262,24 +242,9 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 severity="critical",
                 check={"in": [f"{ORDER}.auth.token", {"ref": f"{AUTH}.valid_tokens"}]},
                 fix={"auth": {"token": valid}},
-                symptoms=[
-                    (
-                        ORDER,
-                        2,
-                        "ERROR",
-                        f"POST /orders order={next_order(o3, 1)} -> 401 Unauthorized (token expired)",
-                    ),
-                    (
-                        AUTH,
-                        2,
-                        "WARN",
-                        f"rejected token ending ...{v['expired_token'][-4:]}: expired",
-                    ),
-                ],
-                response=(401, {"error": "unauthorized", "message": "Token expired."}),
-                alert=f"{ORDER}: POST /orders failing with 401",
-                resolved=[(AUTH, 2, "INFO", "order_service authenticated")],
-                cascade=(INV, SHIP),
+                hop=(ORDER, GW),
+                failure="invalid_token",
+                detail="token rejected: it has expired and is not one auth_service lists as valid",
                 explanation=(
                     "order_service presented a token the auth service had expired. Any string that "
                     "starts with 'Bearer' is not enough: the token must be one auth_service currently "
@@ -312,14 +277,10 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                     ]
                 },
                 fix={"auth": {"refresh": {"enabled": True, "before_expiry_s": 300}}},
-                depends_on=("hard.expired_token",),
-                symptoms=[
-                    (ORDER, 6, "WARN", "token expires in 240s; no refresh scheduled"),
-                    (AUTH, 7, "INFO", "no refresh request from order_service this hour"),
-                ],
-                response=(401, {"error": "unauthorized", "message": "Token will expire soon."}),
-                alert=f"{ORDER}: token expiring without refresh",
-                resolved=[(ORDER, 2, "INFO", "token refresh scheduled")],
+                hop=(ORDER, GW),
+                failure="expired_token",
+                share={"fixed": 0.1},
+                detail="token expired during the window: order_service did not renew it before expiry",
                 explanation=(
                     "Even with a valid token, order_service never refreshed it, so the outage would "
                     "return when the token expired. Refresh must be enabled and happen at least "
@@ -349,22 +310,9 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                     ]
                 },
                 fix={"circuit_breaker": {"enabled": True, "failure_threshold": 5}},
-                symptoms=[
-                    (
-                        ORDER,
-                        8,
-                        "WARN",
-                        "214 requests queued behind a failing upstream; pool exhausted",
-                    ),
-                    (GW, 8, "WARN", "retry storm from order_service: 3,100 req/min"),
-                ],
-                response=(
-                    503,
-                    {"error": "service_unavailable", "message": "Worker pool exhausted."},
-                ),
-                alert=f"{ORDER}: worker pool exhausted (503)",
-                resolved=[(ORDER, 2, "INFO", "circuit breaker armed")],
-                cascade=(GW,),
+                hop=(ORDER, GW),
+                failure="pile_up",
+                share={"fixed": 0.05},
                 explanation=(
                     "Without a circuit breaker order_service kept hammering a failing upstream, "
                     "exhausting its own workers and flooding the gateway. A breaker must be enabled "
@@ -397,15 +345,10 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                     ]
                 },
                 fix={"idempotency": {"enabled": True, "header": "Idempotency-Key"}},
-                depends_on=("hard.sync_mode",),
-                symptoms=[
-                    (INV, 6, "WARN", f"order={o4} reserved twice (retried request carried no key)"),
-                    (ORDER, 6, "WARN", f"order={o4} retried after timeout"),
-                ],
-                response=(409, {"error": "conflict", "message": "Duplicate order."}),
-                alert=f"{INV}: duplicate reservations",
-                resolved=[(INV, 2, "INFO", "duplicate requests recognised by idempotency key")],
-                cascade=(INV,),
+                hop=(GW, INV),
+                failure="duplicate",
+                share={"fixed": 0.05},
+                detail="reservation applied twice: a retried order carried no Idempotency-Key",
                 explanation=(
                     "Retried orders carried no idempotency key, so inventory could not tell a retry "
                     "from a new order and reserved stock twice. It was masked by the synchronous "
@@ -452,7 +395,18 @@ def build(v: Mapping[str, Any]) -> TaskParts:
         ]
 
     edges = ((ORDER, GW), (ORDER, AUTH), (GW, INV), (INV, SHIP))
-    return TaskParts(services, edges, pool, base_logs)
+    flows = (
+        flow(
+            "POST /orders",
+            ORDER,
+            30,
+            (ORDER, AUTH, "POST", "/oauth/token"),
+            (ORDER, GW, "POST", f"{{{ORDER}.gateway_url}}/orders"),
+            (GW, INV, "POST", "/reservations"),
+            (INV, SHIP, "POST", "/shipments"),
+        ),
+    )
+    return TaskParts(services, edges, pool, base_logs, flows)
 
 
 SPEC = TaskSpec(

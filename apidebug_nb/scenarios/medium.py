@@ -7,14 +7,20 @@ Spec:
 
     * ``medium.rate_limit`` — the send rate must not exceed the receiver's limit.
     * ``medium.retry_policy`` — at least 3 retries, a backoff above zero, and 429
-      among the retried statuses; masked by ``rate_limit`` (while everything is
-      throttled the dropped retries are lost in the noise).
+      among the retried statuses; without it the receiver's transient 503s
+      drop events.
     * ``medium.signature`` — the signing secret must be the receiver's secret.
     * ``medium.target_path`` — the sender must post to the receiver's listen path.
     * ``medium.gzip`` — the body encoding must be one the receiver can decode.
 
-    Failures cascade: while an issue is unresolved the notification service is
-    degraded (customers get no notifications). Canonical episode: rate_limit,
+    One flow, ``POST webhook`` (60 events a step): sender -> receiver, then
+    receiver -> notification service through a queue (202). The receiver
+    sheds 5 % of requests with 503 and Retry-After (a fault nobody can edit),
+    which a sound retry policy absorbs. Masks follow the pipeline: a wrong
+    path (route) hides everything; a bad signature (authenticate) hides the
+    rate limit, the retry policy and the encoding; the rate limit fails only
+    the excess share. Starved of events, the notification service is degraded.
+    Canonical episode: rate_limit,
     retry_policy, signature. Variants draw the receiver's rate limit, the
     signing secret, the listen path and the event ids.
 """
@@ -29,11 +35,12 @@ from apidebug_nb.scenarios.builder import (
     IssueTemplate,
     TaskParts,
     TaskSpec,
+    flow,
     hex_id,
     make_issue,
     service,
 )
-from apidebug_nb.scenarios.records import LogLine
+from apidebug_nb.scenarios.records import Fault, LogLine
 
 SENDER, RECEIVER, NOTIFY = "webhook_sender", "webhook_receiver", "notification_service"
 PATHS = ["/webhooks/incoming", "/hooks/v2/events", "/api/webhooks/orders"]
@@ -43,7 +50,6 @@ CANONICAL = {
     "rate_factor": 2.5,
     "secret": "whsec_3f9ac1d2",
     "path": PATHS[0],
-    "events": ["evt_1041", "evt_1042", "evt_1043", "evt_1047"],
 }
 
 
@@ -53,13 +59,11 @@ def draw_values(rng: random.Random) -> dict[str, Any]:
         "rate_factor": rng.choice([2, 2.5, 3]),
         "secret": f"whsec_{hex_id(rng, 8)}",
         "path": rng.choice(PATHS),
-        "events": [f"evt_{n}" for n in sorted(rng.sample(range(1000, 9999), 4))],
     }
 
 
 def build(v: Mapping[str, Any]) -> TaskParts:
     limit, secret, path = v["rate_limit"], v["secret"], v["path"]
-    e1, e2, e3, e4 = v["events"]
     good_retry = {"max_retries": 3, "backoff_s": 2, "retry_on": [429, 502, 503]}
     services = (
         service(
@@ -102,7 +106,6 @@ def build(v: Mapping[str, Any]) -> TaskParts:
             "Sends customers e-mails and texts for each forwarded event.",
         ),
     )
-    cascade = (RECEIVER, NOTIFY)
     pool = (
         IssueTemplate(
             make_issue(
@@ -115,31 +118,9 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                     "le": [f"{SENDER}.send_rate_per_s", {"ref": f"{RECEIVER}.rate_limit_per_s"}]
                 },
                 fix={"send_rate_per_s": limit},
-                symptoms=[
-                    (
-                        SENDER,
-                        1,
-                        "WARN",
-                        f"POST {{{SENDER}.target_path}} event={e1} -> 429 Too Many Requests",
-                    ),
-                    (
-                        SENDER,
-                        2,
-                        "WARN",
-                        f"POST {{{SENDER}.target_path}} event={e2} -> 429 Too Many Requests",
-                    ),
-                    (
-                        RECEIVER,
-                        1,
-                        "WARN",
-                        f"throttling {SENDER}: {{{SENDER}.send_rate_per_s}} req/s offered, answering 429",
-                    ),
-                    (NOTIFY, 8, "WARN", "inbound event volume dropped sharply"),
-                ],
-                response=(429, {"error": "too_many_requests", "retry_after_s": 1}),
-                alert=f"{SENDER}: POST webhooks failing with 429",
-                resolved=[(RECEIVER, 2, "INFO", f"{SENDER} back under the rate limit")],
-                cascade=cascade,
+                hop=(SENDER, RECEIVER),
+                failure="rate_limited",
+                share={"excess": [f"{SENDER}.send_rate_per_s", f"{RECEIVER}.rate_limit_per_s"]},
                 explanation=(
                     "The sender pushed events faster than the receiver's rate_limit_per_s, so the "
                     "receiver throttled it with 429 Too Many Requests. Next time: read the consumer's "
@@ -174,18 +155,13 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                     ]
                 },
                 fix={"retry": good_retry},
-                depends_on=("medium.rate_limit",),
-                symptoms=[
-                    (SENDER, 5, "ERROR", f"event={e3} dropped after one 429 (no further attempt)"),
-                    (NOTIFY, 9, "WARN", f"gap in event sequence: expected {e3}, got {e4}"),
-                ],
-                response=(
-                    503,
-                    {"error": "events_dropped", "message": "Some events were not delivered."},
+                hop=(SENDER, RECEIVER),
+                failure="dropped",
+                detail=(
+                    "event dropped after a 503 from webhook_receiver: retry policy "
+                    "max_retries={webhook_sender.retry.max_retries}, "
+                    "backoff_s={webhook_sender.retry.backoff_s}"
                 ),
-                alert=f"{SENDER}: events dropped after 429 answers",
-                resolved=[(SENDER, 3, "INFO", "throttled events are now retried with backoff")],
-                cascade=(NOTIFY,),
                 explanation=(
                     "Even under its limit, a receiver answers 429 in bursts. The sender retried only on "
                     "502/503, with no backoff and too few attempts, so throttled events were simply "
@@ -212,19 +188,9 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 severity="critical",
                 check={"eq": [f"{SENDER}.signing.secret", {"ref": f"{RECEIVER}.signing.secret"}]},
                 fix={"signing": {"secret": secret}},
-                symptoms=[
-                    (
-                        SENDER,
-                        3,
-                        "ERROR",
-                        f"POST {{{SENDER}.target_path}} event={e2} -> 401 Unauthorized",
-                    ),
-                    (RECEIVER, 3, "WARN", f"event={e2}: X-Signature verification failed"),
-                ],
-                response=(401, {"error": "invalid_signature"}),
-                alert=f"{SENDER}: POST webhooks failing with 401",
-                resolved=[(RECEIVER, 2, "INFO", "signatures verify again")],
-                cascade=cascade,
+                hop=(SENDER, RECEIVER),
+                failure="invalid_signature",
+                detail="X-Signature does not verify with the shared signing secret",
                 explanation=(
                     "The sender signed with an empty secret, so the HMAC it sent could never match the "
                     "one the receiver computed with the shared secret. Next time: on a signature error, "
@@ -247,24 +213,9 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 severity="critical",
                 check={"eq": [f"{SENDER}.target_path", {"ref": f"{RECEIVER}.listen_path"}]},
                 fix={"target_path": path},
-                symptoms=[
-                    (
-                        SENDER,
-                        2,
-                        "ERROR",
-                        f"POST {{{SENDER}.target_path}} event={e1} -> 404 Not Found",
-                    ),
-                    (
-                        RECEIVER,
-                        2,
-                        "INFO",
-                        "404 for POST {webhook_sender.target_path}: no such route",
-                    ),
-                ],
-                response=(404, {"error": "not_found"}),
-                alert=f"{SENDER}: POST webhooks failing with 404",
-                resolved=[(RECEIVER, 2, "INFO", "events arrive on the listen path")],
-                cascade=cascade,
+                hop=(SENDER, RECEIVER),
+                failure="not_found",
+                detail="no route for POST {webhook_sender.target_path}",
                 explanation=(
                     "The sender posted to a path the receiver does not serve, so every event got 404. "
                     "Next time: compare the full URL, path included, with the consumer's route."
@@ -288,24 +239,9 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                     "in": [f"{SENDER}.content_encoding", {"ref": f"{RECEIVER}.accepted_encodings"}]
                 },
                 fix={"content_encoding": "identity"},
-                symptoms=[
-                    (
-                        SENDER,
-                        4,
-                        "ERROR",
-                        f"POST {{{SENDER}.target_path}} event={e3} -> 400 Bad Request",
-                    ),
-                    (
-                        RECEIVER,
-                        4,
-                        "ERROR",
-                        "cannot decode request body (Content-Encoding: {webhook_sender.content_encoding})",
-                    ),
-                ],
-                response=(400, {"error": "bad_request", "message": "Body could not be decoded."}),
-                alert=f"{SENDER}: POST webhooks failing with 400",
-                resolved=[(RECEIVER, 2, "INFO", "request bodies decode again")],
-                cascade=cascade,
+                hop=(SENDER, RECEIVER),
+                failure="unsupported_encoding",
+                detail="cannot decode Content-Encoding {webhook_sender.content_encoding}",
                 explanation=(
                     "The sender compressed bodies with gzip but the receiver only decodes the "
                     "encodings in accepted_encodings, so it could not read them (400). Next time: "
@@ -349,7 +285,19 @@ def build(v: Mapping[str, Any]) -> TaskParts:
             LogLine(NOTIFY, -2000, "INFO", "notification workers ready (email, sms)"),
         ]
 
-    return TaskParts(services, ((SENDER, RECEIVER), (RECEIVER, NOTIFY)), pool, base_logs)
+    flows = (
+        flow(
+            "POST webhook",
+            SENDER,
+            60,
+            (SENDER, RECEIVER, "POST", f"{{{SENDER}.target_path}}"),
+            (RECEIVER, NOTIFY, "POST", "/notify", True),
+        ),
+    )
+    # The receiver sheds a little load at any rate: a sender's retries must cover it.
+    faults = (Fault((SENDER, RECEIVER), "overloaded", 0.05),)
+    edges = ((SENDER, RECEIVER), (RECEIVER, NOTIFY))
+    return TaskParts(services, edges, pool, base_logs, flows, faults)
 
 
 SPEC = TaskSpec(

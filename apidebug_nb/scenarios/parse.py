@@ -15,24 +15,30 @@ from apidebug_nb.errors import ScenarioError
 from apidebug_nb.input_limits import brief
 from apidebug_nb.scenarios.records import (
     CATEGORIES,
+    FORMAT,
     LOG_LEVELS,
     SEVERITIES,
+    Fault,
+    Flow,
     Hints,
+    Hop,
     Issue,
     LogLine,
-    Response,
     Scenario,
     Service,
     freeze,
 )
 
 _TOP = {
+    "format": int,
     "id": str,
     "title": str,
     "description": str,
     "max_steps": int,
     "services": list,
     "edges": list,
+    "flows": list,
+    "faults": list,
     "issues": list,
     "base_logs": list,
     "incident_start": str,
@@ -42,13 +48,32 @@ _TOP = {
     "pool": list,
     "explanations": dict,
 }
-_TOP_REQUIRED = ("id", "max_steps", "services", "edges", "issues")
+_TOP_REQUIRED = ("format", "id", "max_steps", "services", "edges", "flows", "issues")
+FORMAT_1_GONE = (
+    "format 1 is no longer supported: evidence is now derived from simulated requests, "
+    "so a scenario declares `format: 2`, its `flows` (request types: name, entry, requests, "
+    "hops of caller/callee/method/path) and, per issue, the `hop` [caller, callee] and the "
+    "`failure` kind (which fixes stage, status and headers) instead of hand-written "
+    "symptoms, response, alert, cascade and resolved_logs; see the example scenarios"
+)
+_FORMAT_1_FIELDS = ("symptoms", "response", "alert", "cascade", "resolved_logs")
 # Bounds a scenario someone wrote stays far inside; checked before anything is built.
 MAX_STEPS = 10_000
 MAX_STEP_SECONDS = 86_400  # one step is at most a day of incident time
 MAX_OFFSET_S = 30 * 86_400  # a log line is at most 30 days from the incident start
-COUNTS = {"services": 2_000, "edges": 20_000, "issues": 500, "lines": 2_000}
-_SERVICE = {"name": str, "role": str, "editable": bool, "description": str, "config": dict}
+COUNTS = {"services": 2_000, "edges": 20_000, "issues": 500, "lines": 2_000, "flows": 500}
+_SERVICE = {
+    "name": str,
+    "role": str,
+    "editable": bool,
+    "description": str,
+    "relays": bool,
+    "config": dict,
+}
+_FLOW = {"name": str, "entry": str, "requests": int, "hops": list}
+_HOP = {"caller": str, "callee": str, "method": str, "path": str, "async": bool}
+_FAULT = {"hop": list, "failure": str, "share": (int, float)}
+MAX_REQUESTS = 10_000  # per flow and step
 _ISSUE = {
     "id": str,
     "service": str,
@@ -57,12 +82,11 @@ _ISSUE = {
     "severity": str,
     "check": dict,
     "reference_fix": dict,
+    "hop": list,
+    "failure": str,
+    "detail": str,
+    "share": (dict, type(None)),
     "depends_on": list,
-    "symptoms": list,
-    "response": dict,
-    "alert": str,
-    "cascade": list,
-    "resolved_logs": list,
     "explanation": str,
     "hints": dict,
 }
@@ -74,9 +98,8 @@ _ISSUE_REQUIRED = (
     "severity",
     "check",
     "reference_fix",
-    "symptoms",
-    "response",
-    "alert",
+    "hop",
+    "failure",
     "explanation",
     "hints",
 )
@@ -213,6 +236,118 @@ def _strings(ctx: _Ctx, raw: list[Any], field: str, issue: str | None) -> tuple[
     return tuple(raw)
 
 
+# The pipeline's failure kinds (apidebug_nb.model.pipeline.FAILURES, which checks
+# this list at import), named here so that parsing a file needs no model import.
+FAILURE_KINDS = (
+    "pile_up",
+    "connect_refused",
+    "not_found",
+    "method_not_allowed",
+    "gone",
+    "missing_credentials",
+    "invalid_token",
+    "invalid_signature",
+    "expired_token",
+    "rate_limited",
+    "retry_burst",
+    "overloaded",
+    "unsupported_media_type",
+    "unsupported_encoding",
+    "bad_body",
+    "timeout",
+    "duplicate",
+    "dropped",
+)
+
+
+def _pair(ctx: _Ctx, raw: Any, issue: str | None, field: str) -> tuple[str, str]:
+    if not (
+        isinstance(raw, (list, tuple)) and len(raw) == 2 and all(isinstance(x, str) for x in raw)
+    ):
+        raise ctx.fail(f"a hop is [caller, callee], got {brief(raw)}", issue=issue, field=field)
+    return (raw[0], raw[1])
+
+
+def _share(ctx: _Ctx, share: Mapping[str, Any], iid: str) -> None:
+    shapes = {"fixed": 1, "excess": 2, "slow": 3}
+    if len(share) != 1 or next(iter(share)) not in shapes:
+        raise ctx.fail(
+            "share is {fixed: f}, {excess: [rate, limit]} or {slow: [timeout_s, p50_ms, max_ms]}",
+            issue=iid,
+            field="share",
+        )
+    ((kind, value),) = share.items()
+    if kind == "fixed":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+            raise ctx.fail(
+                f"share.fixed must be a number in (0, 1], got {brief(value)}",
+                issue=iid,
+                field="share.fixed",
+            )
+    elif not (
+        isinstance(value, list)
+        and len(value) == shapes[kind]
+        and all(isinstance(x, str) and "." in x for x in value)
+    ):
+        raise ctx.fail(
+            f"share.{kind} must be a list of {shapes[kind]} setting paths (service.key)",
+            issue=iid,
+            field=f"share.{kind}",
+        )
+
+
+def _flows(ctx: _Ctx, raw: list[Any]) -> tuple[Flow, ...]:
+    _count(ctx, raw, COUNTS["flows"], "flows")
+    out = []
+    for n, item in enumerate(raw):
+        where = f"flows[{n}]"
+        f = _fields(
+            ctx, item, _FLOW, ("name", "entry", "requests", "hops"), "a flow", prefix=where + "."
+        )
+        if not 1 <= f["requests"] <= MAX_REQUESTS:
+            raise ctx.fail(
+                f"requests (per step) must be from 1 to {MAX_REQUESTS:,}, got "
+                f"{brief(f['requests'])}",
+                field=where + ".requests",
+            )
+        _count(ctx, f["hops"], COUNTS["edges"], where + ".hops")
+        if not f["hops"]:
+            raise ctx.fail("a flow needs at least one hop", field=where + ".hops")
+        hops = []
+        for k, h in enumerate(f["hops"]):
+            d = _fields(ctx, h, _HOP, ("caller", "callee"), "a hop", prefix=f"{where}.hops[{k}].")
+            hops.append(
+                Hop(
+                    d["caller"],
+                    d["callee"],
+                    d.get("method", "POST"),
+                    d.get("path", "/"),
+                    d.get("async", False),
+                )
+            )
+        out.append(Flow(f["name"], f["entry"], f["requests"], tuple(hops)))
+    return tuple(out)
+
+
+def _faults(ctx: _Ctx, raw: list[Any]) -> tuple[Fault, ...]:
+    _count(ctx, raw, COUNTS["issues"], "faults")
+    out = []
+    for n, item in enumerate(raw):
+        where = f"faults[{n}]"
+        d = _fields(ctx, item, _FAULT, ("hop", "failure", "share"), "a fault", prefix=where + ".")
+        if d["failure"] not in FAILURE_KINDS:
+            raise ctx.fail(
+                f"unknown failure kind {d['failure']!r}; kinds: {', '.join(FAILURE_KINDS)}",
+                field=where + ".failure",
+                rule="unknown-failure",
+            )
+        share = d["share"]
+        if isinstance(share, bool) or not 0 < share <= 1:
+            raise ctx.fail(f"share must be in (0, 1], got {brief(share)}", field=where + ".share")
+        out.append(Fault(_pair(ctx, d["hop"], None, where + ".hop"), d["failure"], float(share)))
+    return tuple(out)
+
+
 def _issue(ctx: _Ctx, raw: Any, n: int) -> Issue:
     iid = (
         raw.get("id")
@@ -241,19 +376,17 @@ def _issue(ctx: _Ctx, raw: Any, n: int) -> Issue:
         issue=iid,
         prefix="hints.",
     )
-    resp = _fields(
-        ctx,
-        d["response"],
-        {"status": int, "body": dict},
-        ("status",),
-        "response",
-        issue=iid,
-        prefix="response.",
-    )
-    if not 100 <= resp["status"] <= 599:
+    hop = _pair(ctx, d["hop"], iid, "hop")
+    if d["failure"] not in FAILURE_KINDS:
         raise ctx.fail(
-            f"HTTP status must be 100-599, got {resp['status']}", issue=iid, field="response.status"
+            f"unknown failure kind {d['failure']!r}; kinds: {', '.join(FAILURE_KINDS)}",
+            issue=iid,
+            field="failure",
+            rule="unknown-failure",
         )
+    share = d.get("share")
+    if share is not None:
+        _share(ctx, share, iid)
     return Issue(
         id=iid,
         service=d["service"],
@@ -262,12 +395,11 @@ def _issue(ctx: _Ctx, raw: Any, n: int) -> Issue:
         severity=d["severity"],
         check=freeze(d["check"]),
         reference_fix=freeze(d["reference_fix"]),
+        hop=hop,
+        failure=d["failure"],
+        detail=d.get("detail", ""),
+        share=freeze(share) if share is not None else None,
         depends_on=_strings(ctx, d.get("depends_on", []), "depends_on", iid),
-        symptoms=_lines(ctx, d["symptoms"], "symptoms", iid),
-        response=Response(resp["status"], freeze(resp.get("body", {}))),
-        alert=d["alert"],
-        cascade=_strings(ctx, d.get("cascade", []), "cascade", iid),
-        resolved_logs=_lines(ctx, d.get("resolved_logs", []), "resolved_logs", iid),
         explanation=d["explanation"],
         hints=Hints(hints["nudge"], hints["setting"], hints["contract"]),
     )
@@ -282,6 +414,19 @@ def scenario_from_dict(
     number in the source file, so errors can point at it.
     """
     ctx = _Ctx(source, lines)
+    if isinstance(data, Mapping) and data.get("format") != FORMAT:
+        old = any(
+            isinstance(i, Mapping) and any(k in i for k in _FORMAT_1_FIELDS)
+            for i in (data.get("issues") or [] if isinstance(data.get("issues"), list) else [])
+        )
+        if old or "format" not in data:
+            raise ctx.fail(FORMAT_1_GONE, field="format", rule="old-format")
+        raise ctx.fail(
+            f"unknown scenario format {brief(data.get('format'))}; this version reads format "
+            f"{FORMAT}",
+            field="format",
+            rule="old-format",
+        )
     d = _fields(ctx, data, _TOP, _TOP_REQUIRED, "a scenario")
     if not 1 <= d["max_steps"] <= MAX_STEPS:
         raise ctx.fail(
@@ -315,6 +460,7 @@ def scenario_from_dict(
                 config=freeze(s["config"]),
                 editable=s.get("editable", True),
                 description=s.get("description", ""),
+                relays=s.get("relays", False),
             )
         )
     edges = []
@@ -333,6 +479,8 @@ def scenario_from_dict(
         service_records=tuple(services),
         edges=tuple(edges),
         issue_records=issues,
+        flows=_flows(ctx, d["flows"]),
+        faults=_faults(ctx, d.get("faults", [])),
         base_logs=_lines(ctx, d.get("base_logs", []), "base_logs", None),
         incident_start=d.get("incident_start", "2026-03-14T09:00:00"),
         step_seconds=d.get("step_seconds", 45),

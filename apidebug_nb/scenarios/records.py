@@ -65,8 +65,8 @@ def thaw(value: Any) -> Any:
 class LogLine:
     """One log line of a service, at ``offset_s`` seconds from a reference time.
 
-    For base lines the reference is the incident start; for symptoms it is the
-    moment the issue became visible; for resolved lines the moment of the fix.
+    Start-up lines (the scenario's ``base_logs``) are relative to the
+    incident start; everything else in a log is rendered from traffic.
     """
 
     service: str
@@ -76,11 +76,48 @@ class LogLine:
 
 
 @dataclass(frozen=True)
-class Response:
-    """A simulated HTTP answer: status code and JSON body."""
+class Hop:
+    """One call of a flow: ``caller`` calls ``method path`` on ``callee``.
 
-    status: int
-    body: Mapping[str, Any] = field(default_factory=lambda: freeze({}))
+    An ``asynchronous`` hop (a queue) is acknowledged with 202: its failures
+    show in the consumer's log and never reach the caller.
+    """
+
+    caller: str
+    callee: str
+    method: str = "POST"
+    path: str = "/"
+    asynchronous: bool = False
+
+    @property
+    def edge(self) -> tuple[str, str]:
+        return (self.caller, self.callee)
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A named request type: ``requests`` per step enter at ``entry`` and travel ``hops``.
+
+    ``hops`` is an ordered tree in call order: a hop's parent is the latest
+    earlier hop whose callee is its caller (the entry's own calls have none).
+    """
+
+    name: str
+    entry: str
+    requests: int
+    hops: tuple[Hop, ...]
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A condition nobody can edit, failing a fixed share of a hop at one stage.
+
+    Faults are transient: a client whose retry policy covers them recovers.
+    """
+
+    hop: tuple[str, str]
+    failure: str
+    share: float
 
 
 @dataclass(frozen=True)
@@ -104,6 +141,7 @@ class Service:
     config: Mapping[str, Any]
     editable: bool
     description: str = ""
+    relays: bool = False  # a gateway: relays its upstream's status instead of answering 502
 
 
 @dataclass(frozen=True)
@@ -118,12 +156,19 @@ class Issue:
         severity: one of :data:`SEVERITIES`.
         check: the rule (plain data) that holds exactly when the issue is resolved.
         reference_fix: a JSON merge patch for ``service`` that satisfies ``check``.
-        depends_on: issues that mask this one while unresolved.
-        symptoms: log lines shown while the issue is active and unmasked.
-        response: the endpoint answer while active and unmasked.
-        alert: a symptom-level alert line, e.g. ``"svc: POST /x failing with 401"``.
-        cascade: services degraded while the issue is unresolved.
-        resolved_logs: lines appended at the time of the fix.
+        hop: the call ``(caller, callee)`` whose contract this is.
+        failure: a failure kind of :data:`apidebug_nb.model.pipeline.FAILURES`;
+            it fixes the stage, the status and the headers.
+        detail: the callee's (or, for caller-side stages, the caller's) log
+            text for this failure, with ``{service.key}`` placeholders filled
+            from the current configs; empty for the kind's default text.
+        share: which requests fail while the check fails: ``None`` for all,
+            else ``{"fixed": f}``, ``{"excess": [rate, limit]}`` (the share
+            of ``rate`` above ``limit``) or ``{"slow": [timeout_s, p50_ms,
+            max_ms]}`` (the share slower than the timeout); at least one
+            request per step fails.
+        depends_on: issues that mask this one, computed from the pipeline
+            (no request reaches its stage while they are broken).
         explanation: root cause and what to check next time (shown after).
         hints: three hint levels, none containing the answer value.
     """
@@ -135,28 +180,27 @@ class Issue:
     severity: str
     check: Mapping[str, Any]
     reference_fix: Mapping[str, Any]
+    hop: tuple[str, str] = ("", "")
+    failure: str = "bad_body"
+    detail: str = ""
+    share: Mapping[str, Any] | None = None
     depends_on: tuple[str, ...] = ()
-    symptoms: tuple[LogLine, ...] = ()
-    response: Response = field(default_factory=lambda: Response(500))
-    alert: str = ""
-    cascade: tuple[str, ...] = ()
-    resolved_logs: tuple[LogLine, ...] = ()
     explanation: str = ""
     hints: Hints = field(default_factory=lambda: Hints("", "", ""))
 
     @property
     def symptom_services(self) -> tuple[str, ...]:
-        """Services where this issue shows symptoms, the issue's own first."""
+        """Services whose logs show this issue's failures, the issue's own first."""
         seen = [self.service]
-        for line in self.symptoms:
-            if line.service not in seen:
-                seen.append(line.service)
+        for s in self.hop:
+            if s not in seen:
+                seen.append(s)
         return tuple(seen)
 
 
 @dataclass(frozen=True, eq=False)
 class Scenario:
-    """An incident: services, call edges, issues and the incident's base logs.
+    """An incident: services, call edges, flows of requests, issues and start-up logs.
 
     ``services`` is the list of service names and ``issues`` the list of
     issues (both fresh lists); ``service(name)`` gives a service record and
@@ -171,6 +215,8 @@ class Scenario:
     service_records: tuple[Service, ...]
     edges: tuple[tuple[str, str], ...]
     issue_records: tuple[Issue, ...]
+    flows: tuple[Flow, ...] = ()
+    faults: tuple[Fault, ...] = ()
     base_logs: tuple[LogLine, ...] = ()
     incident_start: str = "2026-03-14T09:00:00"
     step_seconds: int = 45
@@ -247,9 +293,20 @@ def _line_to_dict(line: LogLine) -> dict[str, Any]:
     }
 
 
+FORMAT = 2  # scenario data format: 2 = traffic over contracts (flows, stages)
+
+
+def _hop_to_dict(h: Hop) -> dict[str, Any]:
+    d: dict[str, Any] = {"caller": h.caller, "callee": h.callee, "method": h.method, "path": h.path}
+    if h.asynchronous:
+        d["async"] = True
+    return d
+
+
 def scenario_to_dict(sc: Scenario) -> dict[str, Any]:
     """Serialise a scenario to plain data (the inverse of :func:`scenario_from_dict`)."""
     return {
+        "format": FORMAT,
         "id": sc.id,
         "title": sc.title,
         "description": sc.description,
@@ -265,11 +322,22 @@ def scenario_to_dict(sc: Scenario) -> dict[str, Any]:
                 "role": s.role,
                 "editable": s.editable,
                 "description": s.description,
+                "relays": s.relays,
                 "config": thaw(s.config),
             }
             for s in sc.service_records
         ],
         "edges": [list(e) for e in sc.edges],
+        "flows": [
+            {
+                "name": f.name,
+                "entry": f.entry,
+                "requests": f.requests,
+                "hops": [_hop_to_dict(h) for h in f.hops],
+            }
+            for f in sc.flows
+        ],
+        "faults": [{"hop": list(x.hop), "failure": x.failure, "share": x.share} for x in sc.faults],
         "base_logs": [_line_to_dict(x) for x in sc.base_logs],
         "issues": [
             {
@@ -280,12 +348,11 @@ def scenario_to_dict(sc: Scenario) -> dict[str, Any]:
                 "severity": i.severity,
                 "check": thaw(i.check),
                 "reference_fix": thaw(i.reference_fix),
+                "hop": list(i.hop),
+                "failure": i.failure,
+                "detail": i.detail,
+                "share": thaw(i.share),
                 "depends_on": list(i.depends_on),
-                "symptoms": [_line_to_dict(x) for x in i.symptoms],
-                "response": {"status": i.response.status, "body": thaw(i.response.body)},
-                "alert": i.alert,
-                "cascade": list(i.cascade),
-                "resolved_logs": [_line_to_dict(x) for x in i.resolved_logs],
                 "explanation": i.explanation,
                 "hints": {
                     "nudge": i.hints.nudge,

@@ -13,6 +13,7 @@ import math
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from apidebug_nb.model.graphs import layer_generations
 from apidebug_nb.scenarios.records import Scenario
@@ -188,41 +189,13 @@ def _compute_layout(scenario: Scenario) -> GraphLayout:
     )
 
 
-def cascade_edges(scenario: Scenario, statuses: Mapping[str, str]) -> set[tuple[str, str]]:
-    """Call edges a visible failure spreads along: the path from each active
-    issue's service to each service it degrades (breadth-first, ties by name).
+def cascade_edges(episode: Any) -> set[tuple[str, str]]:
+    """Call edges on which requests fail now: a failure spreads from the failing
+    callee up to each caller that relays it (from this step's traffic).
 
     >>> import apidebug_nb as adb
-    >>> sc = adb.load_scenario("easy")
-    >>> ep = adb.Episode(sc); _ = ep.reset()
-    >>> all(sc.graph.has_edge(a, b) for a, b in cascade_edges(sc, ep.statuses))
-    True
+    >>> ep = adb.Episode(adb.load_scenario("hard")); _ = ep.reset()
+    >>> sorted(cascade_edges(ep))
+    [('order_service', 'api_gateway')]
     """
-    G = scenario.graph
-    issues = {i.id: i for i in scenario.issue_records}
-    edges: set[tuple[str, str]] = set()
-    for iid, status in statuses.items():
-        if status != "active":
-            continue
-        issue = issues[iid]
-        parents = _bfs_parents(G, issue.service)
-        for target in issue.cascade:
-            node = target
-            while node in parents and parents[node] is not None:
-                edges.add((parents[node], node))
-                node = parents[node]
-    return edges
-
-
-def _bfs_parents(G, source: str) -> dict[str, str | None]:
-    parents: dict[str, str | None] = {source: None}
-    frontier = [source]
-    while frontier:
-        nxt = []
-        for node in frontier:
-            for succ in sorted(G.successors(node)):
-                if succ not in parents:
-                    parents[succ] = node
-                    nxt.append(succ)
-        frontier = nxt
-    return parents
+    return set(episode.failing_edges())

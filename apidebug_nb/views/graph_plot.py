@@ -21,7 +21,6 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.transforms import Affine2D, Transform
 
-from apidebug_nb.model.simulation import Simulation
 from apidebug_nb.scenarios.records import Scenario
 from apidebug_nb.views import figures
 from apidebug_nb.views.graph_layout import (
@@ -72,12 +71,11 @@ class GraphState:
             raise ValueError(
                 f"unknown service {selected!r} to select; services are: {', '.join(sc.services)}"
             )
-        sim = Simulation.of(sc)
         health = episode.health_history[-1]
         return cls(
             health=tuple((s, health[s]) for s in sc.services),
-            masked=tuple(sorted(sim.masked_services(episode.statuses))),
-            cascade=tuple(sorted(cascade_edges(sc, episode.statuses))),
+            masked=tuple(sorted(episode.masked_services())),
+            cascade=tuple(sorted(cascade_edges(episode))),
             selected=selected,
             resolved=sum(1 for s in episode.statuses.values() if s == "resolved"),
             total=len(episode.statuses),

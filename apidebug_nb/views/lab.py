@@ -9,8 +9,10 @@ deterministic text, which strict nbval compares and screen readers read.
 >>> ep = adb.Episode(adb.load_scenario("easy"))
 >>> _ = ep.reset()
 >>> act(ep, adb.Action.inspect_endpoint("payment_client"))  # doctest: +ELLIPSIS
-[step 1, 14 left] ...
-    response: {"service": "payment_client", "status": 401, ...}
+[step 1, 14 left] A test request of POST /payments through payment_client answered 502.
+    response: {"service": "payment_client", "flow": "POST /payments", "status": 502, ...}
+    trace:
+        payment_client -> payment_gateway  POST /payments  |...|  ... ms  401  WWW-Authenticate: Bearer realm="payment_gateway"  <-- fails here
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from apidebug_nb.episode.episode import Episode
 from apidebug_nb.episode.observation import Observation
 from apidebug_nb.scenarios.catalogue import load_scenario
 from apidebug_nb.scenarios.records import Scenario
+from apidebug_nb.views.trace_plot import trace_text
 
 INDENT = "    "
 
@@ -54,6 +57,9 @@ def observation_text(obs: Observation) -> str:
         lines.append(textwrap.indent(json.dumps(obs.config, indent=2), INDENT))
     if obs.response is not None:
         lines.append(f"{INDENT}response: {json.dumps(obs.response)}")
+    if obs.trace:
+        lines.append(f"{INDENT}trace:")
+        lines.extend(textwrap.indent(trace_text(obs.trace), INDENT * 2).splitlines())
     return "\n".join(lines)
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from apidebug_nb.views.palette import HEALTH_STYLES, LEVEL_COLOURS, OKABE_ITO
+from apidebug_nb.views.trace_plot import trace_text
 
 if TYPE_CHECKING:
     from apidebug_nb.episode.actions import Action
@@ -199,10 +200,15 @@ def response_html(episode: Episode) -> str:
         return "<b>Endpoint test</b>: none yet. Pick a service and press Test endpoint."
     step, action, obs = latest
     status = obs.response.get("status") if obs.response else None
-    verdict = "OK" if status == 200 else "FAILED"
+    verdict = "OK" if isinstance(status, int) and status < 400 else "FAILED"
+    shown = "no answer" if status is None else f"HTTP {status}"
+    waterfall = html.escape(trace_text(obs.trace))
     return (
         f"<div style='font-weight:bold'>Test request through {html.escape(action.service)} "
-        f"(step {step}): HTTP {status} {verdict}</div>{_json_block(obs.response)}"
+        f"(step {step}): {shown} {verdict}</div>{_json_block(obs.response)}"
+        f"<div style='font-weight:bold;margin-top:4px'>Trace, hop by hop</div>"
+        f"<pre aria-label='trace waterfall' style='{MONO}margin:0;white-space:pre'>"
+        f"{waterfall}</pre>"
     )
 
 
@@ -266,7 +272,7 @@ def explanations_html(episode: Episode) -> str:
 def services_lines(episode: Episode, selected: str | None) -> list[str]:
     """One line per service: glyph, name, health in words, yours/external, flags."""
     health = episode.health_history[-1]
-    masked = episode.sim.masked_services(episode.statuses)
+    masked = episode.masked_services()
     width = max(len(s) for s in episode.scenario.services)
     lines = []
     for name in episode.scenario.services:

@@ -132,11 +132,12 @@ def _mutations() -> dict[str, tuple[str, Callable[[dict[str, Any]], Any]]]:
         "31_days": 2_678_400,
     }.items():
         rule = "too-large" if name == "1e300" else "shape"
-        m[f"offset_{name}.json"] = (rule, setter(["issues", 0, "symptoms", 0, "offset_s"], value))
-    m["offset_text.yaml"] = ("shape", setter(["issues", 0, "symptoms", 0, "offset_s"], "1e300"))
+        m[f"offset_{name}.json"] = (rule, setter(["base_logs", 0, "offset_s"], value))
+    m["offset_text.yaml"] = ("shape", setter(["base_logs", 0, "offset_s"], "1e300"))
     m["config_1e300.json"] = ("too-large", setter(["services", 0, "config", "timeout_s"], 1e300))
     m["config_big_int.json"] = ("too-large", setter(["services", 0, "config", "timeout_s"], 10**16))
-    m["status_huge.json"] = ("too-large", setter(["issues", 0, "response", "status"], 10**20))
+    m["requests_huge.json"] = ("too-large", setter(["flows", 0, "requests"], 10**20))
+    m["requests_10001.yaml"] = ("shape", setter(["flows", 0, "requests"], 10_001))
     m["long_text.yaml"] = ("too-large", setter(["title"], "x" * 100_001))
     m["long_key.yaml"] = ("too-large", setter(["services", 0, "config", "k" * 1_001], 1))
     m["many_services.yaml"] = (
@@ -145,17 +146,29 @@ def _mutations() -> dict[str, tuple[str, Callable[[dict[str, Any]], Any]]]:
     )
     m["many_edges.json"] = ("too-large", many("edges", 20_001, lambda i: ["shop_api", "x"]))
     m["many_issues.json"] = ("too-large", many("issues", 501, lambda i: {}))
-    m["many_symptoms.json"] = (
+    m["many_log_lines.json"] = (
         "too-large",
-        setter(
-            ["issues", 0, "symptoms"],
-            [{"service": "shop_api", "text": "x"} for _ in range(2_001)],
-        ),
+        setter(["base_logs"], [{"service": "shop_api", "text": "x"} for _ in range(2_001)]),
+    )
+    m["many_flows.json"] = (
+        "too-large",
+        many("flows", 501, lambda i: {"name": f"f{i}", "entry": "shop_api", "requests": 1}),
+    )
+    m["many_hops.json"] = (
+        "too-large",
+        setter(["flows", 0, "hops"], [{"caller": "shop_api", "callee": "x"}] * 20_001),
     )
     m["many_values.json"] = (
         "too-large",
         setter(["services", 0, "config", "big"], list(range(100_001))),
     )
+    # flows and hops that are not what they claim
+    m["hops_5.yaml"] = ("shape", setter(["flows", 0, "hops"], 5))
+    m["hops_empty.yaml"] = ("shape", setter(["flows", 0, "hops"], []))
+    m["hop_not_a_pair.yaml"] = ("shape", setter(["issues", 0, "hop"], ["shop_api"]))
+    m["failure_unknown.yaml"] = ("unknown-failure", setter(["issues", 0, "failure"], "exec"))
+    m["format_text.yaml"] = ("old-format", setter(["format"], "2"))
+    m["format_1.yaml"] = ("old-format", setter(["format"], 1))
     # empty scenarios
     m["no_services.yaml"] = ("shape", lambda d: {**d, "services": [], "edges": [], "issues": []})
     m["no_issues.yaml"] = ("shape", setter(["issues"], []))
@@ -197,12 +210,16 @@ def _raw() -> dict[str, tuple[str, str | bytes]]:
         "only_comment.yaml": ("shape", "# nothing here\n"),
         "null.yaml": ("shape", "~\n"),
         "document_marker.yaml": ("shape", "---\n"),
-        "empty_map.yaml": ("shape", "{}\n"),
+        # a mapping without `format` is read as an old file
+        "empty_map.yaml": ("old-format", "{}\n"),
+        "only_format.yaml": ("shape", "format: 2\n"),
         "empty_list.yaml": ("shape", "[]\n"),
         "empty.json": ("json-syntax", ""),
         "null.json": ("shape", "null"),
-        "empty_object.json": ("shape", "{}"),
-        "empty.toml": ("shape", ""),
+        "empty_object.json": ("old-format", "{}"),
+        "only_format.json": ("shape", '{"format": 2}'),
+        "empty.toml": ("old-format", ""),
+        "only_format.toml": ("shape", "format = 2\n"),
         "two_documents.yaml": ("yaml-syntax", text + "---\n" + text),
         "big_int.yaml": ("too-large", text.replace("max_steps: 12", "max_steps: " + "9" * 5_000)),
         "big_int_config.yaml": (

@@ -1,0 +1,485 @@
+"""Traffic: one step's requests through the pipeline, as counts per outcome.
+
+Each flow carries ``requests`` requests per step. They travel the flow's hop
+tree; at every hop the stages of :data:`~apidebug_nb.model.pipeline.STAGES`
+split them into those that pass and those that fail. A request stops at the
+first failing stage of the first failing hop, and its failure travels up to
+the flow's entry as each caller's own answer (a relayed status, 502 or 504).
+Requests with the same history form a :class:`Group`; a flow has a handful of
+groups, whatever its request count.
+
+What each contract's stage is reached by (``Traffic.reached``) is what makes
+an issue *active* (broken and reached) or *masked* (broken, reached by no
+request). Everything here is a function of the configs and the set of failing
+checks: no random draw decides a count.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from apidebug_nb.model.pipeline import (
+    CALLEE,
+    FAILURES,
+    KIND_ORDER,
+    STAGE_INDEX,
+    relayed_status,
+)
+from apidebug_nb.model.rules import lookup
+
+HEALTHY, DEGRADED, ERROR = "healthy", "degraded", "error"
+_PRE_PROCESS = STAGE_INDEX["process"]
+FAULT = "fault"  # the source of a failure that no issue caused
+
+
+@dataclass(frozen=True)
+class HopResult:
+    """What happened to a group of requests on one hop.
+
+    Attributes:
+        hop: the hop's index in its flow.
+        status: what the caller received (``None``: no answer arrived).
+        failure: the failure kind, ``"upstream"`` when a downstream call of
+            the callee failed, ``None`` for a success.
+        source: the issue id behind the failure, :data:`FAULT`, or ``None``.
+        cause: for ``"upstream"``, the index of the downstream hop that failed.
+        retried: a transient failure kind that a retry recovered from.
+        dropped: the caller gave up on a transient failure (its retry policy).
+        failed: the caller saw a failure; the request stops here.
+    """
+
+    hop: int
+    status: int | None
+    failure: str | None = None
+    source: str | None = None
+    cause: int | None = None
+    retried: str | None = None
+    dropped: bool = False
+    failed: bool = False
+
+    @property
+    def wrong_outcome(self) -> bool:
+        f = FAILURES.get(self.failure) if self.failure is not None else None
+        return f is not None and f.wrong_outcome
+
+    @property
+    def reached_callee(self) -> bool:
+        """False when the request never left the caller (send or connect stage)."""
+        if self.failure is None or self.failure == "upstream":
+            return True
+        return STAGE_INDEX[FAILURES[self.failure].stage] >= STAGE_INDEX["route"]
+
+
+@dataclass(frozen=True)
+class Group:
+    """``count`` requests of one flow with the same history (hop results in call order)."""
+
+    count: int
+    results: tuple[HopResult, ...]
+
+    @property
+    def failed(self) -> bool:
+        """The request failed for the flow's entry (its first root hop that failed)."""
+        return any(r.failed for r in self.results if r.hop in self._roots)
+
+    _roots: frozenset[int] = field(default=frozenset(), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Traffic:
+    """One step's traffic: groups per flow and the count reaching each contract."""
+
+    groups: tuple[tuple[Group, ...], ...]  # per flow
+    reached: Mapping[str, int]  # issue id -> requests that reached its stage
+    flow_reached: tuple[Mapping[str, int], ...] = ()  # the same, per flow
+
+
+@dataclass(frozen=True)
+class Contract:
+    """A check point on a hop: an issue (``source``) or a fault of some kind."""
+
+    stage: int
+    order: int
+    source: str
+    failure: str
+    share: Any  # an issue's share spec, or a fault's fixed share (float)
+
+
+def success_status(method: str, asynchronous: bool) -> int:
+    """202 for a queued hop, 201 for a POST, else 200.
+
+    >>> success_status("POST", False), success_status("GET", False), success_status("POST", True)
+    (201, 200, 202)
+    """
+    if asynchronous:
+        return 202
+    return 201 if method == "POST" else 200
+
+
+def _number(configs: Mapping[str, Any], path: str) -> float | None:
+    value = lookup(configs, path, default=None)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def failing_share(spec: Any, configs: Mapping[str, Any]) -> float:
+    """The share of requests a broken contract fails, in [0, 1].
+
+    >>> failing_share(None, {})
+    1.0
+    >>> failing_share({"excess": ["s.rate", "r.limit"]}, {"s": {"rate": 50}, "r": {"limit": 20}})
+    0.6
+    >>> failing_share({"slow": ["c.t", "g.p50", "g.max"]}, {"c": {"t": 6}, "g": {"p50": 2000, "max": 10000}})
+    0.25
+    """
+    if spec is None:
+        return 1.0
+    if isinstance(spec, int | float):
+        return float(spec)
+    if "fixed" in spec:
+        return float(spec["fixed"])
+    if "excess" in spec:
+        rate, limit = (_number(configs, p) for p in spec["excess"])
+        if rate is None or limit is None or rate <= 0:
+            return 1.0
+        return max(0.0, 1.0 - max(limit, 0.0) / rate)
+    if "slow" in spec:
+        timeout, p50, worst = (_number(configs, p) for p in spec["slow"])
+        if timeout is None or p50 is None or worst is None or timeout <= 0:
+            return 1.0
+        t_ms = timeout * 1000
+        if t_ms >= worst:
+            return 0.0
+        if t_ms >= p50:  # the slow half spreads evenly between p50 and the maximum
+            return 0.5 * (worst - t_ms) / max(worst - p50, 1.0)
+        return 0.5 + 0.5 * (p50 - t_ms) / max(p50, 1.0)
+    return 1.0
+
+
+def failing_count(share: float, total: int) -> int:
+    """How many of ``total`` requests a share fails: at least one, at most all.
+
+    >>> failing_count(0.25, 40), failing_count(0.001, 40), failing_count(1.0, 40), failing_count(0.5, 0)
+    (10, 1, 40, 0)
+    """
+    if total <= 0:
+        return 0
+    return min(total, max(1, round(share * total)))
+
+
+class FlowModel:
+    """A flow's hop tree and the contracts attached to each hop (read-only)."""
+
+    def __init__(self, flow: Any, contracts: Sequence[Contract], services: Mapping[str, Any]):
+        self.flow = flow
+        hops = flow.hops
+        self.children: dict[int | None, list[int]] = {None: []}
+        for n, hop in enumerate(hops):
+            parent = None
+            for m in range(n - 1, -1, -1):
+                if hops[m].callee == hop.caller:
+                    parent = m
+                    break
+            self.children.setdefault(parent, []).append(n)
+            self.children.setdefault(n, [])
+        self.roots = frozenset(self.children[None])
+        by_edge: dict[tuple[str, str], list[Contract]] = {}
+        for c in contracts:
+            by_edge.setdefault(c.hop_edge, []).append(c)  # type: ignore[attr-defined]
+        self.contracts: list[list[Contract]] = [
+            sorted(by_edge.get(h.edge, ()), key=lambda c: (c.stage, c.order)) for h in hops
+        ]
+        self.relays = [bool(services[h.callee].relays) for h in hops]
+
+
+@dataclass(frozen=True)
+class _Attached(Contract):
+    hop_edge: tuple[str, str] = ("", "")
+
+
+def attach(issues: Sequence[Any], faults: Sequence[Any]) -> list[Contract]:
+    """Contracts from issues and faults, ordered by stage, kind and declaration."""
+    out: list[Contract] = []
+    for n, issue in enumerate(issues):
+        f = FAILURES[issue.failure]
+        out.append(
+            _Attached(
+                STAGE_INDEX[f.stage],
+                KIND_ORDER[f.kind] * 1000 + n,
+                issue.id,
+                f.kind,
+                issue.share,
+                tuple(issue.hop),
+            )
+        )
+    for n, fault in enumerate(faults):
+        f = FAILURES[fault.failure]
+        out.append(
+            _Attached(
+                STAGE_INDEX[f.stage],
+                KIND_ORDER[f.kind] * 1000 + 900 + n,
+                FAULT,
+                f.kind,
+                float(fault.share),
+                tuple(fault.hop),
+            )
+        )
+    return out
+
+
+def simulate(
+    models: Sequence[FlowModel],
+    failing: frozenset[str] | set[str],
+    configs: Mapping[str, Any],
+) -> Traffic:
+    """One step's traffic over every flow, given which issues' checks fail."""
+    per_flow = []
+    groups = []
+    for m in models:
+        reached: dict[str, int] = {}
+        groups.append(_flow(m, failing, configs, reached))
+        per_flow.append(reached)
+    return Traffic(tuple(groups), _sum(per_flow), tuple(per_flow))
+
+
+def resimulate(
+    models: Sequence[FlowModel],
+    previous: Traffic,
+    flows: set[int],
+    failing: frozenset[str] | set[str],
+    configs: Mapping[str, Any],
+) -> Traffic:
+    """``previous`` with only ``flows`` simulated again (the others cannot have changed)."""
+    groups = list(previous.groups)
+    per_flow = list(previous.flow_reached)
+    for n in sorted(flows):
+        reached: dict[str, int] = {}
+        groups[n] = _flow(models[n], failing, configs, reached)
+        per_flow[n] = reached
+    return Traffic(tuple(groups), _sum(per_flow), tuple(per_flow))
+
+
+def _sum(per_flow: Sequence[Mapping[str, int]]) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for reached in per_flow:
+        for k, v in reached.items():
+            total[k] = total.get(k, 0) + v
+    return total
+
+
+def groups_from(
+    m: FlowModel, hop: int, failing: frozenset[str] | set[str], configs: Mapping[str, Any]
+) -> tuple[Group, ...]:
+    """The flow's requests sent straight into ``hop`` (for a test request to a callee).
+
+    Upstream failures do not apply, and nothing is counted as reached.
+    """
+    out = _hop(m, hop, [(m.flow.requests, ())], failing, configs, {})
+    return tuple(Group(n, res, frozenset({hop})) for n, res in out if n > 0)
+
+
+def _flow(
+    m: FlowModel, failing: frozenset[str] | set[str], configs: Mapping[str, Any], reached: dict
+) -> tuple[Group, ...]:
+    start = [(m.flow.requests, ())]
+    out = _calls(m, m.children[None], start, failing, configs, reached)
+    return tuple(Group(n, res, m.roots) for n, res in out if n > 0)
+
+
+_Live = list[tuple[int, tuple[HopResult, ...]]]
+
+
+def _stopped(results: tuple[HopResult, ...], level: Sequence[int]) -> bool:
+    return any(r.failed for r in results if r.hop in level)
+
+
+def _calls(m, hops, groups: _Live, failing, configs, reached) -> _Live:
+    """Sibling calls in order: a request that failed one makes no further call."""
+    for h in hops:
+        live = [g for g in groups if not _stopped(g[1], hops)]
+        done = [g for g in groups if _stopped(g[1], hops)]
+        groups = done + _hop(m, h, live, failing, configs, reached)
+    return groups
+
+
+def _take(groups: _Live, k: int) -> tuple[_Live, _Live]:
+    """Split ``k`` requests off the front of ``groups``: (taken, rest)."""
+    taken, rest = [], []
+    for n, res in groups:
+        if k <= 0:
+            rest.append((n, res))
+        elif n <= k:
+            taken.append((n, res))
+            k -= n
+        else:
+            taken.append((k, res))
+            rest.append((n - k, res))
+            k = 0
+    return taken, rest
+
+
+def _hop(m: FlowModel, h: int, groups: _Live, failing, configs, reached) -> _Live:
+    hop = m.flow.hops[h]
+    ok_status = success_status(hop.method, hop.asynchronous)
+    contracts = m.contracts[h]
+    out: _Live = []
+    live = groups
+    transient: _Live = []  # hit a fault: a retry may recover them
+    # Stages before process: the first failing contract takes its share.
+    for c in contracts:
+        if c.stage >= _PRE_PROCESS:
+            break
+        total = sum(n for n, _ in live)
+        if c.source != FAULT:
+            reached[c.source] = reached.get(c.source, 0) + total
+            if c.source not in failing:
+                continue
+        k = failing_count(failing_share(c.share, configs), total)
+        taken, live = _take(live, k)
+        f = FAILURES[c.failure]
+        if c.source == FAULT and f.retryable:
+            transient += [
+                (n, res + (HopResult(h, f.status, c.failure, FAULT),)) for n, res in taken
+            ]
+            continue
+        result = HopResult(h, f.status, c.failure, c.source, failed=not hop.asynchronous)
+        out += [(n, res + (result,)) for n, res in taken]
+    # Faults a retry policy recovers from (or, if a consume-stage contract is broken, drops).
+    drop = [c for c in contracts if c.failure == "dropped"]
+    if transient:
+        count = sum(n for n, _ in transient)
+        broken = [c for c in drop if c.source in failing]
+        for c in drop:
+            reached[c.source] = reached.get(c.source, 0) + count
+        for n, res in transient:
+            first = res[-1]
+            if broken:
+                out.append(
+                    (
+                        n,
+                        res[:-1]
+                        + (
+                            replace(
+                                first,
+                                dropped=True,
+                                source=broken[0].source,
+                                failed=not hop.asynchronous,
+                            ),
+                        ),
+                    )
+                )
+            else:
+                live.append((n, res[:-1] + (HopResult(h, ok_status, retried=first.failure),)))
+    else:
+        for c in drop:
+            reached.setdefault(c.source, 0)
+    # Process: the callee's own calls first, then the caller's patience.
+    inner = m.children[h]
+    if inner and live:
+        live = _calls(m, inner, live, failing, configs, reached)
+    answered: _Live = []
+    for n, res in live:
+        below = next((r for r in res if r.failed and r.hop in inner), None)
+        if below is None:
+            answered.append((n, res))
+            continue
+        status = relayed_status(below.status, False, m.relays[h])
+        result = HopResult(
+            h, status, "upstream", below.source, cause=below.hop, failed=not hop.asynchronous
+        )
+        out.append((n, _with(res, h, result)))
+    live = answered
+    for c in contracts:
+        if c.stage < _PRE_PROCESS or c.failure == "dropped":
+            continue
+        total = sum(n for n, _ in live)
+        if c.source != FAULT:
+            reached[c.source] = reached.get(c.source, 0) + total
+            if c.source not in failing:
+                continue
+        k = failing_count(failing_share(c.share, configs), total)
+        taken, live = _take(live, k)
+        f = FAILURES[c.failure]
+        failed = f.status is None and not hop.asynchronous
+        result = HopResult(h, f.status, c.failure, c.source, failed=failed)
+        if f.wrong_outcome:
+            result = replace(result, status=ok_status)
+        out += [(n, _with(res, h, result)) for n, res in taken]
+    out += [(n, _with(res, h, HopResult(h, ok_status))) for n, res in live]
+    return out
+
+
+def _with(res: tuple[HopResult, ...], h: int, result: HopResult) -> tuple[HopResult, ...]:
+    """Set hop ``h``'s result, keeping a retry already recorded for it."""
+    for n, prev in enumerate(res):
+        if prev.hop == h:
+            return res[:n] + (replace(result, retried=prev.retried),) + res[n + 1 :]
+    return res + (result,)
+
+
+def health(
+    models: Sequence[FlowModel], traffic: Traffic, services: Sequence[str]
+) -> dict[str, str]:
+    """Service -> healthy / degraded / error, from this step's requests.
+
+    A 4xx counts against the caller of the hop (it sent a bad request); a 5xx,
+    a timeout or a connect error against the callee; a request that failed
+    below a service's entry counts against that entry (it answered its own
+    client an error). A service is *error* at 50 % failed or more, *degraded*
+    for any failure, any wrong outcome, or no traffic where a flow expects
+    some; else *healthy*.
+    """
+    total = dict.fromkeys(services, 0)
+    failed = dict.fromkeys(services, 0)
+    warned: set[str] = set()
+    expected: set[str] = set()
+    for m, groups in zip(models, traffic.groups, strict=True):
+        flow = m.flow
+        expected.add(flow.entry)
+        for hop in flow.hops:
+            expected.update(hop.edge)
+        for g in groups:
+            total[flow.entry] += g.count
+            if g.failed:
+                failed[flow.entry] += g.count
+            for r in g.results:
+                hop = flow.hops[r.hop]
+                total[hop.caller] += g.count
+                if r.reached_callee:
+                    total[hop.callee] += g.count
+                if r.wrong_outcome:
+                    warned.add(hop.callee)
+                if not r.failed and not r.dropped:
+                    continue
+                if r.dropped:
+                    blamed = hop.caller  # its own retry policy gave up
+                elif r.failure == "upstream":
+                    blamed = hop.callee  # it answered an error: its dependency failed
+                else:
+                    blamed = hop.callee if FAILURES[r.failure].blame == CALLEE else hop.caller
+                failed[blamed] += g.count
+    out = {}
+    for s in services:
+        if total[s] and failed[s] * 2 >= total[s]:
+            out[s] = ERROR
+        elif failed[s] or s in warned or (s in expected and total[s] == 0):
+            out[s] = DEGRADED
+        else:
+            out[s] = HEALTHY
+    return out
+
+
+def failing_edges(models: Sequence[FlowModel], traffic: Traffic) -> set[tuple[str, str]]:
+    """Call edges on which some request failed or went wrong this step (cascades)."""
+    edges = set()
+    for m, groups in zip(models, traffic.groups, strict=True):
+        for g in groups:
+            for r in g.results:
+                if r.failed or r.dropped or r.wrong_outcome:
+                    edges.add(m.flow.hops[r.hop].edge)
+    return edges
