@@ -17,6 +17,9 @@ import pytest
 
 from benchmarks import run as runner  # importable: pyproject puts the repository on pythonpath
 
+# The main run includes it; the Python matrix in .ci/run leaves it out (runs the quick benchmarks in a subprocess).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 
 AREAS = sorted(p.stem.removeprefix("bench_") for p in (ROOT / "benchmarks").glob("bench_*.py"))

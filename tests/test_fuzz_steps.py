@@ -25,12 +25,16 @@ import datetime as dt
 import json
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import apidebug_nb as adb
 from apidebug_nb import Action, ActionError
 from apidebug_nb.errors import EpisodeFinishedError
+
+# The main run includes it; the Python matrix in .ci/run leaves it out (20,000+ random steps).
+pytestmark = pytest.mark.slow
 
 EXAMPLES, MOVES = 250, 140
 MIN_STEPS = 20_000

@@ -24,6 +24,9 @@ sys.path.insert(0, str(HERE / "hostile_scenarios"))
 
 from corpus import write_corpus  # noqa: E402
 
+# The main run includes it; the Python matrix in .ci/run leaves it out (one process per hostile file).
+pytestmark = pytest.mark.slow
+
 BASE = HERE / "broken_scenarios" / "_valid_base.yaml"
 SECONDS, MEGABYTES = 5.0, 300.0
 

@@ -20,6 +20,9 @@ from apidebug_nb.scenarios.builder import flow, make_issue
 from apidebug_nb.scenarios.builder import service as make_service
 from apidebug_nb.scenarios.records import Scenario, thaw
 
+# The main run includes it; the Python matrix in .ci/run leaves it out (plays 600 variants through every inspection).
+pytestmark = pytest.mark.slow
+
 LINE = re.compile(
     r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) (DEBUG|INFO |WARN |ERROR) ([a-z_][\w-]*) (.*)$"
 )
