@@ -176,6 +176,14 @@ class Episode:
         """Call edges carrying failed requests now: the cascade, callee to callers."""
         return self.sim.failing_edges(self._traffic)
 
+    def _snapshot(self) -> Mapping[str, Any]:
+        """The configs in force now, for a window's record.
+
+        A fix replaces a service's config with a new dict and never edits one in
+        place, so a shallow copy keeps this window's configs as they are.
+        """
+        return MappingProxyType(dict(self._configs))
+
     def masked_services(self) -> set[str]:
         """Services whose config holds a problem no request reaches yet."""
         return set(self._masked)
@@ -393,7 +401,8 @@ class Episode:
         self, action: Action, content: Any, payload: dict[str, Any], message: str
     ) -> Effect:
         key = (action.kind, action.service or "")
-        digest = repr(content)  # compared by value on the next look
+        # compared by value on the next look; a log only grows, so its length says it all
+        digest = f"{len(content)} lines" if action.kind == "inspect_logs" else repr(content)
         previous, changes_then = self.seen.get(key, (None, -1))
         repeat = previous == digest and changes_then == self.changes
         self.seen[key] = (digest, self.changes)
@@ -433,7 +442,7 @@ class Episode:
         probes = self.sim.probe(
             service, self._traffic, self._resolved, self._configs, self.steps, at_ms
         )
-        window = self._windows.setdefault(self.steps, _Window(freeze(self._configs), self._traffic))
+        window = self._windows.setdefault(self.steps, _Window(self._snapshot(), self._traffic))
         for p in probes:
             window.extra.extend(p.pop("events"))
         if not probes:
@@ -492,7 +501,7 @@ class Episode:
             self._traffic, was, self._resolved, self._configs, service
         )
         self._statuses = self.sim.statuses(self._resolved, self._traffic)
-        window = _Window(freeze(self._configs), self._traffic)
+        window = _Window(self._snapshot(), self._traffic)
         old = self._windows.get(self.steps)
         if old is not None:
             window.extra.extend(old.extra)
