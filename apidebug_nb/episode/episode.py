@@ -188,7 +188,8 @@ class Episode:
     ) -> tuple[Observation, dict[str, Any]]:
         """Start (or restart) the episode.
 
-        ``seed`` selects a built-in task's variant, Gymnasium-style. The
+        ``seed`` selects a built-in task's variant, Gymnasium-style; on any other
+        scenario (generated, or from a file) a seed is an error, and nothing changes. The
         episode's own RNG (request ids) is seeded from the scenario id, so the
         observations are a function of the scenario and the actions alone.
         ``options`` may hold ``learner_id``.
@@ -198,14 +199,20 @@ class Episode:
             raise InputTypeError(
                 f"reset(seed=...) takes a non-negative integer or None, got {brief(seed)}"
             )
+        from apidebug_nb.scenarios.catalogue import TASKS, load_scenario
+
+        if seed is not None and self.scenario.task not in TASKS:
+            raise InputTypeError(
+                f"reset(seed={seed}) selects a variant of a built-in task, but scenario "
+                f"{self.scenario.id!r} is not one; for another variant of a generated "
+                "scenario make a new Episode(adb.generate_scenario(n_services, n_issues, "
+                "seed=N)), or call reset() without a seed"
+            )
         if "learner_id" in options:
             self.learner_id = check_name(options["learner_id"], "learner_id")
         if seed is not None and self.scenario.task is not None and self.scenario.seed != seed:
-            from apidebug_nb.scenarios.catalogue import TASKS, load_scenario
-
-            if self.scenario.task in TASKS:
-                self.scenario = load_scenario(self.scenario.task, seed)
-                self.sim = Simulation.of(self.scenario)
+            self.scenario = load_scenario(self.scenario.task, seed)
+            self.sim = Simulation.of(self.scenario)
         if not (self._fresh and seed is None):
             self._reset_state()
         self._fresh = False
