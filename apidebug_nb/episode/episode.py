@@ -383,7 +383,7 @@ class Episode:
         return list(lines)
 
     # -- validation shared by actions -------------------------------------------
-    def _unknown_service(self, service: str | None) -> str | None:
+    def _unknown_service(self, service: str) -> str | None:
         if service in self._configs:
             return None
         return messages.unknown_service(service, self.scenario.services)
@@ -399,41 +399,42 @@ class Episode:
     def _inspection(
         self, action: Action, content: Any, payload: dict[str, Any], message: str
     ) -> Effect:
-        key = (action.kind, action.service or "")
+        key = (action.kind, action.service_name)
         digest = repr(content)  # compared by value on the next look
         previous, changes_then = self.seen.get(key, (None, -1))
         repeat = previous == digest and changes_then == self.changes
         self.seen[key] = (digest, self.changes)
-        self.inspected.add(action.service)
+        self.inspected.add(action.service_name)
         facts = {"new_info": previous != digest, "repeat": repeat}
         if repeat:
             message += " (Nothing has changed since you last looked.)"
         return Effect(facts, message, payload, ActionOutcome(action.kind, repeat=repeat))
 
     def _do_inspect_logs(self, action: Action) -> Effect:
-        if err := self._unknown_service(action.service):
+        if err := self._unknown_service(action.service_name):
             return self._rejected(action, err, "unknown_service")
-        lines = self.log_lines(action.service)
+        lines = self.log_lines(action.service_name)
         return self._inspection(
-            action, lines, {"logs": lines}, f"Showing {len(lines)} log lines of {action.service}."
+            action, lines, {"logs": lines}, f"Showing {len(lines)} log lines of {action.service_name}."
         )
 
     def _do_inspect_config(self, action: Action) -> Effect:
-        if err := self._unknown_service(action.service):
+        if err := self._unknown_service(action.service_name):
             return self._rejected(action, err, "unknown_service")
-        config = thaw(self._configs[action.service])
-        editable = self.sim.editable[action.service]
+        config = thaw(self._configs[action.service_name])
+        editable = self.sim.editable[action.service_name]
         note = "" if editable else " It is not yours to edit: its config is the contract."
         effect = self._inspection(
-            action, config, {"config": config}, f"Showing the config of {action.service}.{note}"
+            action, config, {"config": config}, f"Showing the config of {action.service_name}.{note}"
         )
+        assert effect.outcome is not None  # an inspection always reports its outcome
         outcome = dataclasses.replace(effect.outcome, editable=editable)
         return dataclasses.replace(effect, outcome=outcome)
 
     def _do_inspect_endpoint(self, action: Action) -> Effect:
-        if err := self._unknown_service(action.service):
+        if err := self._unknown_service(action.service_name):
             return self._rejected(action, err, "unknown_service")
-        service = action.service
+        service = action.service_name
         # The probe runs at the start of the next window, in the traffic of the
         # configs in force now; its lines land in that window's log.
         at_ms = self.steps * self.scenario.step_seconds * 1000 + 100
@@ -444,7 +445,7 @@ class Episode:
         for p in probes:
             window.extra.extend(p.pop("events"))
         if not probes:
-            shown = {"response": {"service": service, "status": None, "headers": {}, "body": {},
+            shown: dict[str, Any] = {"response": {"service": service, "status": None, "headers": {}, "body": {},
                                   "error": "no flow sends requests to this service",
                                   "request_id": None, "trace_id": None}}
             return self._inspection(action, shown, shown,
@@ -463,7 +464,7 @@ class Episode:
 
     # -- fixes ----------------------------------------------------------------------
     def _do_submit_fix(self, action: Action) -> Effect:
-        service = action.service
+        service = action.service_name
         if err := self._unknown_service(service):
             return self._rejected(action, err, "unknown_service")
         if not self.sim.editable[service]:
