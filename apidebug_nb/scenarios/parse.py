@@ -343,8 +343,8 @@ def _faults(ctx: _Ctx, raw: list[Any]) -> tuple[Fault, ...]:
 
 
 def _issue(ctx: _Ctx, raw: Any, n: int) -> Issue:
-    iid = (
-        raw.get("id")
+    iid: str = (
+        raw["id"]
         if isinstance(raw, Mapping) and isinstance(raw.get("id"), str)
         else f"#{n + 1}"
     )
