@@ -109,7 +109,7 @@ class ApiDebugEnv(gym.Env[dict[str, Any], Any]):
         info = dict(info, observation=obs, services=list(self.services))
         return sp.encode_observation(obs, self.services), info
 
-    def render(self) -> str | None:  # type: ignore[override]
+    def render(self) -> str | None:
         """The last observation as text (``render_mode="ansi"``); ``None`` otherwise."""
         if self.render_mode != "ansi" or self._last is None:
             return None
