@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import warnings
+
 import pytest
 
 gym = pytest.importorskip("gymnasium")
@@ -26,7 +30,19 @@ def test_every_task_and_the_generator_have_an_id():
 @pytest.mark.parametrize("env_id", ENV_IDS)
 def test_check_env_passes(env_id):
     env = gym.make(env_id, render_mode="ansi")
-    check_env(env.unwrapped, skip_render_check=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # check_env reports some problems only as warnings
+        check_env(env.unwrapped, skip_render_check=False)
+
+
+def test_make_can_import_the_registering_module_itself():
+    code = (
+        "import gymnasium as gym\n"
+        "env = gym.make('apidebug_nb.gym:apidebug_nb/hard-v0')\n"
+        "print(env.unwrapped.task, len(env.unwrapped.services))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.split() == ["hard", str(len(adb.load_scenario("hard").services))], out.stderr
 
 
 def test_generated_id_takes_kwargs():

@@ -2,7 +2,9 @@
 
 Importing this package registers one id per built-in task, ``apidebug_nb/easy-v0``,
 ``apidebug_nb/medium-v0``, ``apidebug_nb/hard-v0``, and ``apidebug_nb/generated-v0``
-for a generated scenario (kwargs ``n_services`` and ``n_issues``). Spaces and the
+for a generated scenario (kwargs ``n_services`` and ``n_issues``). Gymnasium has no
+plugin hook, so import this package first, or let ``gymnasium.make`` import it:
+``gym.make("apidebug_nb.gym:apidebug_nb/hard-v0")``. Spaces and the
 encoding of a fix: :mod:`apidebug_nb.gym.spaces`; seeds: :mod:`apidebug_nb.gym.env`.
 
 >>> import gymnasium as gym
