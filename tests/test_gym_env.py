@@ -132,3 +132,19 @@ def _run_random_episodes(vector_cls, episodes: int) -> int:
 @pytest.mark.parametrize("vector", ["SyncVectorEnv", "AsyncVectorEnv"])
 def test_a_vector_env_of_8_runs_1000_random_episodes(vector):
     assert _run_random_episodes(getattr(gym.vector, vector), 1000) >= 1000
+
+
+def test_the_prompt_loop_shows_the_model_the_text_and_reads_its_json_reply():
+    from apidebug_nb.gym.prompt_agent import ScriptedModel, parse_reply, prompt
+
+    env = ApiDebugEnv("easy")
+    obs, info = env.reset()
+    model = ScriptedModel(['I will look first: {"action_type": "inspect_logs", "target": "payment_client"}'])
+    action = parse_reply(model(prompt(obs["text"], env.services)))
+    assert action == {"action_type": "inspect_logs", "target": "payment_client"}
+    (shown,) = model.prompts
+    assert obs["text"] in shown and "payment_client, payment_gateway" in shown
+    assert parse_reply(model("anything")) == {"action_type": "hint"}  # the script ran out
+    for reply in ("no json here", "{not json}", "[1, 2]"):
+        with pytest.raises(adb.ActionError, match="no JSON action object"):
+            parse_reply(reply)
