@@ -12,7 +12,7 @@ dashboard; the only modules that import matplotlib or ipywidgets).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from apidebug_nb._version import __version__
 from apidebug_nb.episode.actions import Action
@@ -31,54 +31,30 @@ from apidebug_nb.errors import (
 from apidebug_nb.scenarios.catalogue import TASKS, load_scenario, task_pool
 from apidebug_nb.scenarios.records import Issue, Scenario, Service
 
-if TYPE_CHECKING:
-    from apidebug_nb.grading.agents import BaselineAgent, InspectOnlyAgent, RandomPatchAgent, play
-    from apidebug_nb.grading.oracle import oracle_actions
-    from apidebug_nb.grading.rubric import Grade
-    from apidebug_nb.grading.transcript import Verification, replay, verify
-    from apidebug_nb.instructor.classroom import grade_transcripts
-    from apidebug_nb.instructor.generator import generate_scenario
-    from apidebug_nb.instructor.scenario_files import load_scenario_file
-    from apidebug_nb.instructor.variants import assign_variants
-    from apidebug_nb.model.validation import validate_scenario
-    from apidebug_nb.views.dashboard import Dashboard
-    from apidebug_nb.views.figures import picture
-    from apidebug_nb.views.grade_plot import plot_grade
-    from apidebug_nb.views.graph_plot import plot_service_graph
-    from apidebug_nb.views.graph_text import graph_text
-    from apidebug_nb.views.lab import Quiz, act, show, try_fix
-    from apidebug_nb.views.timeline_plot import plot_health_timeline, timeline_text
-
-# Loaded on first use, so `import apidebug_nb` stays fast (grading, validation
-# and transcripts are not needed to play) and never loads ipywidgets or
-# matplotlib (the view layer) or YAML (the instructor tools).
-_LAZY = {
-    "oracle_actions": "apidebug_nb.grading.oracle",
-    "Grade": "apidebug_nb.grading.rubric",
-    "Verification": "apidebug_nb.grading.transcript",
-    "replay": "apidebug_nb.grading.transcript",
-    "verify": "apidebug_nb.grading.transcript",
-    "validate_scenario": "apidebug_nb.model.validation",
-    "Dashboard": "apidebug_nb.views.dashboard",
-    "plot_service_graph": "apidebug_nb.views.graph_plot",
-    "plot_health_timeline": "apidebug_nb.views.timeline_plot",
-    "plot_grade": "apidebug_nb.views.grade_plot",
-    "graph_text": "apidebug_nb.views.graph_text",
-    "timeline_text": "apidebug_nb.views.timeline_plot",
-    "BaselineAgent": "apidebug_nb.grading.agents",
-    "InspectOnlyAgent": "apidebug_nb.grading.agents",
-    "RandomPatchAgent": "apidebug_nb.grading.agents",
-    "play": "apidebug_nb.grading.agents",
-    "grade_transcripts": "apidebug_nb.instructor.classroom",
-    "generate_scenario": "apidebug_nb.instructor.generator",
-    "load_scenario_file": "apidebug_nb.instructor.scenario_files",
-    "assign_variants": "apidebug_nb.instructor.variants",
-    "picture": "apidebug_nb.views.figures",
-    "Quiz": "apidebug_nb.views.lab",
-    "act": "apidebug_nb.views.lab",
-    "show": "apidebug_nb.views.lab",
-    "try_fix": "apidebug_nb.views.lab",
+# The one list of names loaded on first use, by module, so `import apidebug_nb`
+# stays fast (grading, validation and transcripts are not needed to play) and
+# never loads ipywidgets or matplotlib (the view layer) or YAML (the instructor
+# tools). Type checkers see these names as Any; import them from their modules
+# for precise types.
+_LAZY_BY_MODULE: dict[str, tuple[str, ...]] = {
+    "apidebug_nb.grading.agents": ("BaselineAgent", "InspectOnlyAgent", "RandomPatchAgent", "play"),
+    "apidebug_nb.grading.oracle": ("oracle_actions",),
+    "apidebug_nb.grading.rubric": ("Grade",),
+    "apidebug_nb.grading.transcript": ("Verification", "replay", "verify"),
+    "apidebug_nb.instructor.classroom": ("grade_transcripts",),
+    "apidebug_nb.instructor.generator": ("generate_scenario",),
+    "apidebug_nb.instructor.scenario_files": ("load_scenario_file",),
+    "apidebug_nb.instructor.variants": ("assign_variants",),
+    "apidebug_nb.model.validation": ("validate_scenario",),
+    "apidebug_nb.views.dashboard": ("Dashboard",),
+    "apidebug_nb.views.figures": ("picture",),
+    "apidebug_nb.views.grade_plot": ("plot_grade",),
+    "apidebug_nb.views.graph_plot": ("plot_service_graph",),
+    "apidebug_nb.views.graph_text": ("graph_text",),
+    "apidebug_nb.views.lab": ("Quiz", "act", "observation_text", "show", "try_fix"),
+    "apidebug_nb.views.timeline_plot": ("plot_health_timeline", "timeline_text"),
 }
+_LAZY = {name: module for module, names in _LAZY_BY_MODULE.items() for name in names}
 
 
 def __getattr__(name: str) -> Any:
@@ -92,45 +68,26 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "TASKS",
     "Action",
-    "BaselineAgent",
-    "InspectOnlyAgent",
-    "RandomPatchAgent",
-    "assign_variants",
-    "generate_scenario",
-    "grade_transcripts",
-    "load_scenario_file",
-    "play",
     "ActionError",
     "ApiDebugError",
-    "Dashboard",
     "Episode",
     "EpisodeFinishedError",
-    "Grade",
     "Issue",
     "MissingPathError",
     "Observation",
-    "Quiz",
     "RuleError",
     "Scenario",
     "ScenarioError",
     "Service",
     "TranscriptError",
     "UnknownTaskError",
-    "Verification",
-    "act",
-    "graph_text",
-    "picture",
-    "plot_grade",
-    "plot_health_timeline",
-    "plot_service_graph",
-    "timeline_text",
     "__version__",
     "load_scenario",
-    "oracle_actions",
-    "replay",
-    "show",
     "task_pool",
-    "try_fix",
-    "validate_scenario",
-    "verify",
+    *_LAZY,
 ]
+
+
+def __dir__() -> list[str]:
+    """Every public name, the lazy ones too (for ``dir(adb)`` and tab completion)."""
+    return sorted(set(globals()) | set(__all__))

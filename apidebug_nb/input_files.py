@@ -105,7 +105,7 @@ def _loader_class(limits: Limits) -> type:
     # in Python, builds the nodes, so every node passes the checks. The C parser is
     # what keeps a 2 MB file to about a second: PyYAML's pure-Python scanner takes tens.
     try:
-        from yaml.cyaml import CParser
+        from yaml._yaml import CParser  # what yaml.cyaml re-exports
 
         bases: tuple[type, ...] = (Composer, CParser, SafeConstructor, Resolver)
     except ImportError:  # pragma: no cover - PyYAML built without libyaml
@@ -131,6 +131,7 @@ def _loader_class(limits: Limits) -> type:
         def compose_node(self, parent: Any, index: Any) -> Any:
             event = self.peek_event()
             if type(event) is yaml.AliasEvent:
+                assert event.start_mark is not None  # the parser marks every event
                 raise LineInputError(
                     f"YAML aliases (*{event.anchor}) are not allowed in scenario files: "
                     "write the value out in full",

@@ -229,6 +229,7 @@ def clean_json(value: Any, limits: Limits = FIX_LIMITS) -> Any:
                     "that is far more than any scenario or fix needs",
                     too_large=True,
                 )
+            children: list[tuple[Any, Any, str | int, int, str]]
             if isinstance(item, Mapping):
                 out = {}
                 children = []

@@ -35,6 +35,7 @@ LAYERS = {
     "apidebug_nb.grading": 4,
     "apidebug_nb.instructor": 5,
     "apidebug_nb.views": 6,
+    "apidebug_nb.gym": 7,  # Gymnasium environments: episodes, generated scenarios, text views
     "apidebug_nb.cli": 7,
     "apidebug_nb.lab_launcher": 7,
     "apidebug_nb.__main__": 7,

@@ -450,3 +450,15 @@ def _paths(patch, prefix=""):
 
 RandomPlay.TestCase.settings = settings(max_examples=40, stateful_step_count=25, deadline=None)
 TestRandomPlay = RandomPlay.TestCase
+
+
+def test_reset_with_a_seed_on_a_scenario_that_is_no_task_is_a_clear_error():
+    sc = adb.generate_scenario(3, 2, seed=1)
+    ep = adb.Episode(sc)
+    ep.reset()
+    obs, *_ = ep.step(adb.Action.hint())
+    with pytest.raises(TypeError, match=r"reset\(seed=5\) selects a variant of a built-in task"):
+        ep.reset(seed=5)
+    assert ep.steps == 1 and ep.scenario is sc  # nothing changed
+    obs, _ = ep.reset()  # without a seed it restarts
+    assert obs.step == 0

@@ -78,3 +78,18 @@ def test_public_names_of_the_contract():
 def test_unknown_attribute_is_a_clear_attribute_error():
     with pytest.raises(AttributeError, match="has no attribute 'Dashbord'"):
         adb.Dashbord  # noqa: B018
+
+
+def test_dir_lists_every_public_name_and_each_resolves():
+    listed = dir(adb)
+    for name in adb.__all__:
+        assert name in listed, name
+        assert getattr(adb, name) is not None
+    # the lazy names too, which live in no module global until first use
+    assert {"Dashboard", "play", "Grade", "observation_text"} <= set(listed)
+
+
+def test_observation_text_is_exported():
+    ep = adb.Episode(adb.load_scenario("easy"))
+    obs, _ = ep.reset()
+    assert adb.observation_text(obs).startswith("[step 0, 15 left] ")

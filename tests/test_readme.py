@@ -102,3 +102,24 @@ def test_binder_badges_open_start_here_in_jupyterlab_and_the_app_in_voila() -> N
     assert all(README.index(url) < README.index("```bash") for url in badges)
     requirements = (ROOT / "binder" / "requirements.txt").read_text(encoding="utf-8").split()
     assert ".[lab]" in requirements and any(r.startswith("voila") for r in requirements)
+
+
+def test_the_agents_section_closes_the_readme_and_its_example_runs():
+    import subprocess
+
+    import pytest
+
+    pytest.importorskip("gymnasium")
+    section = README[README.index("\n## Agents\n") :]
+    assert "\n## " not in section[1:], "the Agents section is the last one"
+    (code,) = re.findall(r"```python\n(.*?)\n```", section, flags=re.S)
+    assert 15 <= len(code.splitlines()) <= 25  # a short example
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    assert out.returncode == 0, out.stderr
+    random_line, baseline_line = out.stdout.splitlines()
+    assert random_line.startswith("[step ")  # the text twin of the random agent's last step
+    assert (
+        baseline_line == "2 of 2 fixed"
+    )  # the easy task has two problems; the baseline fixes both

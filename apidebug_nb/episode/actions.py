@@ -77,7 +77,8 @@ class Action:
 
     Attributes:
         kind: one of :data:`KINDS`.
-        service: the service acted on (inspections and fixes), else ``None``.
+        service: the service acted on (inspections and fixes), else ``None``;
+            :attr:`service_name` is the same, typed ``str``, for the kinds that need one.
         changes: the JSON merge patch of a ``submit_fix`` (a copy), else ``None``.
         issue: the issue a ``reveal`` names, or ``None`` for the current one.
 
@@ -109,6 +110,17 @@ class Action:
             object.__setattr__(self, "issue", _name(self.issue, "an issue id", "reveal"))
         if self.kind == "submit_fix":
             object.__setattr__(self, "changes", _clean_changes(self.changes))
+
+    @property
+    def service_name(self) -> str:
+        """The service of an inspection or a fix, typed ``str`` (ActionError for other kinds).
+
+        >>> Action.inspect_logs("auth_service").service_name
+        'auth_service'
+        """
+        if self.service is None:
+            raise ActionError(f"{self.kind} acts on no service")
+        return self.service
 
     @classmethod
     def inspect_logs(cls, service: str) -> Action:

@@ -196,7 +196,8 @@ class Episode:
     ) -> tuple[Observation, dict[str, Any]]:
         """Start (or restart) the episode.
 
-        ``seed`` selects a built-in task's variant, Gymnasium-style. The
+        ``seed`` selects a built-in task's variant, Gymnasium-style; on any other
+        scenario (generated, or from a file) a seed is an error, and nothing changes. The
         episode's own RNG (request ids) is seeded from the scenario id, so the
         observations are a function of the scenario and the actions alone.
         ``options`` may hold ``learner_id``.
@@ -206,14 +207,20 @@ class Episode:
             raise InputTypeError(
                 f"reset(seed=...) takes a non-negative integer or None, got {brief(seed)}"
             )
+        from apidebug_nb.scenarios.catalogue import TASKS, load_scenario
+
+        if seed is not None and self.scenario.task not in TASKS:
+            raise InputTypeError(
+                f"reset(seed={seed}) selects a variant of a built-in task, but scenario "
+                f"{self.scenario.id!r} is not one; for another variant of a generated "
+                "scenario make a new Episode(adb.generate_scenario(n_services, n_issues, "
+                "seed=N)), or call reset() without a seed"
+            )
         if "learner_id" in options:
             self.learner_id = check_name(options["learner_id"], "learner_id")
         if seed is not None and self.scenario.task is not None and self.scenario.seed != seed:
-            from apidebug_nb.scenarios.catalogue import TASKS, load_scenario
-
-            if self.scenario.task in TASKS:
-                self.scenario = load_scenario(self.scenario.task, seed)
-                self.sim = Simulation.of(self.scenario)
+            self.scenario = load_scenario(self.scenario.task, seed)
+            self.sim = Simulation.of(self.scenario)
         if not (self._fresh and seed is None):
             self._reset_state()
         self._fresh = False
@@ -384,7 +391,7 @@ class Episode:
         return list(lines)
 
     # -- validation shared by actions -------------------------------------------
-    def _unknown_service(self, service: str | None) -> str | None:
+    def _unknown_service(self, service: str) -> str | None:
         if service in self._configs:
             return None
         return messages.unknown_service(service, self.scenario.services)
@@ -400,42 +407,49 @@ class Episode:
     def _inspection(
         self, action: Action, content: Any, payload: dict[str, Any], message: str
     ) -> Effect:
-        key = (action.kind, action.service or "")
+        key = (action.kind, action.service_name)
         # compared by value on the next look; a log only grows, so its length says it all
         digest = f"{len(content)} lines" if action.kind == "inspect_logs" else repr(content)
         previous, changes_then = self.seen.get(key, (None, -1))
         repeat = previous == digest and changes_then == self.changes
         self.seen[key] = (digest, self.changes)
-        self.inspected.add(action.service)
+        self.inspected.add(action.service_name)
         facts = {"new_info": previous != digest, "repeat": repeat}
         if repeat:
             message += " (Nothing has changed since you last looked.)"
         return Effect(facts, message, payload, ActionOutcome(action.kind, repeat=repeat))
 
     def _do_inspect_logs(self, action: Action) -> Effect:
-        if err := self._unknown_service(action.service):
+        if err := self._unknown_service(action.service_name):
             return self._rejected(action, err, "unknown_service")
-        lines = self.log_lines(action.service)
+        lines = self.log_lines(action.service_name)
         return self._inspection(
-            action, lines, {"logs": lines}, f"Showing {len(lines)} log lines of {action.service}."
+            action,
+            lines,
+            {"logs": lines},
+            f"Showing {len(lines)} log lines of {action.service_name}.",
         )
 
     def _do_inspect_config(self, action: Action) -> Effect:
-        if err := self._unknown_service(action.service):
+        if err := self._unknown_service(action.service_name):
             return self._rejected(action, err, "unknown_service")
-        config = thaw(self._configs[action.service])
-        editable = self.sim.editable[action.service]
+        config = thaw(self._configs[action.service_name])
+        editable = self.sim.editable[action.service_name]
         note = "" if editable else " It is not yours to edit: its config is the contract."
         effect = self._inspection(
-            action, config, {"config": config}, f"Showing the config of {action.service}.{note}"
+            action,
+            config,
+            {"config": config},
+            f"Showing the config of {action.service_name}.{note}",
         )
+        assert effect.outcome is not None  # an inspection always reports its outcome
         outcome = dataclasses.replace(effect.outcome, editable=editable)
         return dataclasses.replace(effect, outcome=outcome)
 
     def _do_inspect_endpoint(self, action: Action) -> Effect:
-        if err := self._unknown_service(action.service):
+        if err := self._unknown_service(action.service_name):
             return self._rejected(action, err, "unknown_service")
-        service = action.service
+        service = action.service_name
         # The probe runs at the start of the next window, in the traffic of the
         # configs in force now; its lines land in that window's log.
         at_ms = self.steps * self.scenario.step_seconds * 1000 + 100
@@ -446,7 +460,7 @@ class Episode:
         for p in probes:
             window.extra.extend(p.pop("events"))
         if not probes:
-            shown = {
+            shown: dict[str, Any] = {
                 "response": {
                     "service": service,
                     "status": None,
@@ -478,7 +492,7 @@ class Episode:
 
     # -- fixes ----------------------------------------------------------------------
     def _do_submit_fix(self, action: Action) -> Effect:
-        service = action.service
+        service = action.service_name
         if err := self._unknown_service(service):
             return self._rejected(action, err, "unknown_service")
         if not self.sim.editable[service]:

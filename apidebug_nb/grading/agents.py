@@ -422,14 +422,15 @@ class BaselineAgent:
         # Everything is read from obs.outcome (data), never from the English message.
         out = obs.outcome
         if last.kind == "inspect_config" and obs.config is not None:
-            self.configs[last.service] = copy.deepcopy(obs.config)
-            self.editable.setdefault(last.service, bool(out.editable))
+            self.configs[last.service_name] = copy.deepcopy(obs.config)
+            self.editable.setdefault(last.service_name, bool(out.editable))
         elif last.kind == "submit_fix":
+            service = last.service_name
             if out.rejected == "not_editable":
-                self.editable[last.service] = False
+                self.editable[service] = False
             elif out.accepted and out.applied:
                 patch = normalise_patch(last.changes)
-                self.configs[last.service] = apply_merge_patch(self.configs[last.service], patch)
+                self.configs[service] = apply_merge_patch(self.configs[service], patch)
                 if out.resolved:
                     self.setting, self.contract = None, ""
         elif last.kind == "hint" and out.level is not None and out.hint is not None:
@@ -550,7 +551,7 @@ class RandomPatchAgent:
         if last is not None and (
             observation.outcome.rejected == "not_editable" or observation.outcome.editable is False
         ):
-            self.not_editable.add(last.service)
+            self.not_editable.add(last.service_name)
         rng = self.rng
         service = rng.choice(self.services)
         if rng.random() < 0.25:

@@ -94,9 +94,10 @@ def fix_dimension(ep: Episode) -> tuple[float, str]:
 
 def diagnosis_dimension(ep: Episode) -> tuple[float, str]:
     fixes = [
-        (i, _final_resolution_step(ep, i))
+        (i, step)
         for i in ep.sim.order
         if ep.statuses[i] == RESOLVED and i not in ep.revealed
+        if (step := _final_resolution_step(ep, i)) is not None  # no step, no fix to diagnose
     ]
     if not fixes:
         return 0.0, "No fix to diagnose yet."

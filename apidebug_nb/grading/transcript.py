@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,7 +42,7 @@ def observations_digest(ep: Episode) -> str:
     return ep.observation_digest.hexdigest()
 
 
-def actions_digest(actions: list[Action]) -> str:
+def actions_digest(actions: Sequence[Action]) -> str:
     """SHA-256 over the action records, in order (what the learner did, as replayed)."""
     text = json.dumps([a.to_dict() for a in actions], sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -59,7 +59,7 @@ def make_transcript(ep: Episode) -> dict[str, Any]:
     times = ep.action_times
     actions = []
     for n, action in enumerate(ep.actions):
-        entry = {"action": action.to_dict()}
+        entry: dict[str, Any] = {"action": action.to_dict()}
         if n < len(times) and times[n] is not None:
             at = times[n]
             if isinstance(at, (int, float)):  # live episodes keep epoch seconds (cheap)

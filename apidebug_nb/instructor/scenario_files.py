@@ -17,6 +17,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 import re
 from pathlib import Path
@@ -262,19 +263,18 @@ _TOML_TABLE = re.compile(r"^\s*\[")
 
 
 def _toml_module(name: str) -> Any:
-    try:
-        import tomllib  # Python 3.11+
-    except ModuleNotFoundError:
+    # tomllib on Python 3.11+, else tomli: the same parser, packaged for Python 3.10
+    for module in ("tomllib", "tomli"):
         try:
-            import tomli as tomllib  # the same parser, packaged for Python 3.10
+            return importlib.import_module(module)
         except ModuleNotFoundError:
-            raise ScenarioError(
-                "reading TOML needs Python 3.11+ or the 'tomli' package "
-                "(pip install tomli); YAML files work everywhere",
-                scenario=name,
-                rule="file-type",
-            ) from None
-    return tomllib
+            continue
+    raise ScenarioError(
+        "reading TOML needs Python 3.11+ or the 'tomli' package "
+        "(pip install tomli); YAML files work everywhere",
+        scenario=name,
+        rule="file-type",
+    )
 
 
 def _read_toml(text: str, name: str) -> tuple[Any, LineMap]:

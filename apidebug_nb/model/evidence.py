@@ -189,7 +189,7 @@ class Renderer:
                 events.append(Event(at + 30, order, c_level, hop.caller, f"{ids} {c_text}"))
                 order += 1
                 if a.dropped:
-                    issue = self.issues.get(a.source)
+                    issue = self.issues.get(a.source) if a.source is not None else None
                     detail = (
                         issue.detail
                         if issue is not None and issue.detail
@@ -375,10 +375,10 @@ class Renderer:
             marked = marked or spans[-1]["failing"]
         req = self._req(key, first_hop if first_hop is not None else min(m.roots, default=0), 1)
         if first_hop is not None:
-            r = next((x for x in chosen.results if x.hop == first_hop), None)
-            status = r.status if r is not None else None
-            headers = self.headers(m, r, configs) if r is not None else {}
-            error = self.error(m, r, configs) if r is not None else "no request reached it"
+            hit = next((x for x in chosen.results if x.hop == first_hop), None)
+            status = hit.status if hit is not None else None
+            headers = self.headers(m, hit, configs) if hit is not None else {}
+            error = self.error(m, hit, configs) if hit is not None else "no request reached it"
         else:
             failed = next((x for x in chosen.results if x.hop in m.roots and x.failed), None)
             method = flow.name.split(" ", 1)[0]

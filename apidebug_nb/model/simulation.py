@@ -112,7 +112,7 @@ def computed_masks(scenario: Scenario) -> dict[str, tuple[str, ...]]:
                 failing.add(r)
         touched: set[int] = set()
         for f in failing:
-            touched |= flows_of_edge.get(tuple(issues[f].hop), set())
+            touched |= flows_of_edge.get(issues[f].hop, set())
         reached: dict[str, int] = {}
         for n, m in enumerate(models):
             got = simulate([m], failing, configs).reached if n in touched else per_flow[n]
@@ -292,7 +292,7 @@ class Simulation:
         done, was = set(resolved), set(before)
         flows = set(self.flows_of[changed_service])
         for iid in done ^ was:
-            flows |= self.flows_of_edge.get(tuple(self.issues[iid].hop), set())
+            flows |= self.flows_of_edge.get(self.issues[iid].hop, set())
         failing = frozenset(i for i in self.order if i not in done)
         return resimulate(self.models, previous, flows, failing, configs)
 

@@ -286,7 +286,7 @@ def groups_from(
 def _flow(
     m: FlowModel, failing: frozenset[str] | set[str], configs: Mapping[str, Any], reached: dict
 ) -> tuple[Group, ...]:
-    start = [(m.flow.requests, ())]
+    start: list[tuple[int, tuple[HopResult, ...]]] = [(m.flow.requests, ())]
     out = _calls(m, m.children[None], start, failing, configs, reached)
     return tuple(Group(n, res, m.roots) for n, res in out if n > 0)
 
@@ -461,6 +461,7 @@ def health(
                 elif r.failure == "upstream":
                     blamed = hop.callee  # it answered an error: its dependency failed
                 else:
+                    assert r.failure is not None  # a failed result always names its kind
                     blamed = hop.callee if FAILURES[r.failure].blame == CALLEE else hop.caller
                 failed[blamed] += g.count
     out = {}

@@ -170,7 +170,7 @@ def make_issue(
         severity=severity,
         check=freeze(check),
         reference_fix=freeze(fix),
-        hop=tuple(hop),
+        hop=(hop[0], hop[1]),
         failure=failure,
         detail=detail,
         share=freeze(share) if share is not None else None,

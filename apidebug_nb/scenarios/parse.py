@@ -349,10 +349,8 @@ def _faults(ctx: _Ctx, raw: list[Any]) -> tuple[Fault, ...]:
 
 
 def _issue(ctx: _Ctx, raw: Any, n: int) -> Issue:
-    iid = (
-        raw.get("id")
-        if isinstance(raw, Mapping) and isinstance(raw.get("id"), str)
-        else f"#{n + 1}"
+    iid: str = (
+        raw["id"] if isinstance(raw, Mapping) and isinstance(raw.get("id"), str) else f"#{n + 1}"
     )
     d = _fields(ctx, raw, _ISSUE, _ISSUE_REQUIRED, "an issue", issue=iid)
     if d["category"] not in CATEGORIES:

@@ -151,7 +151,7 @@ class Dashboard:
 
     def _initial_selection(self) -> str:
         for action in reversed(self.episode.actions):
-            if action.service in self.episode.sim.editable:
+            if action.service is not None and action.service in self.episode.sim.editable:
                 return action.service
         return self.episode.scenario.services[0]
 
@@ -451,8 +451,10 @@ class Dashboard:
         ep = self.episode
         if self._finish_drawn_at != ep.steps:
             grade = ep.grade()
-            self._grade_image.value = figures.png_bytes(plot_grade(grade).figure)
-            self._timeline_image.value = figures.png_bytes(plot_health_timeline(ep).figure)
+            self._grade_image.value = figures.png_bytes(figures.root_figure(plot_grade(grade)))
+            self._timeline_image.value = figures.png_bytes(
+                figures.root_figure(plot_health_timeline(ep))
+            )
             self._grade_text.value = (
                 f"<pre style='{panels.MONO}white-space:pre-wrap'>"
                 f"{panels.html.escape(grade.render_text())}</pre>"

@@ -13,7 +13,7 @@ import io
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from matplotlib import rc_context
 from matplotlib.axes import Axes
@@ -24,7 +24,7 @@ from matplotlib.font_manager import FontProperties
 DPI = 100
 MAX_PIXELS = 8_000_000  # huge graphs get a lower dpi instead of a 50 MB PNG
 # Unhinted glyphs render about twice as fast in Agg and look the same at these sizes.
-RC = {"text.hinting": "no_hinting"}
+RC: dict[Any, Any] = {"text.hinting": "no_hinting"}  # matplotlib types keys as Literals
 FONT_FAMILY = "DejaVu Sans"  # ships with matplotlib: same glyphs and metrics everywhere
 PNG_METADATA = {"Software": None}  # no version string: identical bytes across installs
 PNG_COMPRESSION = 3  # zlib level: a fraction of the default's time, slightly larger files
@@ -68,8 +68,21 @@ def inch_canvas(ax: Axes, ours: bool, width_in: float, height_in: float) -> None
     ax.set_ylim(-height_in, 0)
     ax.set_aspect("equal", adjustable="box" if ours else "datalim")
     if ours:
-        ax.figure.set_size_inches(width_in, height_in)
-        ax.figure.set_dpi(dpi_for(width_in, height_in))
+        root_figure(ax).set_size_inches(width_in, height_in)
+        root_figure(ax).set_dpi(dpi_for(width_in, height_in))
+
+
+def root_figure(ax: Axes) -> Figure:
+    """The top-level figure ``ax`` draws on (the root of a subfigure)."""
+    fig = ax.figure
+    while not isinstance(fig, Figure):
+        fig = fig.figure
+    return fig
+
+
+def agg_canvas(fig: Figure) -> FigureCanvasAgg:
+    """``fig``'s canvas, typed as the Agg canvas this package draws every figure on."""
+    return cast(FigureCanvasAgg, fig.canvas)
 
 
 def png_bytes(fig: Figure) -> bytes:
@@ -150,4 +163,4 @@ class Picture:
 def picture(draw: Callable[..., Axes], text: str, *args: Any, **kwargs: Any) -> Picture:
     """Draw with ``draw(*args, ax=None, **kwargs)`` and bundle the PNG with ``text``."""
     ax = draw(*args, ax=None, **kwargs)
-    return Picture(png_bytes(ax.figure), text)
+    return Picture(png_bytes(root_figure(ax)), text)

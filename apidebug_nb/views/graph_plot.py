@@ -12,8 +12,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.legend import Legend
@@ -136,8 +137,8 @@ def prepare_frame(scenario: Scenario, ax: Axes | None = None) -> Frame:
     ax.set_aspect("equal", adjustable="box" if ours else "datalim")
     if ours:
         height = top + sc.margin_in - bottom
-        ax.figure.set_size_inches(width, height)
-        ax.figure.set_dpi(figures.dpi_for(width, height))
+        figures.root_figure(ax).set_size_inches(width, height)
+        figures.root_figure(ax).set_dpi(figures.dpi_for(width, height))
     slack = (width - lay.width_in) / 2
     shift = Affine2D().translate(slack, 0) + ax.transData
     return Frame(ax, lay, shift, (sc.margin_in, top), (width / 2, bottom_of_graph))
@@ -236,7 +237,7 @@ def _draw_nodes(
     transform: Transform,
 ) -> list:
     sc = lay.scale
-    artists = []
+    artists: list[Artist] = []
     if selected is not None:
         x, y = lay.positions[selected]
         artists.append(
@@ -301,7 +302,7 @@ def _draw_badges(ax: Axes, lay: GraphLayout, masked: Iterable[str], transform: T
     off = sc.marker_in * 0.55
     xs = [lay.positions[n][0] + off for n in masked]
     ys = [lay.positions[n][1] + off for n in masked]
-    artists = [
+    artists: list[Artist] = [
         ax.scatter(
             xs,
             ys,
@@ -397,7 +398,7 @@ def _draw_status(
 
 def _legend(ax: Axes, fontsize: float) -> Legend:
     size = fontsize * 1.15
-    handles = [
+    handles: list[Any] = [  # lines, patches and a tuple of lines (a combined entry)
         Line2D(
             [],
             [],
@@ -482,6 +483,6 @@ def _legend(ax: Axes, fontsize: float) -> Legend:
 def _legend_size_in(ax: Axes, fontsize: float) -> tuple[float, float]:
     """The legend's size in inches, measured on a throwaway legend (nothing is drawn)."""
     legend = _legend(ax, fontsize)
-    bbox = legend.get_window_extent(ax.figure.canvas.get_renderer())
+    bbox = legend.get_window_extent(figures.agg_canvas(figures.root_figure(ax)).get_renderer())
     legend.remove()
     return bbox.width / ax.figure.dpi, bbox.height / ax.figure.dpi

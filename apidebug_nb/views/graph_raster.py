@@ -35,9 +35,9 @@ class GraphRaster:
     def __init__(self, scenario: Scenario):
         self.scenario = scenario
         self.frame = prepare_frame(scenario)
-        self.figure = self.frame.ax.figure
+        self.figure = figures.root_figure(self.frame.ax)
         draw_static(self.frame, scenario)
-        canvas = self.figure.canvas
+        canvas = figures.agg_canvas(self.figure)
         with rc_context(figures.RC):
             canvas.draw()
         self.background = canvas.copy_from_bbox(self.figure.bbox)
@@ -56,7 +56,7 @@ class GraphRaster:
         return png
 
     def _render(self, state: GraphState) -> bytes:
-        canvas = self.figure.canvas
+        canvas = figures.agg_canvas(self.figure)
         canvas.restore_region(self.background)
         artists = draw_dynamic(self.frame, self.scenario, state)
         artists.sort(key=lambda a: a.get_zorder())  # stable: ties keep drawing order

@@ -15,6 +15,7 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 # The Okabe-Ito palette (Okabe & Ito, "Color Universal Design", 2008).
 OKABE_ITO = {
@@ -75,7 +76,7 @@ REOPEN_COLOUR = OKABE_ITO["reddish_purple"]
 TOTAL_COLOUR = OKABE_ITO["reddish_purple"]
 DIMENSION_COLOUR = OKABE_ITO["blue"]
 
-EDITABLE_LINESTYLE = "solid"
+EDITABLE_LINESTYLE: Final = "solid"
 EXTERNAL_LINESTYLE = (0, (3, 2))  # dashed outline: a service you cannot edit
 EXTERNAL_TAG = "(external)"
 BADGE_TEXT = "?"

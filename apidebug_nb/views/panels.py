@@ -186,10 +186,10 @@ def config_html(episode: Episode) -> str:
     if latest is None:
         return "<b>Config</b>: none shown yet. Pick a service and press Show config."
     step, action, obs = latest
-    editable = episode.sim.editable[action.service]
+    editable = episode.sim.editable[action.service_name]
     note = "yours to edit" if editable else "external: read only (its config is the contract)"
     return (
-        f"<div style='font-weight:bold'>Config of {html.escape(action.service)} "
+        f"<div style='font-weight:bold'>Config of {html.escape(action.service_name)} "
         f"(step {step}; {note})</div>{_json_block(obs.config)}"
     )
 
@@ -204,7 +204,7 @@ def response_html(episode: Episode) -> str:
     shown = "no answer" if status is None else f"HTTP {status}"
     waterfall = html.escape(trace_text(obs.trace))
     return (
-        f"<div style='font-weight:bold'>Test request through {html.escape(action.service)} "
+        f"<div style='font-weight:bold'>Test request through {html.escape(action.service_name)} "
         f"(step {step}): {shown} {verdict}</div>{_json_block(obs.response)}"
         f"<div style='font-weight:bold;margin-top:4px'>Trace, hop by hop</div>"
         f"<pre aria-label='trace waterfall' style='{MONO}margin:0;white-space:pre'>"

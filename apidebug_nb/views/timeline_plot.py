@@ -9,7 +9,7 @@ below the grid. :func:`timeline_text` is the text twin.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from matplotlib.axes import Axes
 
@@ -31,7 +31,7 @@ FONT = 12
 TITLE_FONT = 15
 MARGIN = 0.25
 EVENT_GLYPHS = {"fixed": "✓", "reopened": "↺"}
-EVENT_STYLES = {
+EVENT_STYLES: dict[str, dict[str, Any]] = {
     "fixed": {"color": FIX_COLOUR, "linestyle": "solid"},
     "reopened": {"color": REOPEN_COLOUR, "linestyle": (0, (4, 2))},
 }
@@ -165,7 +165,7 @@ def plot_health_timeline(episode: Episode, ax: Axes | None = None) -> Axes:
     # Events: a line between the step before and the step that changed things.
     for n, event in enumerate(episode.events, start=1):
         x = grid_x + event["step"] * cell
-        style = EVENT_STYLES[event["event"]]
+        event_style = EVENT_STYLES[event["event"]]
         ax.vlines(
             x,
             grid_top - grid_h,
@@ -173,7 +173,7 @@ def plot_health_timeline(episode: Episode, ax: Axes | None = None) -> Axes:
             linewidths=2.2,
             zorder=4,
             gid=f"event:{event['event']}",
-            **style,
+            **event_style,
         )
         ax.text(
             x,
