@@ -141,7 +141,7 @@ def test_text_outside_the_bounds_gets_a_message_from_the_click_and_costs_nothing
     assert ed.handled == 1
     assert dash._message == (expected + " No step was used.", "error")
     assert expected in dash.render_text()
-    assert dash.episode.steps == 0 and dash.episode.actions == []
+    assert dash.episode.steps == 0 and dash.episode.actions == ()
     assert dash.episode.transcript() == before
     ed.set_state({"submits": 2, "key": "timeout_s", "value": "30", "patch": ""})
     assert dash.episode.actions == [adb.Action.submit_fix("payment_client", {"timeout_s": 30})]
