@@ -144,7 +144,7 @@ def test_text_outside_the_bounds_gets_a_message_from_the_click_and_costs_nothing
     assert dash.episode.steps == 0 and dash.episode.actions == ()
     assert dash.episode.transcript() == before
     ed.set_state({"submits": 2, "key": "timeout_s", "value": "30", "patch": ""})
-    assert dash.episode.actions == [adb.Action.submit_fix("payment_client", {"timeout_s": 30})]
+    assert dash.episode.actions == (adb.Action.submit_fix("payment_client", {"timeout_s": 30}),)
 
 
 def test_after_finish_the_editor_is_locked_and_a_late_submit_changes_nothing():
