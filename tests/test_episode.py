@@ -113,7 +113,8 @@ def test_the_clock_advances_each_step_and_logs_are_chronological():
             times.append(obs.time)
             stamps = [line[:19] for line in obs.logs]
             assert stamps == sorted(stamps), (task, svc)
-        parsed = [dt.datetime.fromisoformat(t) for t in times]
+        # "...Z" is UTC; fromisoformat reads the Z suffix only from Python 3.11 on
+        parsed = [dt.datetime.fromisoformat(t.removesuffix("Z")) for t in times]
         assert all(
             b - a == dt.timedelta(seconds=sc.step_seconds)
             for a, b in zip(parsed, parsed[1:], strict=False)
