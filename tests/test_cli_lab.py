@@ -30,8 +30,12 @@ NAMES = sorted(p.name for p in SOURCES)
 TEST_PORTS = range(18800, 18850)
 
 
-def free_test_port() -> int:
-    for port in TEST_PORTS:
+def free_test_port(after: int | None = None) -> int:
+    """A free port of the test range; test runs side by side (the CI matrix) start at
+    different places in it, and ``after`` moves past a port another run took first."""
+    ports = list(TEST_PORTS)
+    start = (os.getpid() % len(ports)) if after is None else (ports.index(after) + 1)
+    for port in ports[start:] + ports[:start]:
         if not lab_launcher.port_in_use(port):
             return port
     pytest.skip("no free port in 18800-18849")
@@ -283,13 +287,18 @@ def test_the_real_server_serves_the_start_here_notebook(tmp_path):
     env["JUPYTER_RUNTIME_DIR"] = str(tmp_path / "runtime")
     env["JUPYTERLAB_WORKSPACES_DIR"] = str(tmp_path / "workspaces")
     log = tmp_path / "lab.log"
-    with open(log, "w", encoding="utf-8") as sink:  # a file, so a chatty server never blocks
-        server = subprocess.Popen(
-            [sys.executable, "-m", "apidebug_nb", "lab", str(dest), "--port", str(port)],
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
+    for _ in range(5):  # another run may take the port between the check and the start
+        with open(log, "w", encoding="utf-8") as sink:  # a file: a chatty server never blocks
+            server = subprocess.Popen(
+                [sys.executable, "-m", "apidebug_nb", "lab", str(dest), "--port", str(port)],
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                env=env,
+            )
+        time.sleep(1)
+        if server.poll() is None or "already in use" not in log.read_text(encoding="utf-8"):
+            break
+        port = free_test_port(after=port)
     pattern = re.compile(r"http://127\.0\.0\.1:\d+/lab/tree/00_start_here\.ipynb\?token=\w+")
     try:
         deadline = time.monotonic() + 90
