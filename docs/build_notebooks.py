@@ -30,7 +30,8 @@ sys.path.insert(0, str(ROOT))  # the version of this checkout, installed or not
 from apidebug_nb._version import __version__  # noqa: E402
 
 NOTEBOOK_DIR = ROOT / "notebooks"
-IGNORE = "# NBVAL_IGNORE_OUTPUT"
+#: Tag of a cell whose output nbval does not compare (kept out of the text learners read).
+IGNORE_TAG = "nbval-ignore-output"
 
 
 def md(text: str):
@@ -68,7 +69,9 @@ def install_cell():
 
 def ignored(text: str):
     """A cell whose output differs between executions (clicks captured by an Output widget)."""
-    return new_code_cell(IGNORE + "\n" + textwrap.dedent(text).strip("\n"))
+    cell = new_code_cell(textwrap.dedent(text).strip("\n"))
+    cell.metadata["tags"] = [IGNORE_TAG]
+    return cell
 
 
 # -- pieces several notebooks share --------------------------------------------------

@@ -50,7 +50,17 @@ TEACHES = {
     "medium": "02_medium_webhook_chain.ipynb",
     "hard": "03_hard_order_pipeline.ipynb",
 }
-IGNORE_MARK = "# NBVAL_IGNORE_OUTPUT"
+IGNORE_TAG = "nbval-ignore-output"
+
+
+def _ignored(cell: dict) -> bool:
+    return IGNORE_TAG in cell.get("metadata", {}).get("tags", [])
+
+
+def _ignored_sources(name: str) -> set[str]:
+    return {_source(c) for c in _read(NOTEBOOK_DIR / name)["cells"] if _ignored(c)}
+
+
 # Printed by a probe cell appended to every run, to prove the two runs really
 # used different hash seeds (otherwise the determinism test proves nothing).
 HASH_PROBE = 'print("hash probe:", hash("apidebug_nb hash probe"))'
@@ -268,9 +278,9 @@ def test_ignored_cells_are_followed_by_a_checked_cell():
     for name in LESSONS + [APP]:
         code = [c for c in _read(NOTEBOOK_DIR / name)["cells"] if c["cell_type"] == "code"]
         for n, c in enumerate(code):
-            if _source(c).startswith(IGNORE_MARK):
+            if _ignored(c):
                 after = code[n + 1] if n + 1 < len(code) else None
-                assert after is not None and not _source(after).startswith(IGNORE_MARK)
+                assert after is not None and not _ignored(after)
                 assert text_outputs(after), f"{name}: the cell after an ignored one prints nothing"
 
 
@@ -326,7 +336,7 @@ def test_executed_outputs_match_the_stored_ones(runs):
         stored = [c for c in _read(NOTEBOOK_DIR / name)["cells"] if c["cell_type"] == "code"]
         assert len(stored) == len(cells) - 1
         for cell, (src, out) in zip(stored, cells, strict=False):
-            if src.startswith(IGNORE_MARK):
+            if _ignored(cell):
                 continue
             assert text_outputs(cell) == out, f"{name}: stored output is stale for:\n{src}"
 
@@ -341,8 +351,9 @@ def test_playing_the_dashboard_first_does_not_break_the_scripted_cells(runs):
         assert cells[n][1] == ["stdout: clicked to the end: True\n"], cells[n][1]
         after_click = cells[:n] + cells[n + 1 :]
         assert len(after_click) == len(plain[name])
+        ignored = _ignored_sources(name)
         for (src, out), (_, expected) in zip(after_click, plain[name], strict=True):
-            if src.startswith(IGNORE_MARK) or src == HASH_PROBE:
+            if src in ignored or src == HASH_PROBE:
                 continue
             assert not any(o.startswith("error:") for o in out), (
                 f"{name}: error after clicking in:\n{src}"
@@ -427,3 +438,10 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def test_no_cell_learners_read_mentions_nbval():
+    """Test plumbing lives in cell tags, not in the text of a lesson."""
+    for name in LESSONS + [APP]:
+        for c in _read(NOTEBOOK_DIR / name)["cells"]:
+            assert "NBVAL" not in _source(c), f"{name}: {_source(c)[:80]!r}"
