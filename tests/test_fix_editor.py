@@ -160,3 +160,18 @@ def _walk(root):
     yield root
     for child in getattr(root, "children", ()):
         yield from _walk(child)
+
+
+def test_a_blocked_editor_sends_nothing_and_says_why():
+    seen = []
+    editor = FixEditor(on_submit=lambda *texts: seen.append(texts))
+    editor.target = "payment_gateway"
+    editor.blocked_reason = "payment_gateway is external."
+    editor.press_submit(key="timeout", value="30")
+    assert seen == [] and editor.submits == 0 and not editor.submit_enabled
+    assert editor.target_text() == (
+        "Fix for: payment_gateway. Submit is off: payment_gateway is external."
+    )
+    editor.blocked_reason = ""
+    editor.press_submit(key="timeout", value="30")
+    assert seen == [("timeout", "30", "")]
