@@ -445,3 +445,67 @@ def test_no_cell_learners_read_mentions_nbval():
     for name in LESSONS + [APP]:
         for c in _read(NOTEBOOK_DIR / name)["cells"]:
             assert "NBVAL" not in _source(c), f"{name}: {_source(c)[:80]!r}"
+
+
+# -- tests: the text sources ---------------------------------------------------------------
+
+
+def _sync_tool():
+    """docs/sync_notebooks.py, imported from its path (docs/ is not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("sync_notebooks", ROOT / "docs/sync_notebooks.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_notebook_has_a_text_source_and_agrees_with_it():
+    """Cells, their tags and the kernel come from notebooks/src; outputs are nbval's business."""
+    pytest.importorskip("jupytext")
+    tool = _sync_tool()
+    notebooks = sorted(p.stem for p in NOTEBOOK_DIR.glob("*.ipynb"))
+    assert notebooks == sorted(p.stem for p in (NOTEBOOK_DIR / "src").glob("*.py"))
+    assert set(LESSONS + [APP]) <= {f"{stem}.ipynb" for stem in notebooks}
+    for source in tool.sources():
+        assert tool.differences(source) == [], source.name
+
+
+def test_the_sync_command_carries_a_source_edit_into_its_notebook(tmp_path):
+    pytest.importorskip("jupytext")
+    (tmp_path / "src").mkdir()
+    source = tmp_path / "src" / "01_easy_payment_gateway.py"
+    shutil.copy(NOTEBOOK_DIR / "src" / source.name, source)
+    shutil.copy(NOTEBOOK_DIR / "01_easy_payment_gateway.ipynb", tmp_path)
+    tool = _sync_tool()
+    assert tool.differences(source) == []
+    text = source.read_text(encoding="utf-8")
+    source.write_text(
+        text.replace("# # Lab 01: the payment gateway (easy)", "# # Lab 01: the gateway", 1),
+        encoding="utf-8",
+    )
+    found = tool.differences(source)
+    assert len(found) == 1 and found[0].startswith("01_easy_payment_gateway.ipynb: cell 1 differs")
+    before = _read(tmp_path / "01_easy_payment_gateway.ipynb")
+    tool.sync(source)
+    assert tool.differences(source) == []
+    after = _read(tmp_path / "01_easy_payment_gateway.ipynb")
+    assert _source(after["cells"][1]).startswith("# Lab 01: the gateway\n")
+    # Unchanged code cells keep their stored outputs.
+    code_before = [c for c in before["cells"] if c["cell_type"] == "code"]
+    code_after = [c for c in after["cells"] if c["cell_type"] == "code"]
+    assert [c["outputs"] for c in code_after] == [c["outputs"] for c in code_before]
+
+
+def test_the_sync_check_fails_when_a_notebook_was_edited_alone(tmp_path):
+    pytest.importorskip("jupytext")
+    (tmp_path / "src").mkdir()
+    shutil.copy(NOTEBOOK_DIR / "src" / "app.py", tmp_path / "src")
+    nb = _read(NOTEBOOK_DIR / "app.ipynb")
+    nb["cells"][-1]["metadata"]["tags"] = ["nbval-ignore-output"]
+    (tmp_path / "app.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    tool = _sync_tool()
+    assert tool.differences(tmp_path / "src" / "app.py") == [
+        f"app.ipynb: cell {len(nb['cells']) - 1} differs from the source (source: 'import apidebug_nb as adb')"
+    ]
