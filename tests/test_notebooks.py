@@ -509,3 +509,94 @@ def test_the_sync_check_fails_when_a_notebook_was_edited_alone(tmp_path):
     assert tool.differences(tmp_path / "src" / "app.py") == [
         f"app.ipynb: cell {len(nb['cells']) - 1} differs from the source (source: 'import apidebug_nb as adb')"
     ]
+
+
+# -- tests: no spoilers -----------------------------------------------------------------------
+
+#: A learner's dashboard in a lab: adb.Dashboard("task") or adb.Dashboard("task", seed=N).
+DASHBOARD_CELL = re.compile(r'adb\.Dashboard\(\s*"(\w+)"(?:\s*,\s*seed=(\d+))?\s*\)')
+#: The explicit control that shows a lab's solution; nothing before it may give one away.
+SOLUTION_CONTROL = "Walkthrough("
+
+
+def _leaves(value, path=()):
+    if isinstance(value, dict) or hasattr(value, "items"):
+        for key, inner in value.items():
+            yield from _leaves(inner, (*path, str(key)))
+    else:
+        yield path, value
+
+
+def spoiler_fragments(reference_fix) -> set[str]:
+    """The ways a reference fix's values would show in a notebook's text.
+
+    A distinctive string (a secret, a URL, a path: it holds a digit, "/" or "_") is a
+    spoiler wherever it appears. Any value is one when written as its setting's value:
+    ``"key": value`` (a patch or a config) or ``key=value`` (a log's config line).
+    """
+    found = set()
+    for path, value in _leaves(reference_fix):
+        plain = list(value) if isinstance(value, tuple) else value
+        as_json = json.dumps(plain)
+        for key in {path[-1], ".".join(path)}:
+            found.add(f'"{key}": {as_json}')
+            found.add(f"{key}={plain if isinstance(plain, str) else as_json}")
+        if isinstance(value, str) and re.search(r"[\d/_]", value):
+            found.add(value)
+    return found
+
+
+def _lab_dashboards() -> list[tuple[str, str, int | None]]:
+    import apidebug_nb as adb
+
+    found = []
+    for name in LESSONS:
+        for cell in _read(NOTEBOOK_DIR / name)["cells"]:
+            for task, seed in DASHBOARD_CELL.findall(_source(cell)):
+                if task in adb.TASKS and "autosave" not in _source(cell):
+                    found.append((name, task, int(seed) if seed else None))
+    return found
+
+
+def test_every_task_lab_has_a_dashboard_and_a_solution_control():
+    labs = {name for name, _task, _seed in _lab_dashboards()}
+    assert set(TEACHES.values()) <= labs
+    for name in labs:
+        assert any(SOLUTION_CONTROL in _source(c) for c in _read(NOTEBOOK_DIR / name)["cells"])
+
+
+@pytest.mark.parametrize(("name", "task", "seed"), _lab_dashboards())
+def test_no_lab_gives_away_the_fix_of_the_incident_its_dashboard_opens(name, task, seed):
+    """Before its "Show the walk-through" control, a lab shows no reference-fix value."""
+    import apidebug_nb as adb
+
+    scenario = adb.load_scenario(task, seed)
+    fragments = set()
+    for issue in scenario.issues:
+        fragments |= spoiler_fragments(issue.reference_fix)
+    seen = []
+    for cell in _read(NOTEBOOK_DIR / name)["cells"]:
+        if SOLUTION_CONTROL in _source(cell):
+            break
+        seen.append(_source(cell))
+        if cell["cell_type"] == "code":
+            seen.extend(text_outputs(cell))
+    text = "\n".join(seen)
+    assert sorted(f for f in fragments if f in text) == [], f"{name} ({scenario.id})"
+
+
+def test_spoiler_fragments_of_a_nested_fix():
+    fix = {"retry": {"max_retries": 3, "retry_on": (429, 503)}, "base_url": "https://x/v2"}
+    assert spoiler_fragments(fix) == {
+        '"max_retries": 3',
+        '"retry.max_retries": 3',
+        "max_retries=3",
+        "retry.max_retries=3",
+        '"retry_on": [429, 503]',
+        '"retry.retry_on": [429, 503]',
+        "retry_on=[429, 503]",
+        "retry.retry_on=[429, 503]",
+        '"base_url": "https://x/v2"',
+        "base_url=https://x/v2",
+        "https://x/v2",
+    }

@@ -260,50 +260,12 @@ print(tour.render_text())
 #   patch is refused.
 
 # %%
-QUIZ = {
-    "Q1": {
-        "A": (
-            False,
-            "A wrong URL or retired version answers 404 or 410; 401 means the callee did not accept who you are.",
-        ),
-        "B": (
-            True,
-            "401 means missing, malformed or invalid credentials: compare the header and scheme you send with what the callee documents.",
-        ),
-        "C": (
-            False,
-            "A timeout shows up as the caller giving up ('timed out'), not as an answer from the callee.",
-        ),
-    },
-    "Q2": {
-        "A": (
-            False,
-            "An external service's config is its contract: you cannot change it, and the fix must be on your side.",
-        ),
-        "B": (True, "The caller adapts to the callee's published limit."),
-        "C": (
-            False,
-            "Only the caller's side is yours; the vendor's limit is the contract you must meet.",
-        ),
-    },
-    "Q3": {
-        "A": (
-            False,
-            "A merge patch merges objects key by key; only a null value would delete max_retries.",
-        ),
-        "B": (True, "Objects merge: backoff_s is replaced, max_retries stays."),
-        "C": (
-            False,
-            "The patch is a well-formed JSON object naming an existing block, so it is applied.",
-        ),
-    },
-}
-quiz = adb.Quiz(QUIZ)
+quiz = adb.Quiz.for_lesson("00_start_here")  # the answer key lives in the package
 
 # %%
-quiz.check("Q1", "B")
-quiz.check("Q2", "A")
-quiz.check("Q3", "B")
+quiz.check("Q1", "")
+quiz.check("Q2", "")
+quiz.check("Q3", "")
 
 # %% [markdown]
 # ## Reflection

@@ -245,44 +245,12 @@ print(resumed.render_text())
 #   Content-Type you send with the gateway's accepted list.
 
 # %%
-QUIZ = {
-    "Q1": {
-        "A": (
-            False,
-            "The gateway finishes within its published maximum; it is the caller that stopped waiting.",
-        ),
-        "B": (
-            True,
-            "The caller gave up although the provider finished: its timeout must cover the provider's worst case.",
-        ),
-        "C": (
-            False,
-            "Both sides logged the same request id and the gateway completed it, so the network delivered it.",
-        ),
-    },
-    "Q2": {
-        "A": (True, "30000 ms is 30 s; the timeout must be at least that."),
-        "B": (False, "25 s is below 30000 ms: the slowest payments would still be abandoned."),
-        "C": (
-            False,
-            "The client's timeout is in seconds: 30000 s is over eight hours and hides real outages.",
-        ),
-    },
-    "Q3": {
-        "A": (
-            False,
-            "The 401 fix is right: the 415 was hidden behind it all along, and undoing the fix would hide it again.",
-        ),
-        "B": (False, "The evidence already points at the body's label; a hint costs score."),
-        "C": (True, "A 415 names the media type: compare the header with accepted_content_types."),
-    },
-}
-quiz = adb.Quiz(QUIZ)
+quiz = adb.Quiz.for_lesson("01_easy_payment_gateway")  # the answer key lives in the package
 
 # %%
-quiz.check("Q1", "B")
-quiz.check("Q2", "B")
-quiz.check("Q3", "C")
+quiz.check("Q1", "")
+quiz.check("Q2", "")
+quiz.check("Q3", "")
 
 # %% [markdown]
 # ## Debrief: every problem in this lab's pool

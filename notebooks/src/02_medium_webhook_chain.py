@@ -238,56 +238,12 @@ practice
 #   problem reopens (a regression), **C** the change is refused.
 
 # %%
-QUIZ = {
-    "Q1": {
-        "A": (
-            False,
-            "It is not yours, and nothing is wrong with it: it gets no events because they are refused before they reach it.",
-        ),
-        "B": (
-            True,
-            "A service starved of traffic by a failure in front of it shows degraded; it heals when that failure is fixed.",
-        ),
-        "C": (
-            False,
-            "It is not yours, and the chain is right: the events stop at the receiver's signature check.",
-        ),
-    },
-    "Q2": {
-        "A": (
-            True,
-            "A request stops at the first check it fails: while every event gets 401, none reaches the rate limit, and none gets a 429 or 503 to retry.",
-        ),
-        "B": (
-            False,
-            "Nothing here depends on the time of day; the clock only orders the log lines.",
-        ),
-        "C": (
-            False,
-            "The receiver's logs were readable all along; the 429s and dropped events simply did not exist yet.",
-        ),
-    },
-    "Q3": {
-        "A": (
-            False,
-            "A problem's state is derived from the current config: 40/s is above the limit again.",
-        ),
-        "B": (
-            True,
-            "The rate contract fails again, so the problem reopens and the message reports a regression.",
-        ),
-        "C": (
-            False,
-            "The sender is yours, so the change is applied; it just breaks the contract again.",
-        ),
-    },
-}
-quiz = adb.Quiz(QUIZ)
+quiz = adb.Quiz.for_lesson("02_medium_webhook_chain")  # the answer key lives in the package
 
 # %%
-quiz.check("Q1", "B")
-quiz.check("Q2", "A")
-quiz.check("Q3", "A")
+quiz.check("Q1", "")
+quiz.check("Q2", "")
+quiz.check("Q3", "")
 
 # %% [markdown]
 # ## Debrief: every problem in this lab's pool

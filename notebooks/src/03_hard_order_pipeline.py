@@ -239,47 +239,12 @@ practice
 #   simulator refuses a timeout fix first.
 
 # %%
-QUIZ = {
-    "Q1": {
-        "A": (False, "60 s before expiry is later than the auth service's minimum of 120 s."),
-        "B": (
-            True,
-            "Refresh must be on and start at least min_refresh_before_expiry_s before expiry.",
-        ),
-        "C": (False, "A timeout bounds one request; it does nothing about a token running out."),
-    },
-    "Q2": {
-        "A": (False, "Shipping is not yours, and its supported modes are the contract."),
-        "B": (
-            True,
-            "Inventory dispatches synchronously, which shipping does not support: switch it to a supported mode.",
-        ),
-        "C": (
-            False,
-            "The refusal happens between inventory and shipping, behind the gateway; the 502 is only relayed.",
-        ),
-    },
-    "Q3": {
-        "A": (
-            True,
-            "A request stops at the first check it fails: refused at the route, none reaches the point where it could time out.",
-        ),
-        "B": (
-            False,
-            "Fixes are order-independent for the fix dimension; order matters for seeing evidence (and for strategy).",
-        ),
-        "C": (
-            False,
-            "Any well-formed fix on a service you own is applied; it just cannot be confirmed yet.",
-        ),
-    },
-}
-quiz = adb.Quiz(QUIZ)
+quiz = adb.Quiz.for_lesson("03_hard_order_pipeline")  # the answer key lives in the package
 
 # %%
-quiz.check("Q1", "A")
-quiz.check("Q2", "B")
-quiz.check("Q3", "A")
+quiz.check("Q1", "")
+quiz.check("Q2", "")
+quiz.check("Q3", "")
 
 # %% [markdown]
 # ## Debrief: every problem in this lab's pool

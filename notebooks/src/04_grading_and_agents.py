@@ -266,32 +266,12 @@ print(*check.reasons, sep="\n")
 #   Which grade counts? **A** 0.95, **B** 0.62, **C** the average.
 
 # %%
-QUIZ = {
-    "Q1": {
-        "A": (False, "Process credit is multiplied by the fix result, which is 0 here."),
-        "B": (True, "No fix, no credit: looking is only worth something when it leads to a fix."),
-        "C": (False, "0.40 is the weight of fix, and fix is 0."),
-    },
-    "Q2": {
-        "A": (False, "The weights already sum to 1; the product is about gating, not scale."),
-        "B": (
-            True,
-            "A methodical process that fixes nothing should not outscore a messy one that fixes everything.",
-        ),
-        "C": (False, "All dimensions are in [0, 1]; the product gates process credit by results."),
-    },
-    "Q3": {
-        "A": (False, "A claim is just a number in a file; anyone can edit it."),
-        "B": (True, "Grades come from replaying the actions, never from the claim."),
-        "C": (False, "A mismatch means the claim is wrong (or edited); only the replay counts."),
-    },
-}
-quiz = adb.Quiz(QUIZ)
+quiz = adb.Quiz.for_lesson("04_grading_and_agents")  # the answer key lives in the package
 
 # %%
-quiz.check("Q1", "A")
-quiz.check("Q2", "B")
-quiz.check("Q3", "B")
+quiz.check("Q1", "")
+quiz.check("Q2", "")
+quiz.check("Q3", "")
 
 # %% [markdown]
 # ## Reflection

@@ -312,44 +312,12 @@ print("sections:", re.findall(r"<h2>(.*?)</h2>", html))
 #   alone, **C** the student used no hints.
 
 # %%
-QUIZ = {
-    "Q1": {
-        "A": (
-            False,
-            "A syntax error is reported by the parser, with its line; this one is about the rules.",
-        ),
-        "B": (
-            True,
-            "An issue whose check already holds is resolved at reset: validation refuses it.",
-        ),
-        "C": (False, "Leaking hints get their own error naming the hint level."),
-    },
-    "Q2": {
-        "A": (False, "Convenience is a bonus; the point is reproducibility."),
-        "B": (True, "The transcript names task and seed, so replay rebuilds exactly that variant."),
-        "C": (
-            False,
-            "Custom scenarios are graded too: their transcript carries the full data and a content hash.",
-        ),
-    },
-    "Q3": {
-        "A": (
-            True,
-            "verify replays the actions and compares; it says nothing about who took them.",
-        ),
-        "B": (False, "No transcript can prove that; it records actions, not people."),
-        "C": (
-            False,
-            "Hints are actions in the transcript and count in the grade, but verify does not forbid them.",
-        ),
-    },
-}
-quiz = adb.Quiz(QUIZ)
+quiz = adb.Quiz.for_lesson("05_instructor_guide")  # the answer key lives in the package
 
 # %%
-quiz.check("Q1", "B")
-quiz.check("Q2", "C")
-quiz.check("Q3", "A")
+quiz.check("Q1", "")
+quiz.check("Q2", "")
+quiz.check("Q3", "")
 
 # %% [markdown]
 # ## Reflection
