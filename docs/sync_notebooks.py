@@ -4,9 +4,12 @@ Each notebook is authored as a Python file in Jupytext's percent format
 (``notebooks/src/<name>.py``): ``# %%`` starts a code cell, ``# %% [markdown]``
 a markdown cell, and ``# %% tags=["nbval-skip"]`` gives a cell its tags (the
 test plumbing lives there, never in what learners read). The sources are
-linted and formatted by ruff like the rest of the code. This script turns each
-source into its ``.ipynb``, keeping the stored outputs of every code cell whose
-text did not change::
+linted and formatted by ruff like the rest of the code. Cells tagged
+``solution`` (a worked solution of the incident the lab's dashboard opens) are
+left out of the learner's notebook and kept in the instructor's copy,
+``notebooks/instructor/<name>.ipynb``, built from the same source. This script
+turns each source into its ``.ipynb`` (and instructor copy), keeping the stored
+outputs of every code cell whose text did not change::
 
     python docs/sync_notebooks.py            # every source -> its notebook
     python docs/sync_notebooks.py 01_easy    # only the sources whose name starts so
@@ -43,7 +46,10 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
 SOURCE_DIR = NOTEBOOK_DIR / "src"
 FORMAT = "py:percent"
+INSTRUCTOR_DIR = NOTEBOOK_DIR / "instructor"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+#: Tag of a cell only the instructor's copy has.
+SOLUTION_TAG = "solution"
 
 
 def sources(prefixes: list[str] | None = None) -> list[Path]:
@@ -54,9 +60,27 @@ def sources(prefixes: list[str] | None = None) -> list[Path]:
     return found
 
 
-def notebook_path(source: Path) -> Path:
-    """``notebooks/src/NAME.py`` -> ``notebooks/NAME.ipynb``."""
-    return source.parent.parent / f"{source.stem}.ipynb"
+def notebook_path(source: Path, instructor: bool = False) -> Path:
+    """``notebooks/src/NAME.py`` -> ``notebooks/NAME.ipynb`` (or ``notebooks/instructor/...``)."""
+    folder = source.parent.parent
+    return (folder / "instructor" if instructor else folder) / f"{source.stem}.ipynb"
+
+
+def has_solutions(source: Path) -> bool:
+    """Whether ``source`` has cells for the instructor's copy only."""
+    return any(SOLUTION_TAG in _tags(c) for c in _read_source(source).cells)
+
+
+def _read_source(source: Path) -> nbformat.NotebookNode:
+    return jupytext.reads(source.read_text(encoding="utf-8"), fmt=FORMAT)
+
+
+def targets(source: Path) -> list[tuple[Path, bool]]:
+    """``(notebook, is the instructor's copy)`` for every notebook ``source`` makes."""
+    made = [(notebook_path(source), False)]
+    if has_solutions(source):
+        made.append((notebook_path(source, instructor=True), True))
+    return made
 
 
 def _text(cell: Any) -> str:
@@ -68,9 +92,14 @@ def _tags(cell: Any) -> list[str]:
     return list(cell.get("metadata", {}).get("tags", []))
 
 
-def from_source(source: Path) -> nbformat.NotebookNode:
-    """The notebook a source describes: cells, tags and fixed metadata, no outputs yet."""
-    nb = jupytext.reads(source.read_text(encoding="utf-8"), fmt=FORMAT)
+def from_source(source: Path, instructor: bool = False) -> nbformat.NotebookNode:
+    """The notebook a source describes: cells, tags and fixed metadata, no outputs yet.
+
+    The learner's notebook (the default) leaves out the cells tagged ``solution``.
+    """
+    nb = _read_source(source)
+    if not instructor:
+        nb.cells = [c for c in nb.cells if SOLUTION_TAG not in _tags(c)]
     nb.metadata = nbformat.from_dict(
         {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
     )
@@ -100,15 +129,18 @@ def keep_outputs(new: nbformat.NotebookNode, old: nbformat.NotebookNode) -> None
             after.execution_count = before.get("execution_count")
 
 
-def sync(source: Path) -> Path:
-    """Write ``source``'s notebook, keeping the outputs of unchanged code cells."""
-    target = notebook_path(source)
-    nb = from_source(source)
-    if target.exists():
-        keep_outputs(nb, nbformat.read(target, as_version=4))
-    nbformat.validate(nb)
-    nbformat.write(nb, target)
-    return target
+def sync(source: Path) -> list[Path]:
+    """Write ``source``'s notebooks, keeping the outputs of unchanged code cells."""
+    written = []
+    for target, instructor in targets(source):
+        nb = from_source(source, instructor)
+        if target.exists():
+            keep_outputs(nb, nbformat.read(target, as_version=4))
+        nbformat.validate(nb)
+        target.parent.mkdir(exist_ok=True)
+        nbformat.write(nb, target)
+        written.append(target)
+    return written
 
 
 def differences(source: Path) -> list[str]:
@@ -116,20 +148,27 @@ def differences(source: Path) -> list[str]:
 
     Outputs are not compared: nbval checks those.
     """
-    target = notebook_path(source)
+    found = []
+    for target, instructor in targets(source):
+        found += _differences(source, target, instructor)
+    return found
+
+
+def _differences(source: Path, target: Path, instructor: bool) -> list[str]:
+    label = f"instructor/{target.name}" if instructor else target.name
     if not target.exists():
-        return [f"{target.name} is missing"]
-    want, have = from_source(source), nbformat.read(target, as_version=4)
+        return [f"{label} is missing"]
+    want, have = from_source(source, instructor), nbformat.read(target, as_version=4)
     found = []
     if have.metadata.get("kernelspec") != want.metadata["kernelspec"]:
-        found.append(f"{target.name}: the kernelspec differs")
+        found.append(f"{label}: the kernelspec differs")
     for n, (a, b) in enumerate(zip(want.cells, have.cells, strict=False)):
         if (a.cell_type, _text(a), _tags(a)) != (b.cell_type, _text(b), _tags(b)):
             first = (_text(a).splitlines() or [""])[0][:60]
-            found.append(f"{target.name}: cell {n} differs from the source (source: {first!r})")
+            found.append(f"{label}: cell {n} differs from the source (source: {first!r})")
             break
     if len(want.cells) != len(have.cells):
-        found.append(f"{target.name}: {len(have.cells)} cells, the source has {len(want.cells)}")
+        found.append(f"{label}: {len(have.cells)} cells, the source has {len(want.cells)}")
     return found
 
 
@@ -152,7 +191,8 @@ def main(argv: list[str] | None = None) -> int:
             print("run: python docs/sync_notebooks.py", file=sys.stderr)
         return 1 if found else 0
     for source in chosen:
-        print("wrote", sync(source).relative_to(ROOT))
+        for target in sync(source):
+            print("wrote", target.relative_to(ROOT))
     return 0
 
 

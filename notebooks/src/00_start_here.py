@@ -216,7 +216,7 @@ print(ep.grade().render_text())
 # a fix editor, the message area, the live service graph, hints, and a finish panel
 # with your grade and the explanations.
 #
-# **Try it:** run the next cell, pick `edge_000`, press *Logs*, then *Config*, then
+# **Try it:** run the next cell, pick `edge_000`, press *Inspect logs*, then *Show config*, then
 # type a fix in the editor (for example key `upstreams.vendor_001.timeout_s`, value
 # `10`) and submit it. Malformed JSON is caught in the editor and costs no step.
 # Your clicks only change this dashboard; no later cell depends on them.
@@ -228,9 +228,8 @@ dash
 # %% [markdown]
 # Every button has a twin in code, which is handy for scripts and for checking your
 # understanding. Here the twins drive a **second** dashboard, `tour`, so whatever you
-# clicked above stays as it is. The cell's own output depends on where the dashboard's
-# message area is shown, so it is not compared; the cell after it prints a plain-text
-# summary that is.
+# clicked above stays as it is. The cell after it prints the second dashboard's state as
+# plain text.
 
 # %% tags=["nbval-ignore-output"]
 tour = adb.Dashboard(adb.generate_scenario(2, 1, seed=2))
@@ -245,7 +244,7 @@ print(tour.render_text())
 # %% [markdown]
 # ## Self-check
 #
-# Answer by changing the letter in each call and running the cell; every option gives
+# Put a letter between the quotes in each call and run the cell; every option gives
 # feedback, so wrong answers teach too.
 #
 # * **Q1.** A caller's log shows `-> 401 Unauthorized; WWW-Authenticate: Bearer`. Which

@@ -65,9 +65,13 @@ print(textwrap.fill(scenario.description, 92))
 # Look at the graph first: which services are degraded only because of a cascade? Then
 # follow the evidence. After each fix, re-read the logs: new symptoms may surface.
 # Your clicks only change this dashboard.
+#
+# Your dashboard opens **variant 36** of the incident (`seed=36`): the worked example
+# further down solves the canonical incident, with other problems or other values, so it
+# teaches the method without giving your answers away.
 
 # %%
-dash = adb.Dashboard("medium")
+dash = adb.Dashboard("medium", seed=36)
 dash
 
 # %% [markdown]
@@ -77,7 +81,7 @@ dash
 # lowers the rate, but not enough: read the feedback, then try yours.
 
 # %%
-try_fix("medium", "webhook_sender", {"send_rate_per_s": 25})
+try_fix("medium", "webhook_sender", {"send_rate_per_s": 25}, seed=36)
 
 # %% [markdown]
 # ## Walk-through in code
@@ -214,15 +218,13 @@ print("events:", regress.events)
 print(timeline_text(regress))
 
 # %% [markdown]
-# ## Practice: a variant
+# ## Practice: another variant
 #
-# Seed 1 draws a wrong target path, a body encoding and the retry policy. The wrong
-# path (`404`) stops every event at the first check, so it hides the other two. Solve
-# it in its own dashboard:
-
-# %%
-practice = adb.Dashboard(adb.load_scenario("medium", seed=1))
-practice
+# Each seed gives a **variant** with other problems from the same pool and other values,
+# so you cannot copy answers from a neighbour. Once your dashboard is finished, press
+# **Start again: new variant** in it (or run `dash.start_again(new_variant=True)`) for the
+# next one; **Start again: same incident** replays yours. `try_fix` takes the variant's
+# seed too: `try_fix("medium", service, patch, seed=...)`.
 
 # %% [markdown]
 # ## Self-check: concepts
@@ -244,6 +246,16 @@ quiz = adb.Quiz.for_lesson("02_medium_webhook_chain")  # the answer key lives in
 quiz.check("Q1", "")
 quiz.check("Q2", "")
 quiz.check("Q3", "")
+
+# %% [markdown]
+# ## Stuck for good? The walk-through of your incident
+#
+# **Spoilers.** The button below plays the reference solution of *your* variant step by step, with what each step shows. Nothing of it is stored in this notebook: it is written only when you press the button.
+
+# %%
+from apidebug_nb.views.walkthrough import Walkthrough
+
+Walkthrough("medium", seed=36)
 
 # %% [markdown]
 # ## Debrief: every problem in this lab's pool

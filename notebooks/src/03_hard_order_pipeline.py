@@ -71,9 +71,13 @@ for name in scenario.services:
 # Plan before you click: which services are yours? Which alerts could be caused by the
 # same root? Keep a note of what you have ruled out. Your clicks only change this
 # dashboard.
+#
+# Your dashboard opens **variant 2** of the incident (`seed=2`): the worked example
+# further down solves the canonical incident, with other problems or other values, so it
+# teaches the method without giving your answers away.
 
 # %%
-dash = adb.Dashboard("hard")
+dash = adb.Dashboard("hard", seed=2)
 dash
 
 # %% [markdown]
@@ -84,57 +88,66 @@ dash
 # feedback, then try yours.
 
 # %%
-try_fix("hard", "order_service", {"auth.token": "tok_live_7f3a9c"})
+try_fix("hard", "order_service", {"auth.token": "tok_live_7f3a9c"}, seed=2)
 
 # %% [markdown]
+# ## Walk-through
+#
+# This lab's worked example solves the canonical incident, whose fixes your variant shares
+# (every variant of the pipeline draws from the same five-of-seven pool), so it sits in
+# the instructor's copy of this lab (`notebooks/instructor/03_hard_order_pipeline.ipynb`).
+# At the end of this lab, *Show the walk-through* plays the solution of your own incident,
+# when you ask for it.
+
+# %% [markdown] tags=["solution"]
 # ## Walk-through in code
 #
 # The canonical incident on its own episode `walk`. First the overview.
 
-# %%
+# %% tags=["solution"]
 walk = adb.Episode(scenario)
 obs, info = walk.reset()
 print("alerts:", *obs.alerts, sep="\n  ")
 print(graph_text(walk))
 
-# %% [markdown]
+# %% [markdown] tags=["solution"]
 # One alert: every order fails with `410` at `order_service`. Both services of yours
 # carry a `?`: a failure in front of them may hide more. Inventory and shipping are
 # `degraded` without any error of their own: no order reaches them. Read the failing
 # service's log and the contract of what it calls first.
 
-# %%
+# %% tags=["solution"]
 act(walk, adb.Action.inspect_logs("order_service"))
 act(walk, adb.Action.inspect_config("api_gateway"))
 
-# %% [markdown]
+# %% [markdown] tags=["solution"]
 # Each order first gets a token from the auth service (`201`), then calls the gateway
 # at `/api/v1`, which the gateway has retired. The route is the first thing the
 # gateway checks, so every order stops there: nothing behind it can be observed until
 # the address is right.
 
-# %%
+# %% tags=["solution"]
 act(
     walk, adb.Action.submit_fix("order_service", {"gateway_url": "https://gateway.internal/api/v2"})
 )
 act(walk, adb.Action.inspect_logs("order_service"))
 
-# %% [markdown]
+# %% [markdown] tags=["solution"]
 # After the reload the orders reach the next check and fail it: `401` with
 # `error="invalid_token"`. The token problem was there all along, behind the `410`.
 # The auth service's config says which tokens are valid and which have expired.
 
-# %%
+# %% tags=["solution"]
 act(walk, adb.Action.inspect_config("auth_service"))
 act(walk, adb.Action.submit_fix("order_service", {"auth": {"token": "Bearer tok_live_7f3a9c"}}))
 
-# %% [markdown]
+# %% [markdown] tags=["solution"]
 # Orders now get past the gateway. A test request shows how far: its trace lists every
 # hop and marks the first that failed. `show` prints the step; the trace is also data
 # (`obs.trace`, one span per hop), and `plot_trace` draws it as a waterfall whose text
 # twin is `trace_text`.
 
-# %%
+# %% tags=["solution"]
 from apidebug_nb import show
 from apidebug_nb.views.trace_plot import plot_trace, trace_text
 
@@ -148,31 +161,31 @@ print(
     obs.response["request_id"],
 )
 
-# %%
+# %% tags=["solution"]
 import matplotlib.pyplot as plt
 
 waterfall = picture(plot_trace, trace_text(obs.trace), obs.trace)
 plt.close("all")  # the picture keeps its own copy of the drawing
 waterfall
 
-# %% [markdown]
+# %% [markdown] tags=["solution"]
 # Shipping refused the synchronous `POST /shipments` with `405` and `Allow: GET`;
 # inventory, which is yours too, answered the gateway `502`, and the gateway relayed
 # it to `order_service`. Inventory's log, and the contract of what it calls:
 
-# %%
+# %% tags=["solution"]
 act(walk, adb.Action.inspect_logs("inventory_service"))
 act(walk, adb.Action.inspect_config("shipping_service"))
 act(walk, adb.Action.submit_fix("inventory_service", {"dispatch_mode": "async"}))
 
-# %% [markdown]
+# %% [markdown] tags=["solution"]
 # With the whole path open, look again at `order_service`: its newest lines, from the
 # step after the dispatch fix, show what was still hidden.
 
-# %%
+# %% tags=["solution"]
 act(walk, adb.Action.inspect_logs("order_service"))
 
-# %% [markdown]
+# %% [markdown] tags=["solution"]
 # Most orders now succeed (`201 Created`), but two kinds still fail, each only a share.
 # Some time out after 3 s: the slow orders, which never got that far while shipping
 # refused them. And a few get `401` with `error_description="token expired"`; they
@@ -181,7 +194,7 @@ act(walk, adb.Action.inspect_logs("order_service"))
 # with some headroom. The auth service's `min_refresh_before_expiry_s` (120) is the
 # contract for refreshing the token before it expires.
 
-# %%
+# %% tags=["solution"]
 act(walk, adb.Action.submit_fix("order_service", {"timeout_s": 10}))
 act(
     walk,
@@ -191,36 +204,28 @@ act(
 )
 print(graph_text(walk))
 
-# %%
-from apidebug_nb import picture, plot_grade, plot_health_timeline, plot_service_graph, timeline_text
+# %% tags=["solution"]
+from apidebug_nb import picture, plot_grade, plot_health_timeline, timeline_text
 
 picture(plot_health_timeline, timeline_text(walk), walk)
 
-# %%
+# %% tags=["solution"]
 grade = walk.grade()
 picture(plot_grade, grade.render_text(), grade)
 
-# %% [markdown]
+# %% [markdown] tags=["solution"]
 # Five of five. Reading every contract and sending a test request cost a little
 # efficiency against the reference solver, but every fix landed the first time, each
 # after the evidence for it had appeared.
-#
-# ## Practice: a variant with other problems
-#
-# Seed 6 brings the idempotency key into play, and starts with the expired token, which
-# hides everything else; the duplicate reservations stay hidden until shipping accepts
-# the dispatch. First the picture, then a dashboard of its own:
 
-# %%
-variant = adb.load_scenario("hard", seed=6)
-preview = adb.Episode(variant)
-obs, info = preview.reset()
-print("alerts:", *obs.alerts, sep="\n  ")
-picture(plot_service_graph, graph_text(preview), preview)
-
-# %%
-practice = adb.Dashboard(variant)
-practice
+# %% [markdown]
+# ## Practice: another variant
+#
+# Each seed gives a **variant** with other problems from the same pool and other values,
+# so you cannot copy answers from a neighbour. Once your dashboard is finished, press
+# **Start again: new variant** in it (or run `dash.start_again(new_variant=True)`) for the
+# next one; **Start again: same incident** replays yours. `try_fix` takes the variant's
+# seed too: `try_fix("hard", service, patch, seed=...)`.
 
 # %% [markdown]
 # ## Self-check: concepts
@@ -245,6 +250,16 @@ quiz = adb.Quiz.for_lesson("03_hard_order_pipeline")  # the answer key lives in 
 quiz.check("Q1", "")
 quiz.check("Q2", "")
 quiz.check("Q3", "")
+
+# %% [markdown]
+# ## Stuck for good? The walk-through of your incident
+#
+# **Spoilers.** The button below plays the reference solution of *your* variant step by step, with what each step shows. Nothing of it is stored in this notebook: it is written only when you press the button.
+
+# %%
+from apidebug_nb.views.walkthrough import Walkthrough
+
+Walkthrough("hard", seed=2)
 
 # %% [markdown]
 # ## Debrief: every problem in this lab's pool
