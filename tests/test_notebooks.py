@@ -470,6 +470,10 @@ def test_every_notebook_has_a_text_source_and_agrees_with_it():
     assert set(LESSONS + [APP]) <= {f"{stem}.ipynb" for stem in notebooks}
     for source in tool.sources():
         assert tool.differences(source) == [], source.name
+    # An instructor's copy exists exactly for the sources with cells tagged "solution".
+    copies = sorted(p.stem for p in (NOTEBOOK_DIR / "instructor").glob("*.ipynb"))
+    assert copies == [s.stem for s in tool.sources() if tool.has_solutions(s)]
+    assert copies == ["03_hard_order_pipeline"]
 
 
 def test_the_sync_command_carries_a_source_edit_into_its_notebook(tmp_path):
