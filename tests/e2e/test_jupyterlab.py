@@ -24,7 +24,10 @@ def test_learner_solves_the_easy_lab_in_jupyterlab(page, lab, screenshot) -> Non
     # Every widget output rendered: none shows the front end's error placeholder.
     expect(page.get_by_text("Error displaying widget")).to_have_count(0)
     # The lab's dashboard opens the variant its source names.
-    seed = re.search(r'adb\.Dashboard\("easy", seed=(\d+)\)', (NOTEBOOKS / EASY_LAB).read_text())
+    seed = re.search(
+        r'adb\.Dashboard\("easy", seed=(\d+)\)',
+        (NOTEBOOKS / "src" / "01_easy_payment_gateway.py").read_text(),
+    )
     assert seed, "the easy lab should open a seeded variant"
     scenario = adb.load_scenario("easy", int(seed.group(1)))
     play_easy_incident(DashboardView(page, 0), screenshot, "lab", scenario)
