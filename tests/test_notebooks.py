@@ -517,8 +517,11 @@ def test_the_sync_check_fails_when_a_notebook_was_edited_alone(tmp_path):
 
 # -- tests: no spoilers -----------------------------------------------------------------------
 
-#: A learner's dashboard in a lab: adb.Dashboard("task") or adb.Dashboard("task", seed=N).
-DASHBOARD_CELL = re.compile(r'adb\.Dashboard\(\s*"(\w+)"(?:\s*,\s*seed=(\d+))?\s*\)')
+#: A learner's dashboard in a lab: adb.Dashboard("task"), adb.Dashboard("task", seed=N),
+#: or the same through adb.load_scenario(...).
+DASHBOARD_CELL = re.compile(
+    r'adb\.Dashboard\(\s*(?:adb\.load_scenario\(\s*)?"(\w+)"(?:\s*,\s*seed=(\d+))?\s*\)'
+)
 #: The explicit control that shows a lab's solution; nothing before it may give one away.
 SOLUTION_CONTROL = "Walkthrough("
 
@@ -554,7 +557,8 @@ def _lab_dashboards() -> list[tuple[str, str, int | None]]:
     import apidebug_nb as adb
 
     found = []
-    for name in LESSONS:
+    # Every lesson, new labs included; the app is the dashboard alone, for Voila.
+    for name in sorted(p.name for p in NOTEBOOK_DIR.glob("*.ipynb") if p.name != APP):
         for cell in _read(NOTEBOOK_DIR / name)["cells"]:
             for task, seed in DASHBOARD_CELL.findall(_source(cell)):
                 if task in adb.TASKS and "autosave" not in _source(cell):

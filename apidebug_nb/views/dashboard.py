@@ -279,7 +279,8 @@ class Dashboard:
         )
         self._finish_panel.add_class("adb-finish")
 
-        fix_help = W.HTML(
+        fix_help = _html("adb-fix-help")
+        fix_help.show(
             "<b>Fix a service</b>: the editor below names the service it changes (the one "
             "picked above). A key path and a JSON value, or a whole JSON patch (not both); "
             "<code>null</code> deletes a key."

@@ -193,7 +193,7 @@ def _stale_html(episode: Episode, kind: str) -> str:
     return (
         f"<div class='adb-stale' role='note' style='background:#FFF4D6;"
         f"border-left:4px solid {OKABE_ITO['orange']};padding:2px 6px;margin:2px 0'>"
-        f"⏱ {html.escape(note)}</div>"
+        f"<b>Older look.</b> {html.escape(note)}</div>"
     )
 
 
