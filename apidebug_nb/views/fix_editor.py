@@ -74,7 +74,8 @@ class FixEditor(anywidget.AnyWidget):
         "Ctrl+Enter in a field submits too."
     ).tag(sync=True)
     key_placeholder = t.Unicode("e.g. timeout or headers.Authorization").tag(sync=True)
-    value_placeholder = t.Unicode('e.g. 30   "async"   true   {"enabled": true}').tag(sync=True)
+    # Examples of JSON forms only: no value that fixes a built-in incident.
+    value_placeholder = t.Unicode('e.g. 30   "text"   true   null   {"key": 1}').tag(sync=True)
     patch_placeholder = t.Unicode(
         'a whole JSON merge patch, e.g. {"timeout": 30, "headers": {"Authorization": "..."}}'
     ).tag(sync=True)
