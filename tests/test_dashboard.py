@@ -427,6 +427,17 @@ def test_config_of_one_service_beside_the_selection_of_another_says_so():
     dash.inspect_config("payment_gateway")
     dash.select("payment_client")
     assert "Not the selected service (payment_client)." in by_class(dash, "adb-config").value
+    assert "The logs beside" not in by_class(dash, "adb-config").value
+
+
+def test_config_beside_the_logs_of_another_service_says_so():
+    dash = Dashboard("easy")
+    dash.inspect_config("payment_gateway")
+    dash.inspect_logs("payment_client")
+    config = by_class(dash, "adb-config").value
+    assert "The logs beside are of payment_client." in config
+    dash.inspect_logs("payment_gateway")
+    assert "The logs beside" not in by_class(dash, "adb-config").value
 
 
 def test_log_and_endpoint_panels_say_they_show_an_older_look():

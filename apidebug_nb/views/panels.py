@@ -246,12 +246,16 @@ def config_html(episode: Episode, selected: str | None = None) -> str:
     step, action, obs = latest
     editable = episode.sim.editable[action.service_name]
     note = "yours to edit" if editable else "external: read only (its config is the contract)"
-    other = ""
+    notes = []
     if selected is not None and selected != action.service_name:
-        other = (
-            f"<div style='font-style:italic'>Not the selected service ({html.escape(selected)})."
-            "</div>"
-        )
+        notes.append(f"Not the selected service ({selected}).")
+    logs_of = log_view(episode).service
+    if logs_of is not None and logs_of != action.service_name:
+        notes.append(f"The logs beside are of {logs_of}.")
+    other = "".join(
+        f"<div class='adb-config-note' style='font-style:italic'>{html.escape(n)}</div>"
+        for n in notes
+    )
     return (
         f"<div style='font-weight:bold'>Config of {html.escape(action.service_name)} "
         f"(step {step}; {note})</div>{other}{_stale_html(episode, 'inspect_config')}"
