@@ -608,3 +608,19 @@ def test_spoiler_fragments_of_a_nested_fix():
         "base_url=https://x/v2",
         "https://x/v2",
     }
+
+
+def test_a_stored_dashboard_says_to_run_its_cell():
+    """Before its cell runs, a dashboard is stored text: it says how to start it."""
+    seen = 0
+    for name in LESSONS + [APP]:
+        for cell in _read(NOTEBOOK_DIR / name)["cells"]:
+            for out in cell.get("outputs", []):
+                data = out.get("data", {})
+                text = _text(data.get("text/plain", ""))
+                if "application/vnd.jupyter.widget-view+json" in data and "steps left" in text:
+                    seen += 1
+                    assert text.startswith(
+                        "Run this cell to start the dashboard. Until then, its state in words:\n"
+                    ), f"{name}: {text[:80]!r}"
+    assert seen >= 7  # the labs' dashboards, the tour's two, the guide's and the app's

@@ -72,9 +72,9 @@ for name in scenario.services:
 # same root? Keep a note of what you have ruled out. Your clicks only change this
 # dashboard.
 #
-# Your dashboard opens **variant 2** of the incident (`seed=2`): the worked example
-# further down solves the canonical incident, with other problems or other values, so it
-# teaches the method without giving your answers away.
+# Your dashboard opens **variant 2** of the incident (`seed=2`). The lab's worked example
+# solves the canonical incident; its fixes would give yours away, so it is in the
+# instructor's copy of this lab.
 
 # %%
 dash = adb.Dashboard("hard", seed=2)
