@@ -55,8 +55,9 @@ NOTEBOOK = {
 #: Arms one measurement: the next ``click`` starts the clock; done when every expectation holds.
 ARM_JS = """({header, logs, oldSrc, finish}) => {
   const root = document.querySelector('.adb-dashboard');
-  const img = root.querySelector('img.adb-graph');
-  img.dataset.stale = 'true';
+  // The graph is an HTML widget holding an <img>: each new picture is a new element.
+  const img = () => root.querySelector('.adb-graph img');
+  img().dataset.stale = 'true';
   const text = css => { const el = root.querySelector(css); return el ? el.textContent : ''; };
   const finishShown = () => {
     const panel = root.querySelector('.adb-finish');
@@ -65,7 +66,7 @@ ARM_JS = """({header, logs, oldSrc, finish}) => {
   };
   const done = () => text('.adb-header').includes(header)
     && (logs === null || text('.adb-logs').includes(logs))
-    && (oldSrc === null || img.src !== oldSrc)
+    && (oldSrc === null || img().src !== oldSrc)
     && (!finish || finishShown());
   window.__adbLatency = new Promise((resolve, reject) => {
     let start = null;

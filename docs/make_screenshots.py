@@ -2,8 +2,9 @@
 
 Each notebook in notebooks/ is copied into a temporary folder, opened in a
 private JupyterLab (single-document mode, file browser hidden), run with
-Run > Run All Cells so its widgets are live, scrolled back to the top and
-captured at 1200x800 in headless Chromium. Pictures above the size limit are
+Run > Run All Cells so its widgets are live, scrolled to its first dashboard
+(or back to the top when it has none) and captured at 1200x800 in headless
+Chromium. Pictures above the size limit are
 reduced to a 256-colour palette, which keeps text sharp.
 
 Needs what the browser tests need: ``pip install -e ".[test]"`` and a Chromium
@@ -34,6 +35,10 @@ SCROLL_TO_TOP_JS = """() => {
   }
 }"""
 
+SCROLL_BY_JS = """dy => {
+  for (const el of document.querySelectorAll('.jp-WindowedPanel-outer')) el.scrollTop += dy;
+}"""
+
 
 def shrink(path: Path, limit: int = MAX_BYTES) -> int:
     """Re-save ``path`` with a 256-colour palette when it is larger than ``limit``; new size."""
@@ -54,6 +59,10 @@ def capture(page, lab, name: str, out: Path) -> Path:
     # Leave no cell selected-looking: command mode on the first cell, everything scrolled up.
     page.keyboard.press("Escape")
     page.evaluate(SCROLL_TO_TOP_JS)
+    dashboards = page.locator(".adb-dashboard")
+    if dashboards.count():
+        dashboards.first.scroll_into_view_if_needed()
+        page.evaluate(SCROLL_BY_JS, -40)  # keep the cell's top edge in the picture
     page.wait_for_timeout(500)  # let the scroll's re-layout paint
     path = out / f"{Path(name).stem}.png"
     page.screenshot(path=str(path))

@@ -12,6 +12,8 @@ import apidebug_nb as adb
 from apidebug_nb.views.dashboard import Dashboard
 from apidebug_nb.views.fix_editor import FixEditor
 from apidebug_nb.views.graph_raster import graph_png
+from apidebug_nb.views.graph_text import graph_text
+from apidebug_nb.views.panels import image_html
 
 CSS_CLASSES = {
     "adb-dashboard",
@@ -112,7 +114,9 @@ def test_a_whole_hard_episode_through_clicks_and_values():
             submit_form(dash, patch=json.dumps(action.changes))
             # Every oracle fix resolves a problem: the picture must change.
             assert graph.value != before
-            assert graph.value == graph_png(ep, action.service)
+            assert graph.value == image_html(
+                graph_png(ep, action.service), graph_text(ep, action.service), "the service graph"
+            )
         else:
             click(dash, BUTTON_FOR[action.kind])
             obs = ep.observations[-1]
@@ -136,7 +140,10 @@ def test_a_whole_hard_episode_through_clicks_and_values():
     html = html_module.unescape(html)
     for issue in ep.scenario.issues:
         assert issue.title in html
-    assert all(w.disabled for w in widgets(dash.widget) if isinstance(w, W.Button))
+    again = {"adb-btn-again-same", "adb-btn-again-new"}
+    for w in widgets(dash.widget):
+        if isinstance(w, W.Button):
+            assert w.disabled != bool(again & set(w._dom_classes)), w.description
     assert editor(dash).disabled
     assert "Score: 1.00" in dash.render_text()
 
@@ -232,6 +239,7 @@ def test_finish_early_shows_the_grade_and_locks_the_dashboard():
     dash = Dashboard("easy")
     dash.inspect_logs("payment_client")
     click(dash, "adb-btn-finish")
+    click(dash, "adb-btn-confirm")
     panel = by_class(dash, "adb-finish")
     assert panel.layout.display != "none"
     assert "finished early" in by_class(dash, "adb-header").value
@@ -316,5 +324,194 @@ def test_plain_text_form_of_the_displayed_dashboard_is_its_text_twin():
     dash = adb.Dashboard("easy")
     bundle = dash._repr_mimebundle_()
     data = bundle[0] if isinstance(bundle, tuple) else bundle
-    assert data["text/plain"] == dash.render_text()
+    first, rest = data["text/plain"].split("\n", 1)
+    assert first == "Run this cell to start the dashboard. Until then, its state in words:"
+    assert rest == dash.render_text()
     assert "application/vnd.jupyter.widget-view+json" in data
+
+
+# -- a dashboard that never misleads ---------------------------------------------------------
+
+
+def confirm_box(dash: Dashboard) -> W.Widget:
+    return by_class(dash, "adb-confirm")
+
+
+def test_reveal_asks_first_and_cancel_costs_nothing():
+    dash = Dashboard("easy")
+    click(dash, "adb-btn-reveal")
+    assert dash.pending == "reveal" and dash.episode.steps == 0
+    assert confirm_box(dash).layout.display == "flex"
+    assert by_class(dash, "adb-btn-confirm").description == "Yes, reveal"
+    assert "cannot be undone" in by_class(dash, "adb-confirm-text").value
+    click(dash, "adb-btn-cancel")
+    assert dash.pending is None and dash.episode.steps == 0
+    assert confirm_box(dash).layout.display == "none"
+    assert "no step was used" in by_class(dash, "adb-message").value
+    click(dash, "adb-btn-reveal")
+    click(dash, "adb-btn-confirm")
+    assert [a.kind for a in dash.episode.actions] == ["reveal"]
+    assert "Revealed:" in by_class(dash, "adb-message").value
+    assert confirm_box(dash).layout.display == "none"
+
+
+def test_finish_asks_first_and_another_action_withdraws_the_question():
+    dash = Dashboard("easy")
+    click(dash, "adb-btn-finish")
+    assert dash.pending == "finish"
+    assert by_class(dash, "adb-finish").layout.display == "none"
+    click(dash, "adb-btn-logs")  # doing something else is a "no"
+    assert dash.pending is None and confirm_box(dash).layout.display == "none"
+    assert dash.episode.steps == 1
+    click(dash, "adb-btn-finish")
+    assert by_class(dash, "adb-btn-confirm").description == "Yes, finish and grade"
+    click(dash, "adb-btn-confirm")
+    assert by_class(dash, "adb-finish").layout.display == "flex"
+    assert "finished early and graded at step 1" in by_class(dash, "adb-header").value
+
+
+def test_start_again_on_the_same_incident_or_the_next_variant():
+    dash = Dashboard("easy")
+    same, new = by_class(dash, "adb-btn-again-same"), by_class(dash, "adb-btn-again-new")
+    dash.inspect_logs("payment_client")
+    dash.finish()
+    assert not same.disabled and not new.disabled
+    click(dash, "adb-btn-again-same")
+    assert dash.episode.scenario.id == "easy" and dash.episode.steps == 0
+    assert by_class(dash, "adb-finish").layout.display == "none"
+    assert not by_class(dash, "adb-btn-logs").disabled and not editor(dash).disabled
+    assert "status: in progress" in by_class(dash, "adb-header").value
+    assert dash.inspect_logs("payment_client") is not None  # it plays again
+    dash.finish()
+    click(dash, "adb-btn-again-new")
+    assert dash.episode.scenario.id == "easy-1" and dash.episode.steps == 0
+    dash.start_again(new_variant=True)
+    assert dash.episode.scenario.id == "easy-2"
+
+
+def test_start_again_keeps_saving_to_the_same_file(tmp_path):
+    path = tmp_path / "progress.json"
+    dash = Dashboard("easy", autosave=path)
+    dash.inspect_logs("payment_client")
+    dash.finish()
+    dash.start_again()
+    assert json.loads(path.read_text())["actions"] == []
+    dash.hint()
+    assert len(json.loads(path.read_text())["actions"]) == 1
+
+
+def test_a_scenario_outside_the_tasks_has_no_new_variant():
+    dash = Dashboard(adb.generate_scenario(2, 1, seed=2))
+    dash.finish()
+    assert by_class(dash, "adb-btn-again-new").disabled
+    with pytest.raises(ValueError, match="not a built-in task"):
+        dash.start_again(new_variant=True)
+    assert dash.episode.scenario.id == "generated-2x1-2"
+    dash.start_again()
+    assert dash.episode.steps == 0
+
+
+def test_config_panel_says_when_a_fix_changed_the_config_since():
+    dash = Dashboard("easy")
+    dash.inspect_config("payment_client")
+    assert "As of step" not in by_class(dash, "adb-config").value
+    dash.submit_fix("payment_client", {"timeout": 9})
+    config = html_module.unescape(by_class(dash, "adb-config").value)
+    assert "As of step 1: the config changed since (step 2). Show config again to see it." in config
+    dash.inspect_config("payment_client")
+    assert "As of step" not in by_class(dash, "adb-config").value
+
+
+def test_config_of_one_service_beside_the_selection_of_another_says_so():
+    dash = Dashboard("easy")
+    dash.inspect_config("payment_gateway")
+    dash.select("payment_client")
+    assert "Not the selected service (payment_client)." in by_class(dash, "adb-config").value
+    assert "The logs beside" not in by_class(dash, "adb-config").value
+
+
+def test_config_beside_the_logs_of_another_service_says_so():
+    dash = Dashboard("easy")
+    dash.inspect_config("payment_gateway")
+    dash.inspect_logs("payment_client")
+    config = by_class(dash, "adb-config").value
+    assert "The logs beside are of payment_client." in config
+    dash.inspect_logs("payment_gateway")
+    assert "The logs beside" not in by_class(dash, "adb-config").value
+
+
+def test_log_and_endpoint_panels_say_they_show_an_older_look():
+    dash = Dashboard("easy")
+    dash.inspect_logs("payment_client")
+    dash.inspect_endpoint("payment_client")
+    logs = html_module.unescape(by_class(dash, "adb-logs").value)
+    assert "As of step 1: new lines since. Inspect logs again to read them." in logs
+    assert "As of step" not in by_class(dash, "adb-response").value
+    dash.submit_fix("payment_client", {"timeout": 9})
+    response = html_module.unescape(by_class(dash, "adb-response").value)
+    assert "As of step 2: a config changed since (step 3)." in response
+
+
+def test_fix_editor_names_its_target_and_refuses_external_services():
+    dash = Dashboard("easy")
+    fix_editor = editor(dash)
+    assert fix_editor.target == "payment_client" and fix_editor.submit_enabled
+    assert fix_editor.target_text() == "Fix for: payment_client"
+    dash.select("payment_gateway")
+    assert fix_editor.target == "payment_gateway" and not fix_editor.submit_enabled
+    assert fix_editor.blocked_reason == (
+        "payment_gateway is external: its config is the contract, read only. "
+        "Pick one of your services to fix."
+    )
+    # A submit that was already on its way when the picker changed costs nothing either.
+    submit_form(dash, "timeout", "30")
+    assert dash.episode.steps == 0
+    assert "payment_gateway is external" in by_class(dash, "adb-message").value
+    dash.select("payment_client")
+    assert fix_editor.blocked_reason == "" and fix_editor.submit_enabled
+
+
+def test_a_json_error_is_quoted_with_a_caret_under_the_spot():
+    dash = Dashboard("easy")
+    submit_form(dash, patch='{"timeout": 30 "retries": 2}')
+    message = by_class(dash, "adb-message").value
+    assert "Expecting &#x27;,&#x27; delimiter at line 1 column 16" in message
+    caret = message.split("<pre class='adb-caret'")[1].split(">", 1)[1].split("</pre>")[0]
+    assert caret == "{&quot;timeout&quot;: 30 &quot;retries&quot;: 2}\n               ^"
+    assert dash.episode.steps == 0
+
+
+def test_the_live_graph_carries_its_text_twin_as_alt_text():
+    dash = Dashboard("easy")
+    value = by_class(dash, "adb-graph").value
+    alt = html_module.unescape(value.split('alt="')[1].split('"')[0])
+    assert alt == graph_text(dash.episode, "payment_client")
+    assert alt.startswith("Service health: 0 of 2 problems fixed")
+
+
+def test_finish_chart_greys_process_credit_the_fix_gate_zeroes():
+    from apidebug_nb.views.grade_plot import grade_rows, plot_grade
+
+    dash = Dashboard("easy")
+    dash.inspect_logs("payment_client")
+    dash.finish()
+    grade = dash.episode.grade()
+    assert grade.dimensions["fix"] == 0.0 and grade.score == 0.0
+    rows = {label.split()[0]: (value, sentence) for label, value, sentence, _ in grade_rows(grade)}
+    for name in ("strategy", "diagnosis", "efficiency"):
+        assert rows[name] == (
+            None,
+            "not earned: process credit counts only once something is fixed",
+        )
+    assert rows["fix"][0] == 0.0 and rows["total"][0] == 0.0
+    ax = plot_grade(grade)
+    widths = {p.get_gid(): p.get_width() for p in ax.patches if p.get_gid()}
+    assert widths["bar:strategy"] == widths["bar:efficiency"] == widths["bar:total"] == 0.0
+
+
+def test_grade_text_has_its_own_line_height():
+    dash = Dashboard("easy")
+    dash.finish()
+    value = by_class(dash, "adb-grade-text").value
+    assert value.startswith("<div style='line-height:1.35'><pre")
+    assert "line-height:1.35;margin:0" in value

@@ -262,6 +262,9 @@ def test_near_miss_names_the_right_setting_without_the_value():
     obs, *_ = ep.step(Action.submit_fix("order_service", {"timeout_s": 1}))
     assert "Right setting, but the contract still fails" in obs.message
     assert "max_processing_ms" in obs.message  # the contract names what to compare with
+    # ... and which condition failed, in words (not hint 3 repeated word for word)
+    assert "order_service.timeout_s is not large enough" in obs.message
+    assert timeout.hints.contract not in obs.message
     for value in (good, max_ms, max_ms / 1000):
         assert not re.search(rf"(?<![\d.]){re.escape(str(value))}(?![\d])", obs.message), value
     assert timeout.title not in obs.message

@@ -160,3 +160,41 @@ def _walk(root):
     yield root
     for child in getattr(root, "children", ()):
         yield from _walk(child)
+
+
+def test_a_blocked_editor_sends_nothing_and_says_why():
+    seen = []
+    editor = FixEditor(on_submit=lambda *texts: seen.append(texts))
+    editor.target = "payment_gateway"
+    editor.blocked_reason = "payment_gateway is external."
+    editor.press_submit(key="timeout", value="30")
+    assert seen == [] and editor.submits == 0 and not editor.submit_enabled
+    assert editor.target_text() == (
+        "Fix for: payment_gateway. Submit is off: payment_gateway is external."
+    )
+    editor.blocked_reason = ""
+    editor.press_submit(key="timeout", value="30")
+    assert seen == [("timeout", "30", "")]
+
+
+def test_the_placeholders_name_the_labs_keys_and_give_no_fix_away():
+    editor = FixEditor()
+    assert editor.key_placeholder == "e.g. timeout or headers.Authorization"
+    fixes = {
+        json.dumps(value)
+        for task in adb.TASKS
+        for seed in (None, 1, 2, 3)
+        for issue in adb.load_scenario(task, seed).issues
+        for value in _leaf_values(issue.reference_fix)
+        if not isinstance(value, (bool, int))  # 30 or true are JSON forms, not answers
+    }
+    shown = editor.value_placeholder + editor.patch_placeholder
+    assert [f for f in sorted(fixes) if f in shown] == []
+
+
+def _leaf_values(value):
+    if hasattr(value, "items"):
+        for inner in value.values():
+            yield from _leaf_values(inner)
+    else:
+        yield list(value) if isinstance(value, tuple) else value

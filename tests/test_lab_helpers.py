@@ -43,7 +43,7 @@ def test_answers_are_read_as_stripped_upper_case_letters(choice):
     assert Quiz(QUESTIONS).feedback("Q1", choice).startswith("Q1 (B): Correct.")
 
 
-@given(st.text(max_size=5).filter(lambda t: t.strip().upper() not in {"A", "B", "C"}))
+@given(st.text(max_size=5).filter(lambda t: t.strip().upper() not in {"", "A", "B", "C"}))
 def test_an_unknown_option_names_the_valid_ones(choice):
     text = Quiz(QUESTIONS).feedback("Q1", choice)
     assert text.endswith("answer with one of A, B, C.")
@@ -203,3 +203,61 @@ def test_the_helpers_are_exported_lazily():
     assert adb.act is lab.act and adb.show is lab.show
     assert adb.picture is figures.picture
     assert {"Quiz", "act", "show", "try_fix", "picture"} <= set(adb.__all__)
+
+
+# -- answer keys in the package, the walk-through behind its button ----------------------------
+
+
+def test_an_empty_answer_asks_for_a_letter():
+    assert Quiz(QUESTIONS).feedback("Q1", "  ") == (
+        "Q1: no answer yet: put one of A, B, C between the quotes and run the cell again."
+    )
+
+
+def test_every_lesson_with_a_self_check_has_its_key_in_the_package():
+    from pathlib import Path
+
+    notebooks = Path(__file__).resolve().parent.parent / "notebooks" / "src"
+    asked = sorted(
+        p.stem for p in notebooks.glob("*.py") if "Quiz.for_lesson(" in p.read_text("utf-8")
+    )
+    assert asked == [
+        "00_start_here",
+        "01_easy_payment_gateway",
+        "02_medium_webhook_chain",
+        "03_hard_order_pipeline",
+        "04_grading_and_agents",
+        "05_instructor_guide",
+    ]
+    for lesson in asked:
+        quiz = Quiz.for_lesson(lesson)
+        assert quiz.questions == ["Q1", "Q2", "Q3"]
+        for question in quiz.questions:
+            # every option explains itself, right or wrong
+            for letter in ("A", "B", "C"):
+                text = quiz.feedback(question, letter)
+                assert text.startswith(f"{question} ({letter}): ")
+                assert len(text.split(": ", 1)[1]) > len("Not quite. ") + 10
+    with pytest.raises(KeyError, match="no self-check for 'app'"):
+        Quiz.for_lesson("app")
+
+
+def test_the_walkthrough_is_hidden_until_pressed_and_hides_again():
+    from apidebug_nb.views.walkthrough import Walkthrough
+
+    walk = Walkthrough("easy", seed=4)
+    assert walk._repr_mimebundle_()["text/plain"] == (
+        'Walk-through of easy-4 (hidden): press "Show the walk-through" to see the '
+        "reference solution."
+    )
+    assert "Bearer sk_live_464a8f7c" not in walk._repr_mimebundle_()["text/plain"]
+    walk._button.click()
+    assert walk.shown and walk._button.description == "Hide the walk-through"
+    shown = walk.render_text()
+    assert shown.startswith("Walk-through of easy-4: the reference solver's 4 steps")
+    for issue in adb.load_scenario("easy", 4).issues:
+        assert issue.title in shown
+    assert '"Authorization": "Bearer sk_live_464a8f7c"' in shown.replace("'", '"')
+    assert "Score: 1.00" in shown
+    walk.toggle()
+    assert not walk.shown and walk._body.value == ""

@@ -445,3 +445,182 @@ def test_no_cell_learners_read_mentions_nbval():
     for name in LESSONS + [APP]:
         for c in _read(NOTEBOOK_DIR / name)["cells"]:
             assert "NBVAL" not in _source(c), f"{name}: {_source(c)[:80]!r}"
+
+
+# -- tests: the text sources ---------------------------------------------------------------
+
+
+def _sync_tool():
+    """docs/sync_notebooks.py, imported from its path (docs/ is not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("sync_notebooks", ROOT / "docs/sync_notebooks.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_notebook_has_a_text_source_and_agrees_with_it():
+    """Cells, their tags and the kernel come from notebooks/src; outputs are nbval's business."""
+    pytest.importorskip("jupytext")
+    tool = _sync_tool()
+    notebooks = sorted(p.stem for p in NOTEBOOK_DIR.glob("*.ipynb"))
+    assert notebooks == sorted(p.stem for p in (NOTEBOOK_DIR / "src").glob("*.py"))
+    assert set(LESSONS + [APP]) <= {f"{stem}.ipynb" for stem in notebooks}
+    for source in tool.sources():
+        assert tool.differences(source) == [], source.name
+    # An instructor's copy exists exactly for the sources with cells tagged "solution".
+    copies = sorted(p.stem for p in (NOTEBOOK_DIR / "instructor").glob("*.ipynb"))
+    assert copies == [s.stem for s in tool.sources() if tool.has_solutions(s)]
+    assert copies == ["03_hard_order_pipeline"]
+
+
+def test_the_sync_command_carries_a_source_edit_into_its_notebook(tmp_path):
+    pytest.importorskip("jupytext")
+    (tmp_path / "src").mkdir()
+    source = tmp_path / "src" / "01_easy_payment_gateway.py"
+    shutil.copy(NOTEBOOK_DIR / "src" / source.name, source)
+    shutil.copy(NOTEBOOK_DIR / "01_easy_payment_gateway.ipynb", tmp_path)
+    tool = _sync_tool()
+    assert tool.differences(source) == []
+    text = source.read_text(encoding="utf-8")
+    source.write_text(
+        text.replace("# # Lab 01: the payment gateway (easy)", "# # Lab 01: the gateway", 1),
+        encoding="utf-8",
+    )
+    found = tool.differences(source)
+    assert len(found) == 1 and found[0].startswith("01_easy_payment_gateway.ipynb: cell 1 differs")
+    before = _read(tmp_path / "01_easy_payment_gateway.ipynb")
+    tool.sync(source)
+    assert tool.differences(source) == []
+    after = _read(tmp_path / "01_easy_payment_gateway.ipynb")
+    assert _source(after["cells"][1]).startswith("# Lab 01: the gateway\n")
+    # Unchanged code cells keep their stored outputs.
+    code_before = [c for c in before["cells"] if c["cell_type"] == "code"]
+    code_after = [c for c in after["cells"] if c["cell_type"] == "code"]
+    assert [c["outputs"] for c in code_after] == [c["outputs"] for c in code_before]
+
+
+def test_the_sync_check_fails_when_a_notebook_was_edited_alone(tmp_path):
+    pytest.importorskip("jupytext")
+    (tmp_path / "src").mkdir()
+    shutil.copy(NOTEBOOK_DIR / "src" / "app.py", tmp_path / "src")
+    nb = _read(NOTEBOOK_DIR / "app.ipynb")
+    nb["cells"][-1]["metadata"]["tags"] = ["nbval-ignore-output"]
+    (tmp_path / "app.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    tool = _sync_tool()
+    assert tool.differences(tmp_path / "src" / "app.py") == [
+        f"app.ipynb: cell {len(nb['cells']) - 1} differs from the source (source: 'import apidebug_nb as adb')"
+    ]
+
+
+# -- tests: no spoilers -----------------------------------------------------------------------
+
+#: A learner's dashboard in a lab: adb.Dashboard("task"), adb.Dashboard("task", seed=N),
+#: or the same through adb.load_scenario(...).
+DASHBOARD_CELL = re.compile(
+    r'adb\.Dashboard\(\s*(?:adb\.load_scenario\(\s*)?"(\w+)"(?:\s*,\s*seed=(\d+))?\s*\)'
+)
+#: The explicit control that shows a lab's solution; nothing before it may give one away.
+SOLUTION_CONTROL = "Walkthrough("
+
+
+def _leaves(value, path=()):
+    if isinstance(value, dict) or hasattr(value, "items"):
+        for key, inner in value.items():
+            yield from _leaves(inner, (*path, str(key)))
+    else:
+        yield path, value
+
+
+def spoiler_fragments(reference_fix) -> set[str]:
+    """The ways a reference fix's values would show in a notebook's text.
+
+    A distinctive string (a secret, a URL, a path: it holds a digit, "/" or "_") is a
+    spoiler wherever it appears. Any value is one when written as its setting's value:
+    ``"key": value`` (a patch or a config) or ``key=value`` (a log's config line).
+    """
+    found = set()
+    for path, value in _leaves(reference_fix):
+        plain = list(value) if isinstance(value, tuple) else value
+        as_json = json.dumps(plain)
+        for key in {path[-1], ".".join(path)}:
+            found.add(f'"{key}": {as_json}')
+            found.add(f"{key}={plain if isinstance(plain, str) else as_json}")
+        if isinstance(value, str) and re.search(r"[\d/_]", value):
+            found.add(value)
+    return found
+
+
+def _lab_dashboards() -> list[tuple[str, str, int | None]]:
+    import apidebug_nb as adb
+
+    found = []
+    # Every lesson, new labs included; the app is the dashboard alone, for Voila.
+    for name in sorted(p.name for p in NOTEBOOK_DIR.glob("*.ipynb") if p.name != APP):
+        for cell in _read(NOTEBOOK_DIR / name)["cells"]:
+            for task, seed in DASHBOARD_CELL.findall(_source(cell)):
+                if task in adb.TASKS and "autosave" not in _source(cell):
+                    found.append((name, task, int(seed) if seed else None))
+    return found
+
+
+def test_every_task_lab_has_a_dashboard_and_a_solution_control():
+    labs = {name for name, _task, _seed in _lab_dashboards()}
+    assert set(TEACHES.values()) <= labs
+    for name in labs:
+        assert any(SOLUTION_CONTROL in _source(c) for c in _read(NOTEBOOK_DIR / name)["cells"])
+
+
+@pytest.mark.parametrize(("name", "task", "seed"), _lab_dashboards())
+def test_no_lab_gives_away_the_fix_of_the_incident_its_dashboard_opens(name, task, seed):
+    """Before its "Show the walk-through" control, a lab shows no reference-fix value."""
+    import apidebug_nb as adb
+
+    scenario = adb.load_scenario(task, seed)
+    fragments = set()
+    for issue in scenario.issues:
+        fragments |= spoiler_fragments(issue.reference_fix)
+    seen = []
+    for cell in _read(NOTEBOOK_DIR / name)["cells"]:
+        if SOLUTION_CONTROL in _source(cell):
+            break
+        seen.append(_source(cell))
+        if cell["cell_type"] == "code":
+            seen.extend(text_outputs(cell))
+    text = "\n".join(seen)
+    assert sorted(f for f in fragments if f in text) == [], f"{name} ({scenario.id})"
+
+
+def test_spoiler_fragments_of_a_nested_fix():
+    fix = {"retry": {"max_retries": 3, "retry_on": (429, 503)}, "base_url": "https://x/v2"}
+    assert spoiler_fragments(fix) == {
+        '"max_retries": 3',
+        '"retry.max_retries": 3',
+        "max_retries=3",
+        "retry.max_retries=3",
+        '"retry_on": [429, 503]',
+        '"retry.retry_on": [429, 503]',
+        "retry_on=[429, 503]",
+        "retry.retry_on=[429, 503]",
+        '"base_url": "https://x/v2"',
+        "base_url=https://x/v2",
+        "https://x/v2",
+    }
+
+
+def test_a_stored_dashboard_says_to_run_its_cell():
+    """Before its cell runs, a dashboard is stored text: it says how to start it."""
+    seen = 0
+    for name in LESSONS + [APP]:
+        for cell in _read(NOTEBOOK_DIR / name)["cells"]:
+            for out in cell.get("outputs", []):
+                data = out.get("data", {})
+                text = _text(data.get("text/plain", ""))
+                if "application/vnd.jupyter.widget-view+json" in data and "steps left" in text:
+                    seen += 1
+                    assert text.startswith(
+                        "Run this cell to start the dashboard. Until then, its state in words:\n"
+                    ), f"{name}: {text[:80]!r}"
+    assert seen >= 7  # the labs' dashboards, the tour's two, the guide's and the app's

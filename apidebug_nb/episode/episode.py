@@ -550,7 +550,15 @@ class Episode:
             "near_miss": near[1],
         }
         text = messages.fix_result(
-            self.scenario, service, touched, resolved, reopened, near[0], applied.new_keys, unmasked
+            self.scenario,
+            service,
+            touched,
+            resolved,
+            reopened,
+            near[0],
+            applied.new_keys,
+            unmasked,
+            configs=self._configs,
         )
         result = ActionOutcome(
             action.kind,

@@ -470,7 +470,10 @@ def generate_scenario(n_services: int, n_issues: int, seed: int = 0) -> Scenario
     ]
     scenario = Scenario(
         id=f"generated-{n_services}x{n_issues}-{seed}",
-        title=f"Generated incident ({n_services} services, {n_issues} problems)",
+        title=(
+            f"Generated incident ({n_services} services, "
+            f"{n_issues} problem{'' if n_issues == 1 else 's'})"
+        ),
         description=(
             "A randomly generated system of services calling one another. Some "
             "contracts between callers and the services they call are broken."

@@ -32,16 +32,36 @@ from apidebug_nb.errors import ApiDebugError, TranscriptError
 from apidebug_nb.grading.transcript import replay
 from apidebug_nb.input_files import read_file_text
 from apidebug_nb.input_limits import InputError, Limits, loads_json_text
-from apidebug_nb.scenarios.catalogue import load_scenario
+from apidebug_nb.scenarios.catalogue import TASKS, load_scenario
 from apidebug_nb.scenarios.records import Scenario
 from apidebug_nb.views import figures, panels
 from apidebug_nb.views.fix_editor import FixEditor
 from apidebug_nb.views.fix_input import FixInputError, parse_changes, parse_fix_form
 from apidebug_nb.views.grade_plot import plot_grade
 from apidebug_nb.views.graph_raster import graph_png
+from apidebug_nb.views.graph_text import graph_text
 from apidebug_nb.views.timeline_plot import plot_health_timeline
 
 T = TypeVar("T")
+
+#: The first line of the dashboard's stored (plain-text) form.
+STORED_NOTE = "Run this cell to start the dashboard. Until then, its state in words:"
+
+#: What Reveal and Finish ask before they act: (question, confirm label, confirm tooltip).
+CONFIRM = {
+    "reveal": (
+        "Reveal the fix of the first visible problem? It then earns no fix credit, "
+        "and the reveal costs a step. This cannot be undone.",
+        "Yes, reveal",
+        "Show the fix (costs a step; that problem then earns no fix credit).",
+    ),
+    "finish": (
+        "Finish and grade now? The dashboard stops taking actions; you can then start "
+        "again on the same incident or a new variant.",
+        "Yes, finish and grade",
+        "Stop here and see the grade and every problem's explanation.",
+    ),
+}
 
 BUTTONS = (
     # (name, label, tooltip, css class)
@@ -146,6 +166,7 @@ class Dashboard:
         self._note = f"Resumed from {resumed_from} at step {episode.steps}." if resumed_from else ""
         self._selected = self._initial_selection()
         self._finish_drawn_at: int | None = None
+        self._pending: str | None = None  # "reveal" or "finish" while it awaits confirmation
         self._build()
         self._refresh()
 
@@ -156,14 +177,9 @@ class Dashboard:
         return self.episode.scenario.services[0]
 
     def _build(self) -> None:
-        sc = self.episode.scenario
         self._header = _html("adb-header")
-        options = [
-            (name if self.episode.sim.editable[name] else f"{name} (external)", name)
-            for name in sc.services
-        ]
         self._picker = W.Dropdown(
-            options=options,
+            options=_picker_options(self.episode),
             value=self._selected,
             description="Service",
             tooltip="The service the buttons act on",
@@ -178,7 +194,7 @@ class Dashboard:
             "config": lambda: self.inspect_config(self._selected),
             "endpoint": lambda: self.inspect_endpoint(self._selected),
             "hint": self.hint,
-            "reveal": self.reveal,
+            "reveal": lambda: self._ask("reveal"),
         }
         for name, label, tooltip, css in BUTTONS:
             button = W.Button(description=label, tooltip=tooltip)
@@ -195,8 +211,38 @@ class Dashboard:
             tooltip="Stop here and see your grade and what was wrong.",
         )
         finish.add_class("adb-btn-finish")
-        finish.on_click(_callback(self.finish))
+        finish.on_click(_callback(lambda: self._ask("finish")))
         self._buttons["finish"] = finish
+
+        # Reveal and Finish cannot be undone: a click only asks, a second click confirms.
+        self._confirm_text = _html("adb-confirm-text")
+        self._confirm_yes = W.Button(description="Yes", tooltip="Confirm", button_style="warning")
+        self._confirm_yes.add_class("adb-btn-confirm")
+        self._confirm_yes.on_click(_callback(self._confirmed))
+        self._confirm_no = W.Button(
+            description="Cancel", tooltip="Keep going: nothing happens, no step is used."
+        )
+        self._confirm_no.add_class("adb-btn-cancel")
+        self._confirm_no.on_click(_callback(self.cancel))
+        self._confirm = W.VBox(
+            [self._confirm_text, W.HBox([self._confirm_yes, self._confirm_no])],
+            layout=W.Layout(display="none", border="2px solid #E69F00", padding="4px"),
+        )
+        self._confirm.add_class("adb-confirm")
+
+        again_same = W.Button(
+            description="Start again: same incident",
+            tooltip="A fresh attempt at this incident (this grade stays as it was).",
+        )
+        again_same.add_class("adb-btn-again-same")
+        again_same.on_click(_callback(lambda: self.start_again(new_variant=False)))
+        again_new = W.Button(
+            description="Start again: new variant",
+            tooltip="A fresh attempt at another variant of this task: other problems, other values.",
+        )
+        again_new.add_class("adb-btn-again-new")
+        again_new.on_click(_callback(lambda: self.start_again(new_variant=True)))
+        self._again_buttons = {"same": again_same, "new": again_new}
 
         self._message_box = _html("adb-message")
         self._alerts = _html("adb-alerts")
@@ -204,7 +250,8 @@ class Dashboard:
         self._logs = _html("adb-logs")
         self._config = _html("adb-config")
         self._response = _html("adb-response")
-        self._graph = W.Image(format="png", layout=W.Layout(max_width="100%", height="auto"))
+        # An HTML <img>, not an Image widget: only HTML carries the alt text (the text twin).
+        self._graph = W.HTML(layout=W.Layout(max_width="100%"))
         self._graph.add_class("adb-graph")
 
         # align_self: a picture is never stretched past its own width in a wide page
@@ -226,14 +273,17 @@ class Dashboard:
                 W.HTML("<h3 style='margin:4px 0'>How the system healed</h3>"),
                 self._timeline_image,
                 self._explanations,
+                W.HBox([again_same, again_new], layout=W.Layout(flex_flow="row wrap")),
             ],
             layout=W.Layout(display="none", border="1px solid #8C8C8C", padding="6px"),
         )
         self._finish_panel.add_class("adb-finish")
 
-        fix_help = W.HTML(
-            "<b>Fix the selected service</b>: a key path and a JSON value, "
-            "or a whole JSON patch (not both). <code>null</code> deletes a key."
+        fix_help = _html("adb-fix-help")
+        fix_help.show(
+            "<b>Fix a service</b>: the editor below names the service it changes (the one "
+            "picked above). A key path and a JSON value, or a whole JSON patch (not both); "
+            "<code>null</code> deletes a key."
         )
         actions = W.VBox(
             [
@@ -244,6 +294,7 @@ class Dashboard:
                 fix_help,
                 self._fix_editor,
                 finish,
+                self._confirm,
                 self._message_box,
                 self._alerts,
                 self._hints,
@@ -273,15 +324,17 @@ class Dashboard:
         """The live widget, with the dashboard's text twin as its plain-text form.
 
         Front ends without widgets (and stored notebook outputs) show the
-        state in words instead of a repr of the widget tree.
+        state in words instead of a repr of the widget tree, under a line saying
+        that running the cell starts the live dashboard.
         """
+        text = f"{STORED_NOTE}\n{self.render_text()}"
         bundle = self.widget._repr_mimebundle_(**kwargs)
         if isinstance(bundle, tuple):  # (data, metadata)
             data, metadata = bundle
-            return {**data, "text/plain": self.render_text()}, metadata
+            return {**data, "text/plain": text}, metadata
         if bundle is None:
-            return {"text/plain": self.render_text()}
-        return {**bundle, "text/plain": self.render_text()}
+            return {"text/plain": text}
+        return {**bundle, "text/plain": text}
 
     def __repr__(self) -> str:
         return self.render_text()
@@ -338,10 +391,66 @@ class Dashboard:
     def finish(self) -> None:
         """Stop here: show the grade, the timeline and every problem's explanation.
 
-        The dashboard stops accepting actions (the explanations name every fix).
+        The dashboard stops accepting actions (the explanations name every fix);
+        :meth:`start_again` begins a new attempt. The Finish button asks for
+        confirmation first; this programmatic twin does not.
         """
+        self._pending = None
         self._finished_early = not self.episode.done
         self._refresh()
+
+    def start_again(self, new_variant: bool = False) -> None:
+        """Begin a fresh attempt, on the same incident or on another variant of its task.
+
+        The finished attempt is left as it was graded; with ``autosave`` the
+        file then holds the new attempt.
+
+        Args:
+            new_variant: load the next variant of the task (seed + 1; the
+                canonical incident counts as seed 0) instead of the same one.
+
+        Raises:
+            ValueError: ``new_variant`` for a scenario that is not a built-in task.
+        """
+        sc = self.episode.scenario
+        if new_variant:
+            if not _has_variants(sc):
+                raise ValueError(
+                    f"scenario {sc.id!r} is not a built-in task, so it has no other variants"
+                )
+            assert sc.task is not None
+            sc = load_scenario(sc.task, (sc.seed or 0) + 1)
+        episode = Episode(sc, learner_id=self.episode.learner_id)
+        episode.reset()
+        self.episode = episode
+        self._finished_early = False
+        self._pending = None
+        self._finish_drawn_at = None
+        self._message = (
+            f"A new attempt at {sc.title} ({sc.id}). {episode.observations[-1].message}",
+            "info",
+        )
+        self._note = ""
+        self._selected = self._initial_selection()
+        self._picker.unobserve(self._on_pick, names="value")
+        self._picker.options = _picker_options(episode)
+        self._picker.value = self._selected
+        self._picker.observe(self._on_pick, names="value")
+        self._finish_panel.layout.display = "none"
+        self._save()
+        self._refresh()
+
+    def cancel(self) -> None:
+        """Answer "Cancel" to a pending Reveal or Finish: nothing happens, no step is used."""
+        if self._pending is not None:
+            self._pending = None
+            self._say("Cancelled: nothing was revealed or graded, and no step was used.", "info")
+            self._show_confirm()
+
+    @property
+    def pending(self) -> str | None:
+        """``"reveal"`` or ``"finish"`` while that button awaits confirmation, else ``None``."""
+        return self._pending
 
     def render_text(self) -> str:
         """What the dashboard shows, as deterministic plain text."""
@@ -362,17 +471,43 @@ class Dashboard:
     def _finish_shown(self) -> bool:
         return self.episode.done or self._finished_early
 
+    def _ask(self, what: str) -> None:
+        """Reveal or Finish pressed: show what it would do and wait for Yes or Cancel."""
+        if self._finish_shown:
+            return
+        self._pending = what
+        self._show_confirm()
+
+    def _confirmed(self) -> None:
+        what, self._pending = self._pending, None
+        if what == "reveal":
+            self.reveal()
+        elif what == "finish":
+            self.finish()
+        self._show_confirm()
+
+    def _show_confirm(self) -> None:
+        if self._pending is None or self._finish_shown:
+            self._confirm.layout.display = "none"
+            return
+        question, yes, tooltip = CONFIRM[self._pending]
+        self._confirm_text.show(f"<b>{panels.html.escape(question)}</b>")
+        self._confirm_yes.description = yes
+        self._confirm_yes.tooltip = tooltip
+        self._confirm.layout.display = "flex"
+
     def _act(self, make: Callable[[], Action], service: str | None) -> Observation | None:
         if self._finished_early:
             self._say(
-                "This attempt is finished and graded; start a new Dashboard to play again.",
+                "This attempt is finished and graded; press Start again (or call "
+                "start_again()) to play again.",
                 "error",
             )
             return None
         if self.episode.done:
             self._say(
                 f"The episode is over ({panels.status_words(self.episode)}); "
-                "start a new Dashboard to play again.",
+                "press Start again (or call start_again()) to play again.",
                 "error",
             )
             return None
@@ -390,6 +525,7 @@ class Dashboard:
         except Exception as exc:
             self._say(f"Internal error: {type(exc).__name__}: {exc}", "error")
             raise
+        self._pending = None  # another action answers a pending question with "no"
         fixed_now = any(e["event"] == "fixed" for e in self.episode.events[before:])
         self._message = (obs.message, panels.message_kind(obs, fixed_now))
         self._note = ""
@@ -401,6 +537,9 @@ class Dashboard:
 
     def _submit_from_form(self, key: str, value: str, patch: str) -> Observation | None:
         """Submit pressed: ``key``, ``value`` and ``patch`` are the texts it carried."""
+        if not self.episode.sim.editable[self._selected]:
+            self._say(f"{_external_reason(self._selected)} No step was used.", "error")
+            return None
         try:
             changes = parse_fix_form(key, value, patch)
         except FixInputError as exc:
@@ -425,7 +564,22 @@ class Dashboard:
 
     def _on_pick(self, change: Mapping[str, Any]) -> None:
         self._selected = change["new"]
-        self._graph.value = graph_png(self.episode, self._selected)
+        self._show_graph()
+        self._show_target()
+        self._config.show(panels.config_html(self.episode, self._selected))
+
+    def _show_graph(self) -> None:
+        self._graph.value = panels.image_html(
+            graph_png(self.episode, self._selected),
+            graph_text(self.episode, self._selected),
+            "the service graph",
+        )
+
+    def _show_target(self) -> None:
+        editor = self._fix_editor
+        editor.target = self._selected
+        editable = self.episode.sim.editable[self._selected]
+        editor.blocked_reason = "" if editable else _external_reason(self._selected)
 
     def _refresh(self) -> None:
         ep = self.episode
@@ -437,13 +591,17 @@ class Dashboard:
         self._alerts.show(panels.alerts_html(ep))
         self._hints.show(panels.hints_html(ep))
         self._logs.show(panels.logs_html(ep))
-        self._config.show(panels.config_html(ep))
+        self._config.show(panels.config_html(ep, self._selected))
         self._response.show(panels.response_html(ep))
-        self._graph.value = graph_png(ep, self._selected)
+        self._show_graph()
+        self._show_target()
         locked = self._finish_shown
         for button in self._buttons.values():
             button.disabled = locked
         self._fix_editor.disabled = locked
+        self._confirm_yes.disabled = self._confirm_no.disabled = locked
+        self._again_buttons["new"].disabled = not _has_variants(ep.scenario)
+        self._show_confirm()
         if locked:
             self._show_finish()
 
@@ -455,13 +613,31 @@ class Dashboard:
             self._timeline_image.value = figures.png_bytes(
                 figures.root_figure(plot_health_timeline(ep))
             )
-            self._grade_text.value = (
-                f"<pre style='{panels.MONO}white-space:pre-wrap'>"
+            self._grade_text.show(
+                f"<pre style='{panels.MONO}white-space:pre-wrap;line-height:1.35;margin:0'>"
                 f"{panels.html.escape(grade.render_text())}</pre>"
             )
             self._explanations.show(panels.explanations_html(ep))
             self._finish_drawn_at = ep.steps
         self._finish_panel.layout.display = "flex"
+
+
+def _picker_options(episode: Episode) -> list[tuple[str, str]]:
+    return [
+        (name if episode.sim.editable[name] else f"{name} (external)", name)
+        for name in episode.scenario.services
+    ]
+
+
+def _has_variants(scenario: Scenario) -> bool:
+    return scenario.task is not None and scenario.task in TASKS
+
+
+def _external_reason(service: str) -> str:
+    return (
+        f"{service} is external: its config is the contract, read only. "
+        "Pick one of your services to fix."
+    )
 
 
 class _Panel(W.HTML):

@@ -26,6 +26,11 @@ function field(el, part, labelText, input) {
 
 function render({ model, el }) {
   el.classList.add("adb-fix-editor-view");
+  // Which service a submit changes; on an external one, why Submit is off.
+  const target = document.createElement("div");
+  target.className = "adb-fix-target";
+  target.setAttribute("role", "status");
+  el.append(target);
   const key = document.createElement("input");
   key.type = "text";
   key.spellcheck = false;
@@ -45,9 +50,13 @@ function render({ model, el }) {
   submit.className = "adb-btn-submit jupyter-button mod-primary";
   submit.textContent = model.get("submit_label");
   submit.title = model.get("submit_tooltip");
+  const reason = document.createElement("span");
+  reason.className = "adb-fix-blocked";
+  reason.id = `adb-fix-blocked-${nextId++}`;
+  submit.setAttribute("aria-describedby", reason.id);
   const actions = document.createElement("div");
   actions.className = "adb-fix-actions";
-  actions.append(submit);
+  actions.append(submit, reason);
   el.append(actions);
 
   const inputs = { key, value, patch };
@@ -64,19 +73,27 @@ function render({ model, el }) {
     if (input.value !== model.get(name)) input.value = model.get(name);
   }
 
+  function blocked() {
+    return model.get("disabled") || model.get("blocked_reason") !== "";
+  }
+
   function show() {
     for (const [name, input] of Object.entries(inputs)) {
       input.placeholder = model.get(placeholders[name]);
       input.disabled = model.get("disabled");
     }
-    submit.disabled = model.get("disabled");
+    const name = model.get("target");
+    const why = model.get("blocked_reason");
+    target.textContent = `Fix for: ${name || "(no service selected)"}`;
+    reason.textContent = why ? `Submit is off: ${why}` : "";
+    submit.disabled = blocked();
     // aria-busy, not disabled: a disabled button would drop the keyboard focus.
     submit.setAttribute("aria-busy", inFlight() ? "true" : "false");
     submit.classList.toggle("adb-busy", inFlight());
   }
 
   function press() {
-    if (model.get("disabled") || inFlight()) return;
+    if (blocked() || inFlight()) return;
     model.set("key", key.value);
     model.set("value", value.value);
     model.set("patch", patch.value);
@@ -100,7 +117,7 @@ function render({ model, el }) {
     model.on(`change:${name}`, textHandlers[name]);
     showText(name);
   }
-  const states = ["disabled", "submits", "handled"];
+  const states = ["disabled", "submits", "handled", "target", "blocked_reason"];
   for (const name of states) model.on(`change:${name}`, show);
   show();
   return () => {

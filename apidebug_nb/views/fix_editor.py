@@ -60,6 +60,10 @@ class FixEditor(anywidget.AnyWidget):
     #: The last submit count the kernel took (the front end waits for it).
     handled = t.Int(0).tag(sync=True)
     disabled = t.Bool(False).tag(sync=True)
+    #: The service a submit changes, named above the fields.
+    target = t.Unicode("").tag(sync=True)
+    #: Why Submit cannot be used for ``target`` (shown beside it); empty when it can.
+    blocked_reason = t.Unicode("").tag(sync=True)
 
     key_label = t.Unicode("Key path").tag(sync=True)
     value_label = t.Unicode("JSON value").tag(sync=True)
@@ -69,16 +73,33 @@ class FixEditor(anywidget.AnyWidget):
         "Apply the change to the selected service's config (costs a step). "
         "Ctrl+Enter in a field submits too."
     ).tag(sync=True)
-    key_placeholder = t.Unicode("e.g. timeout_s or auth.token").tag(sync=True)
-    value_placeholder = t.Unicode('e.g. 30   "async"   true   {"enabled": true}').tag(sync=True)
+    key_placeholder = t.Unicode("e.g. timeout or headers.Authorization").tag(sync=True)
+    # Examples of JSON forms only: no value that fixes a built-in incident.
+    value_placeholder = t.Unicode('e.g. 30   "text"   true   null   {"key": 1}').tag(sync=True)
     patch_placeholder = t.Unicode(
-        'a whole JSON merge patch, e.g. {"timeout_s": 30, "auth": {"token": "..."}}'
+        'a whole JSON merge patch, e.g. {"timeout": 30, "headers": {"Authorization": "..."}}'
     ).tag(sync=True)
 
     def __init__(self, on_submit: SubmitHandler | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         self._on_submit = on_submit
         self.observe(self._submitted, names="submits")
+
+    @property
+    def submit_enabled(self) -> bool:
+        """Whether Submit can be pressed (not disabled, nothing blocking the target)."""
+        return not self.disabled and not self.blocked_reason
+
+    def target_text(self) -> str:
+        """The line above the fields: which service a submit changes, or why it cannot.
+
+        >>> FixEditor(target="payment_client").target_text()
+        'Fix for: payment_client'
+        >>> FixEditor(target="vendor", blocked_reason="vendor is external.").target_text()
+        'Fix for: vendor. Submit is off: vendor is external.'
+        """
+        text = f"Fix for: {self.target}" if self.target else "Fix for: (no service selected)"
+        return f"{text}. Submit is off: {self.blocked_reason}" if self.blocked_reason else text
 
     def labels(self) -> dict[str, str]:
         """Every control's accessible name (its visible label)."""
@@ -97,8 +118,8 @@ class FixEditor(anywidget.AnyWidget):
         The texts and the count change inside one ``hold_sync``, as one state
         message does when it arrives from the browser.
         """
-        if self.disabled:
-            return
+        if self.disabled or self.blocked_reason:
+            return  # as a disabled button: nothing is sent
         with self.hold_trait_notifications():
             if key is not None:
                 self.key = key

@@ -33,8 +33,35 @@ def _loads(text: str, what: str) -> Any:
             hint = " JSON strings use double quotes, not single quotes."
         raise FixInputError(
             f"the {what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}."
-            f"{hint} No step was used."
+            f"{hint} No step was used.\n{pointer(text, exc.lineno, exc.colno)}"
         ) from None
+
+
+#: How many characters of a long line are quoted on each side of the error.
+CONTEXT = 30
+
+
+def pointer(text: str, lineno: int, colno: int) -> str:
+    """The line of ``text`` holding the error and a caret under its column (1-based).
+
+    A long line is cut to the characters around the spot, with ``...`` marking the cuts.
+
+    >>> print(pointer('{"timeout": 30 "retries": 2}', 1, 16))
+    {"timeout": 30 "retries": 2}
+                   ^
+    >>> quoted, caret = pointer("x" * 50 + "!" + "y" * 50, 1, 51).splitlines()
+    >>> quoted == "..." + "x" * 30 + "!" + "y" * 30 + "...", caret.index("^")
+    (True, 33)
+    """
+    lines = text.splitlines() or [""]
+    line = lines[min(max(lineno, 1), len(lines)) - 1].expandtabs(1)
+    col = max(colno - 1, 0)
+    start = max(col - CONTEXT, 0)
+    end = col + CONTEXT + 1
+    shown = line[start:end]
+    prefix = "..." if start > 0 else ""
+    suffix = "..." if end < len(line) else ""
+    return f"{prefix}{shown}{suffix}\n{' ' * (len(prefix) + col - start)}^"
 
 
 def parse_changes(changes: Mapping[str, Any] | str) -> Any:
@@ -46,6 +73,8 @@ def parse_changes(changes: Mapping[str, Any] | str) -> Any:
     Traceback (most recent call last):
     ...
     apidebug_nb.views.fix_input.FixInputError: the patch is not valid JSON: Expecting property name enclosed in double quotes at line 1 column 2. JSON strings use double quotes, not single quotes. No step was used.
+    {'timeout_s': 30}
+     ^
     """
     if isinstance(changes, str):
         if not changes.strip():

@@ -2,7 +2,8 @@
 
 Bars run from 0 to 1. The total bar is hatched as well as coloured, so it
 stands apart without colour. The formula line under the title says how the
-dimensions combine (process credit counts only as far as problems were fixed).
+dimensions combine (process credit counts only as far as problems were fixed);
+while nothing is fixed the process dimensions are greyed and say "not earned".
 :meth:`apidebug_nb.grading.rubric.Grade.render_text` is the text twin.
 """
 
@@ -28,12 +29,32 @@ FORMULA = (
     "score = 0.40·fix + fix × (0.25·strategy + 0.20·diagnosis + 0.15·efficiency) − hint penalty"
 )
 WEIGHT_TEXT = {"fix": "40%", "strategy": "25%", "diagnosis": "20%", "efficiency": "15%"}
+#: The process dimensions: they count only as far as problems were fixed (the fix gate).
+GATED = ("strategy", "diagnosis", "efficiency")
+NOT_EARNED = "not earned: process credit counts only once something is fixed"
 
 
-def grade_rows(grade: Grade) -> list[tuple[str, float, str, bool]]:
-    """``(label, value, sentence, is_total)`` per bar, dimensions first, total last."""
-    rows = [
-        (f"{name} ({WEIGHT_TEXT.get(name, '')})", value, grade.sentences.get(name, ""), False)
+def gated_out(grade: Grade) -> set[str]:
+    """The dimensions the fix gate zeroes: every process dimension while fix is 0."""
+    if grade.dimensions.get("fix", 0.0) > 0:
+        return set()
+    return {name for name in GATED if name in grade.dimensions}
+
+
+def grade_rows(grade: Grade) -> list[tuple[str, float | None, str, bool]]:
+    """``(label, value, sentence, is_total)`` per bar, dimensions first, total last.
+
+    A dimension the fix gate zeroes has value ``None`` (drawn greyed, "not earned"),
+    never a full bar beside a total of 0.
+    """
+    gated = gated_out(grade)
+    rows: list[tuple[str, float | None, str, bool]] = [
+        (
+            f"{name} ({WEIGHT_TEXT.get(name, '')})",
+            None if name in gated else value,
+            NOT_EARNED if name in gated else grade.sentences.get(name, ""),
+            False,
+        )
         for name, value in grade.dimensions.items()
     ]
     note = f"hint penalty −{grade.hint_penalty:.2f}" if grade.hint_penalty else "no hints used"
@@ -91,7 +112,7 @@ def plot_grade(grade: Grade, ax: Axes | None = None) -> Axes:
         ax.add_patch(
             Rectangle(
                 (bar_x, y - bar_h / 2),
-                BAR_IN * max(0.0, min(1.0, value)),
+                BAR_IN * (0.0 if value is None else max(0.0, min(1.0, value))),
                 bar_h,
                 facecolor=TOTAL_COLOUR if is_total else DIMENSION_COLOUR,
                 edgecolor=INK,
@@ -101,10 +122,12 @@ def plot_grade(grade: Grade, ax: Axes | None = None) -> Axes:
             )
         )
         weight = "bold" if is_total else "normal"
+        ink = MUTED if value is None else INK
         ax.text(
-            bar_x - 0.15, y, label, ha="right", va="center", fontsize=FONT, weight="bold", color=INK
+            bar_x - 0.15, y, label, ha="right", va="center", fontsize=FONT, weight="bold", color=ink
         )
-        ax.text(text_x, y, f"{value:.2f}", va="center", fontsize=FONT, weight="bold", color=INK)
+        shown = "—" if value is None else f"{value:.2f}"
+        ax.text(text_x, y, shown, va="center", fontsize=FONT, weight="bold", color=ink)
         ax.text(
             text_x + value_w + 0.2,
             y,
@@ -112,7 +135,8 @@ def plot_grade(grade: Grade, ax: Axes | None = None) -> Axes:
             va="center",
             fontsize=FONT,
             weight=weight,
-            color=INK,
+            style="italic" if value is None else "normal",
+            color=ink,
         )
     return ax
 

@@ -2,8 +2,9 @@
 
 Health is shown three ways at once (Okabe-Ito colour, marker shape, glyph and
 word); external services have a dashed outline and say "(external)"; edges a
-visible failure spreads along are thick and coloured; services where a hidden
-problem may wait get a "?" badge (never the problem's name); the selected
+visible failure spreads along are thick and coloured; a failure that may hide
+another problem gets a "?" badge (never the problem's name, never on the hidden
+problem's own service: see :mod:`~apidebug_nb.views.badges`); the selected
 service gets a ring and a ▶. :func:`graph_text` is the text twin.
 """
 
@@ -24,6 +25,7 @@ from matplotlib.transforms import Affine2D, Transform
 
 from apidebug_nb.scenarios.records import Scenario
 from apidebug_nb.views import figures
+from apidebug_nb.views.badges import badge_services
 from apidebug_nb.views.graph_layout import (
     GraphLayout,
     cascade_edges,
@@ -58,7 +60,7 @@ class GraphState:
     """Everything the service graph shows; equal states give identical pictures."""
 
     health: tuple[tuple[str, str], ...]  # (service, state) in scenario order
-    masked: tuple[str, ...]  # services with a "?" badge, sorted
+    masked: tuple[str, ...]  # services with a "?" badge (views.badges), sorted
     cascade: tuple[tuple[str, str], ...]  # highlighted edges, sorted
     selected: str | None
     resolved: int
@@ -75,7 +77,7 @@ class GraphState:
         health = episode.health_history[-1]
         return cls(
             health=tuple((s, health[s]) for s in sc.services),
-            masked=tuple(sorted(episode.masked_services())),
+            masked=tuple(sorted(badge_services(episode))),
             cascade=tuple(sorted(cascade_edges(episode))),
             selected=selected,
             resolved=sum(1 for s in episode.statuses.values() if s == "resolved"),
@@ -182,7 +184,7 @@ def draw_dynamic(frame: Frame, scenario: Scenario, state: GraphState) -> list:
 
 
 def _title(resolved: int, total: int) -> str:
-    return f"Service health: {resolved} of {total} problems fixed"
+    return f"Service health: {resolved} of {total} problem{'' if total == 1 else 's'} fixed"
 
 
 def _draw_edges(
@@ -462,7 +464,7 @@ def _legend(ax: Axes, fontsize: float) -> Legend:
         ),
     ]
     labels = [h.get_label() for h in handles[:-2]] + [
-        "? badge: a hidden problem may wait here",
+        "? badge: a problem may hide behind this failure",
         handles[-1].get_label(),
     ]
     return ax.legend(

@@ -33,7 +33,8 @@ def graph_state_text(scenario: Scenario, state: GraphState) -> str:
     masked = set(state.masked)
     width = max(len(n) for n in lay.positions) if lay.positions else 0
     lines = [
-        f"Service health: {state.resolved} of {state.total} problems fixed"
+        f"Service health: {state.resolved} of {state.total} "
+        f"problem{'' if state.total == 1 else 's'} fixed"
         " (calls flow from left to right)"
     ]
     for k, layer in enumerate(lay.layers, start=1):
@@ -42,7 +43,7 @@ def graph_state_text(scenario: Scenario, state: GraphState) -> str:
             style = HEALTH_STYLES[health[name]]
             flags = ["yours" if editable[name] else "external"]
             if name in masked:
-                flags.append("? may hide a problem")
+                flags.append("? a problem may hide behind its failure")
             if name == state.selected:
                 flags.append("selected")
             calls = ", ".join(sorted(G.successors(name))) or "nothing"

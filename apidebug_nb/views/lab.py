@@ -107,8 +107,9 @@ Options = Mapping[str, tuple[bool, str]]
 class Quiz:
     """Multiple-choice self-checks where every option explains itself.
 
-    A notebook keeps its questions as data (the content) and asks this class
-    for feedback (the logic).
+    A notebook shows its questions; the answer keys live in the package
+    (:mod:`apidebug_nb.views.quiz_keys`, see :meth:`for_lesson`), so no cell a
+    learner reads gives them away, and this class gives the feedback.
 
     Args:
         questions: question id -> {option letter: (is it correct, why)}.
@@ -127,6 +128,8 @@ class Quiz:
         Q1 (A): Not quite. Too short.
         >>> quiz.check("Q1", "D")
         Q1: "D" is not an option; answer with one of A, B.
+        >>> quiz.check("Q1", "")
+        Q1: no answer yet: put one of A, B between the quotes and run the cell again.
     """
 
     def __init__(self, questions: Mapping[str, Options]) -> None:
@@ -135,6 +138,26 @@ class Quiz:
         self._questions: dict[str, dict[str, tuple[bool, str]]] = {}
         for question, options in questions.items():
             self._questions[str(question)] = _checked_options(str(question), options)
+
+    @classmethod
+    def for_lesson(cls, lesson: str) -> Quiz:
+        """The self-check of a notebook, by its file stem, with the key from the package.
+
+        Raises:
+            KeyError: for a lesson without a self-check (the message lists those with one).
+
+        Examples:
+            >>> quiz = Quiz.for_lesson("01_easy_payment_gateway")
+            >>> quiz.questions
+            ['Q1', 'Q2', 'Q3']
+        """
+        from apidebug_nb.views.quiz_keys import QUIZZES
+
+        if lesson not in QUIZZES:
+            raise KeyError(
+                f"no self-check for {lesson!r}; lessons with one are: {', '.join(QUIZZES)}"
+            )
+        return cls(QUIZZES[lesson])
 
     @property
     def questions(self) -> list[str]:
@@ -161,6 +184,11 @@ class Quiz:
             )
         options = self._questions[question]
         key = str(choice).strip().upper()
+        if not key:
+            return (
+                f"{question}: no answer yet: put one of {', '.join(options)} between the "
+                "quotes and run the cell again."
+            )
         if key not in options:
             return f'{question}: "{key}" is not an option; answer with one of {", ".join(options)}.'
         correct, why = options[key]

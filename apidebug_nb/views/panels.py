@@ -8,12 +8,14 @@ or tags as well as colour.
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from apidebug_nb.views.badges import badge_services
 from apidebug_nb.views.palette import HEALTH_STYLES, LEVEL_COLOURS, OKABE_ITO
 from apidebug_nb.views.trace_plot import trace_text
 
@@ -143,11 +145,64 @@ def log_caption(view: LogView) -> str:
     return f"{head}: {n_new} {NEW_TAG} since your look at step {view.previous_step}."
 
 
+def stale_note(episode: Episode, kind: str) -> str:
+    """What changed since the panel of ``kind`` was filled; empty while it is current.
+
+    ``kind`` is ``"inspect_logs"`` (new log lines since), ``"inspect_config"``
+    (a fix changed that service's config since) or ``"inspect_endpoint"`` (a fix
+    changed some config since, so the answer may differ now).
+
+    >>> import apidebug_nb as adb
+    >>> ep = adb.Episode(adb.load_scenario("easy")); _ = ep.reset()
+    >>> _ = ep.step(adb.Action.inspect_config("payment_client"))
+    >>> stale_note(ep, "inspect_config")
+    ''
+    >>> _ = ep.step(adb.Action.submit_fix("payment_client", {"timeout": 9}))
+    >>> stale_note(ep, "inspect_config")
+    'As of step 1: the config changed since (step 2). Show config again to see it.'
+    """
+    latest = last_of(episode, kind)
+    if latest is None:
+        return ""
+    step, action, obs = latest
+    if kind == "inspect_logs":
+        lines = episode.log_lines(action.service_name)
+        if obs.logs and lines[-len(obs.logs) :] == list(obs.logs):
+            return ""
+        return f"As of step {step}: new lines since. Inspect logs again to read them."
+    for later, (a, o) in enumerate(_pairs(episode)[step:], start=step + 1):
+        if a.kind != "submit_fix" or not o.accepted:
+            continue
+        if kind == "inspect_config" and a.service == action.service:
+            return (
+                f"As of step {step}: the config changed since (step {later}). "
+                "Show config again to see it."
+            )
+        if kind == "inspect_endpoint":
+            return (
+                f"As of step {step}: a config changed since (step {later}). "
+                "Test the endpoint again to see the answer now."
+            )
+    return ""
+
+
+def _stale_html(episode: Episode, kind: str) -> str:
+    note = stale_note(episode, kind)
+    if not note:
+        return ""
+    return (
+        f"<div class='adb-stale' role='note' style='background:#FFF4D6;"
+        f"border-left:4px solid {OKABE_ITO['orange']};padding:2px 6px;margin:2px 0'>"
+        f"<b>Older look.</b> {html.escape(note)}</div>"
+    )
+
+
 def logs_html(episode: Episode) -> str:
     """The log viewer: level tag and colour per line, new lines tagged NEW."""
     view = log_view(episode)
     rows = [
-        f"<div style='font-weight:bold;margin-bottom:4px'>{html.escape(log_caption(view))}</div>"
+        f"<div style='font-weight:bold;margin-bottom:4px'>{html.escape(log_caption(view))}</div>",
+        _stale_html(episode, "inspect_logs"),
     ]
     for line, is_new in zip(view.lines, view.new, strict=True):
         when, level, text = split_level(line)
@@ -171,26 +226,40 @@ def logs_text(episode: Episode) -> str:
     """Plain-text log viewer (the NEW tag in front of new lines)."""
     view = log_view(episode)
     lines = [log_caption(view)]
+    if note := stale_note(episode, "inspect_logs"):
+        lines.append(note)
     for line, is_new in zip(view.lines, view.new, strict=True):
         lines.append(f"{NEW_TAG + ' ' if is_new else '    '}{line}")
     return "\n".join(lines)
 
 
 def _json_block(value: object) -> str:
+    """Indented JSON; long lines scroll sideways, a URL is never broken mid-string."""
     text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
-    return f"<pre style='{MONO}margin:0;white-space:pre-wrap'>{html.escape(text)}</pre>"
+    return f"<pre style='{MONO}margin:0;white-space:pre;overflow-x:auto'>{html.escape(text)}</pre>"
 
 
-def config_html(episode: Episode) -> str:
+def config_html(episode: Episode, selected: str | None = None) -> str:
     latest = last_of(episode, "inspect_config")
     if latest is None:
         return "<b>Config</b>: none shown yet. Pick a service and press Show config."
     step, action, obs = latest
     editable = episode.sim.editable[action.service_name]
     note = "yours to edit" if editable else "external: read only (its config is the contract)"
+    notes = []
+    if selected is not None and selected != action.service_name:
+        notes.append(f"Not the selected service ({selected}).")
+    logs_of = log_view(episode).service
+    if logs_of is not None and logs_of != action.service_name:
+        notes.append(f"The logs beside are of {logs_of}.")
+    other = "".join(
+        f"<div class='adb-config-note' style='font-style:italic'>{html.escape(n)}</div>"
+        for n in notes
+    )
     return (
         f"<div style='font-weight:bold'>Config of {html.escape(action.service_name)} "
-        f"(step {step}; {note})</div>{_json_block(obs.config)}"
+        f"(step {step}; {note})</div>{other}{_stale_html(episode, 'inspect_config')}"
+        f"{_json_block(obs.config)}"
     )
 
 
@@ -205,7 +274,8 @@ def response_html(episode: Episode) -> str:
     waterfall = html.escape(trace_text(obs.trace))
     return (
         f"<div style='font-weight:bold'>Test request through {html.escape(action.service_name)} "
-        f"(step {step}): {shown} {verdict}</div>{_json_block(obs.response)}"
+        f"(step {step}): {shown} {verdict}</div>{_stale_html(episode, 'inspect_endpoint')}"
+        f"{_json_block(obs.response)}"
         f"<div style='font-weight:bold;margin-top:4px'>Trace, hop by hop</div>"
         f"<pre aria-label='trace waterfall' style='{MONO}margin:0;white-space:pre'>"
         f"{waterfall}</pre>"
@@ -213,10 +283,39 @@ def response_html(episode: Episode) -> str:
 
 
 def message_html(text: str, kind: str = "info") -> str:
+    """The message area; lines after the first (a quoted input and its caret) in monospace.
+
+    >>> html_text = message_html("bad JSON.\\n{1 2}\\n   ^", "error")
+    >>> html_text.split("</b> ")[1].split("<pre")[0]
+    'bad JSON.'
+    >>> html_text.split("'>")[-1]
+    '{1 2}\\n   ^</pre></div>'
+    """
     background, border, tag = MESSAGE_STYLES[kind]
+    first, _, rest = text.partition("\n")
+    block = (
+        f"<pre class='adb-caret' style='{MONO}margin:4px 0 0 0;white-space:pre;overflow-x:auto'>"
+        f"{html.escape(rest)}</pre>"
+        if rest
+        else ""
+    )
     return (
         f"<div role='status' style='background:{background};border-left:6px solid {border};"
-        f"padding:6px 10px'><b>{tag}:</b> {html.escape(text)}</div>"
+        f"padding:6px 10px'><b>{tag}:</b> {html.escape(first)}{block}</div>"
+    )
+
+
+def image_html(png: bytes, alt: str, label: str) -> str:
+    """An inline PNG whose alt text is its text twin (what a screen reader reads).
+
+    >>> image_html(b"x", "A -> B", "the graph")
+    '<img src="data:image/png;base64,eA==" alt="A -&gt; B" title="the graph (its text twin is the alt text)" style="max-width:100%;height:auto">'
+    """
+    data = base64.b64encode(png).decode("ascii")
+    return (
+        f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
+        f'title="{html.escape(label)} (its text twin is the alt text)" '
+        f'style="max-width:100%;height:auto">'
     )
 
 
@@ -272,14 +371,14 @@ def explanations_html(episode: Episode) -> str:
 def services_lines(episode: Episode, selected: str | None) -> list[str]:
     """One line per service: glyph, name, health in words, yours/external, flags."""
     health = episode.health_history[-1]
-    masked = episode.masked_services()
+    masked = badge_services(episode)
     width = max(len(s) for s in episode.scenario.services)
     lines = []
     for name in episode.scenario.services:
         style = HEALTH_STYLES[health[name]]
         flags = ["yours" if episode.sim.editable[name] else "external"]
         if name in masked:
-            flags.append("? may hide a problem")
+            flags.append("? a problem may hide behind its failure")
         if name == selected:
             flags.append("selected")
         lines.append(f"  {style.glyph} {name:<{width}}  {style.label:<8}  {', '.join(flags)}")

@@ -227,15 +227,19 @@ def timeline_text(episode: Episode) -> str:
     >>> ep = adb.Episode(adb.load_scenario("easy")); _ = ep.reset()
     >>> print(timeline_text(ep).splitlines()[0])
     Health after each step (✓ healthy, ! degraded, ✗ error; column 0 is the start)
+    >>> for _ in range(11): _ = ep.step(adb.Action.hint())
+    >>> print(timeline_text(ep).splitlines()[1])
+    step              0  1  2  3  4  5  6  7  8  9 10 11
     """
     rows = service_rows(episode)
     width = max(len(r) for r in rows)
     legend = ", ".join(f"{HEALTH_STYLES[s].glyph} {s}" for s in HEALTH_ORDER)
     lines = [f"Health after each step ({legend}; column 0 is the start)"]
     n = len(episode.health_history)
-    lines.append(f"{'step':<{width}}  " + " ".join(f"{c % 10}" for c in range(n)))
+    col = len(str(n - 1))  # every step number in full: 10 is "10", never "0"
+    lines.append(f"{'step':<{width}}  " + " ".join(f"{c:>{col}}" for c in range(n)))
     for name in rows:
-        cells = " ".join(HEALTH_STYLES[h[name]].glyph for h in episode.health_history)
+        cells = " ".join(f"{HEALTH_STYLES[h[name]].glyph:>{col}}" for h in episode.health_history)
         lines.append(f"{name:<{width}}  {cells}")
     events = event_lines(episode)
     lines.append("Events: " + ("; ".join(events) if events else "none yet"))

@@ -52,7 +52,7 @@ class DashboardView:
 
     @property
     def graph(self) -> Locator:
-        return self.root.locator("img.adb-graph")
+        return self.root.locator(".adb-graph img")
 
     @property
     def finish_panel(self) -> Locator:
@@ -70,8 +70,14 @@ class DashboardView:
     def value_input(self) -> Locator:
         return self.root.locator(".adb-fix-value textarea")
 
+    @property
+    def confirm(self) -> Locator:
+        """The question Reveal and Finish ask before they act."""
+        return self.part("adb-confirm")
+
     def button(self, name: str) -> Locator:
-        """``name``: logs, config, endpoint, hint, reveal, submit or finish."""
+        """``name``: logs, config, endpoint, hint, reveal, submit, finish, confirm, cancel,
+        again-same or again-new."""
         return self.root.locator(f"button.adb-btn-{name}")
 
     def wait_ready(self) -> None:
