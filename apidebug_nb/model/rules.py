@@ -19,6 +19,33 @@ Membership, pattern and presence::
     {"present": "client.headers.Authorization"}
     {"absent": "client.legacy_flag"}
 
+A comparison may name how HTTP compares the two sides, as a third element::
+
+    {"in": ["client.headers.Content-Type", {"ref": "gw.accepted_content_types"}, "media_type"]}
+    {"eq": ["client.headers.Authorization", {"ref": "client.api_key", "prefix": "Bearer "},
+            "credentials"]}
+
+Kinds (:data:`KINDS`): ``media_type`` (type/subtype without case, parameters
+such as ``; charset=utf-8`` allowed), ``coding`` and ``header_name`` (without
+case), ``credentials`` (the auth scheme without case, the token exactly),
+``url`` (after RFC 3986 normalisation: scheme and host lowercased, default
+port dropped), ``host`` (without case or a trailing dot) and ``retry_after``
+(delay seconds or an HTTP date). Paths and token values stay case-sensitive.
+Under a ``headers`` mapping a path finds its header without case:
+``client.headers.content-type`` reads ``Content-Type``.
+
+Lists and budgets::
+
+    {"subset": ["sender.retry.retry_on", [408, 429, 500, 502, 503, 504]]}  # every item allowed
+    {"deadline": {"timeout": "c.timeout_s", "retries": "c.retries", "backoff": "c.backoff_s",
+                  "multiplier": "c.multiplier", "within": {"ref": "c.deadline_s"}}}
+
+``deadline`` holds when the worst case of a call with its retries,
+``timeout × (retries + 1) + backoff × (1 + m + … + m^(retries-1))``, fits
+``within``; the timeout must be above zero, the retries a whole number
+≥ 0, the backoff ≥ 0 and the multiplier ≥ 1 (``retries``, ``backoff`` and
+``multiplier`` may be left out: none, 0 and 1).
+
 Combinators: ``{"all": [r, ...]}``, ``{"any": [r, ...]}``, ``{"not": r}``.
 ``all`` and ``any`` short-circuit left to right, so ``{"all": [{"present": p},
 {"eq": [p, 1]}]}`` never reads a missing ``p``.
@@ -42,17 +69,33 @@ evaluated once per fix never notices.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from apidebug_nb.errors import MissingPathError, RuleError
 
 COMPARISONS = ("eq", "ne", "ge", "gt", "le", "lt")
-OPERATORS = COMPARISONS + ("in", "contains", "matches", "present", "absent", "all", "any", "not")
+OPERATORS = COMPARISONS + (
+    "in",
+    "contains",
+    "subset",
+    "matches",
+    "present",
+    "absent",
+    "deadline",
+    "all",
+    "any",
+    "not",
+)
+KINDS = ("media_type", "coding", "header_name", "credentials", "url", "host", "retry_after")
+_KINDED = COMPARISONS + ("in", "contains", "subset")
+_DEADLINE_KEYS = ("timeout", "retries", "backoff", "multiplier", "within")
 
 _MISSING = object()  # "the path is absent", returned by lookup(..., default=_MISSING)
 _RAISE = object()  # lookup's own default: raise KeyError
@@ -82,14 +125,11 @@ def lookup(configs: Mapping[str, Any], path: str, default: Any = _RAISE) -> Any:
     >>> lookup({"gw": {}}, "gw.rps", default=None) is None
     True
     """
-    node: Any = configs
-    for part in path.split("."):
-        if isinstance(node, Mapping) and part in node:
-            node = node[part]
-        else:
-            if default is _RAISE:
-                raise KeyError(path)
-            return default
+    node = _get(configs, tuple(path.split(".")))
+    if node is _MISSING:
+        if default is _RAISE:
+            raise KeyError(path)
+        return default
     return node
 
 
@@ -112,13 +152,24 @@ _MAPPINGS = (dict, MappingProxyType)
 
 def _get(configs: Mapping[str, Any], parts: tuple[str, ...]) -> Any:
     node: Any = configs
+    previous = ""
     for part in parts:
         if type(node) in _MAPPINGS and part in node:
             node = node[part]
         elif isinstance(node, Mapping) and part in node:
             node = node[part]
+        elif isinstance(node, Mapping) and previous.lower() == "headers":
+            # header names have no case (RFC 9110 5.1): content-type finds Content-Type
+            wanted = part.lower()
+            node = next(
+                (v for k, v in node.items() if isinstance(k, str) and k.lower() == wanted),
+                _MISSING,
+            )
+            if node is _MISSING:
+                return _MISSING
         else:
             return _MISSING
+        previous = part
     return node
 
 
@@ -187,6 +238,169 @@ def _pair(arg: Any, rule: Any) -> tuple[str, Any]:
     if not isinstance(arg, (list, tuple)) or len(arg) != 2:
         raise RuleError(f"operator needs [path, value], got {_show(arg)} in {_show(rule)}")
     return arg[0], arg[1]
+
+
+def _triple(op: str, arg: Any, rule: Any) -> tuple[str, Any, str | None]:
+    """``[path, value]`` or, for a comparison, ``[path, value, kind]``."""
+    if op in _KINDED and isinstance(arg, (list, tuple)) and len(arg) == 3:
+        kind = arg[2]
+        if kind not in KINDS:
+            raise RuleError(
+                f"unknown comparison kind {kind!r} in {_show(rule)}; kinds are: {', '.join(KINDS)}"
+            )
+        return arg[0], arg[1], kind
+    if op in _KINDED and not (isinstance(arg, (list, tuple)) and len(arg) == 2):
+        raise RuleError(
+            f"operator needs [path, value] or [path, value, kind], got {_show(arg)} in {_show(rule)}"
+        )
+    path, raw = _pair(arg, rule)
+    return path, raw, None
+
+
+# -- comparing as HTTP compares ------------------------------------------------
+
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def _media_type(value: str) -> str:
+    """``Application/JSON; charset=utf-8`` -> ``application/json`` (parameters allowed)."""
+    return value.split(";", 1)[0].strip().lower()
+
+
+def _credentials(value: str) -> tuple[str, str] | str:
+    """``bearer abc`` -> ``("bearer", "abc")``: the scheme without case, the token exactly."""
+    parts = value.strip().split(None, 1)
+    if len(parts) != 2:
+        return value
+    return parts[0].lower(), parts[1].strip()
+
+
+def _percent(text: str) -> str:
+    """Percent-encodings in upper case; unreserved characters decoded (RFC 3986 6.2.2)."""
+    out, n = [], 0
+    while n < len(text):
+        c = text[n]
+        hexdigits = text[n + 1 : n + 3]
+        if (
+            c == "%"
+            and len(hexdigits) == 2
+            and all(h in "0123456789abcdefABCDEF" for h in hexdigits)
+        ):
+            char = chr(int(hexdigits, 16))
+            out.append(char if char in _UNRESERVED else "%" + hexdigits.upper())
+            n += 3
+        else:
+            out.append(c)
+            n += 1
+    return "".join(out)
+
+
+def normalise_url(value: str) -> str:
+    """A URL after RFC 3986 normalisation, for comparing two of them.
+
+    Scheme and host are lowercased, a default port is dropped, an empty path
+    becomes ``/`` and percent-encodings are normalised; the path, query and
+    user information keep their case.
+
+    >>> normalise_url("HTTPS://API.Example:443/v2/Orders")
+    'https://api.example/v2/Orders'
+    >>> normalise_url("http://svc.internal:8080")
+    'http://svc.internal:8080/'
+    """
+    try:
+        parts = urlsplit(value.strip())
+        port = parts.port
+    except ValueError:
+        return value
+    scheme = parts.scheme.lower()
+    if not scheme or parts.hostname is None:
+        return value
+    host = parts.hostname.lower().rstrip(".")
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if port is None or port == _DEFAULT_PORTS.get(scheme) else f"{host}:{port}"
+    userinfo = parts.netloc.rpartition("@")[0] if "@" in parts.netloc else ""
+    if userinfo:
+        netloc = f"{userinfo}@{netloc}"
+    path = _percent(parts.path) or "/"
+    return urlunsplit((scheme, netloc, path, _percent(parts.query), parts.fragment))
+
+
+def retry_after_seconds(value: Any, now: dt.datetime | None = None) -> float | None:
+    """A ``Retry-After`` value in seconds: delay seconds, or an HTTP date after ``now``.
+
+    Without ``now`` an HTTP date cannot be turned into a delay: ``None``.
+    Anything else (negative, fractional text, garbage) is ``None`` too.
+
+    >>> retry_after_seconds("120"), retry_after_seconds(5)
+    (120, 5)
+    >>> now = dt.datetime(2015, 10, 21, 7, 27, tzinfo=dt.timezone.utc)
+    >>> retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now)
+    60.0
+    """
+    parsed = _retry_after(value)
+    if isinstance(parsed, dt.datetime):
+        if now is None:
+            return None
+        return max(0.0, (parsed - now).total_seconds())
+    return parsed
+
+
+def _retry_after(value: Any) -> Any:
+    """Seconds as an int, an HTTP date as an aware datetime, else ``None``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text.isascii() and text.isdigit():
+        return int(text)
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None or not text.upper().endswith("GMT"):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.timezone.utc)
+
+
+def _normaliser(kind: str | None) -> Callable[[Any], Any]:
+    """The function a comparison of ``kind`` applies to both sides (strings only)."""
+    if kind is None:
+        return _identity
+    if kind == "retry_after":
+        return lambda v: _Unset if (r := _retry_after(v)) is None else r
+    text = {
+        "media_type": _media_type,
+        "coding": lambda v: v.strip().lower(),
+        "header_name": lambda v: v.strip().lower(),
+        "credentials": _credentials,
+        "url": normalise_url,
+        "host": lambda v: v.strip().lower().rstrip("."),
+    }[kind]
+    return lambda v: text(v) if isinstance(v, str) else v
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+class _UnsetType:
+    """A value that is equal to nothing (a Retry-After that is neither seconds nor a date)."""
+
+    def __eq__(self, other: object) -> bool:
+        return False
+
+    def __hash__(self) -> int:
+        return 0
+
+
+_Unset = _UnsetType()
 
 
 MAX_RULE_DEPTH = 24  # all/any/not nesting; real contracts use three or four
@@ -265,9 +479,22 @@ def _compile(rule: Mapping[str, Any], depth: int) -> Contract:
             return (_get(configs, parts_) is not _MISSING) == want
 
         return presence
-    path, raw = _pair(arg, rule)
-    left = _reader(path, rule)
-    right = _operand(raw, rule)
+    if op == "deadline":
+        return _deadline(arg, rule)
+    path, raw, kind = _triple(op, arg, rule)
+    read_left = _reader(path, rule)
+    read_right = _operand(raw, rule)
+    norm = _normaliser(kind)
+    if kind is None:
+        left, right = read_left, read_right
+    else:
+
+        def left(configs: Mapping[str, Any]) -> Any:
+            return _each(norm, read_left(configs))
+
+        def right(configs: Mapping[str, Any]) -> Any:
+            return _each(norm, read_right(configs))
+
     if op == "eq":
         return lambda configs: _same(left(configs), right(configs))
     if op == "ne":
@@ -295,6 +522,18 @@ def _compile(rule: Mapping[str, Any], depth: int) -> Contract:
             return isinstance(items, (list, tuple)) and any(_same(x, value) for x in items)
 
         return contains
+    if op == "subset":
+
+        def subset(configs: Mapping[str, Any]) -> bool:
+            items, allowed = left(configs), right(configs)
+            return (
+                isinstance(items, (list, tuple))
+                and bool(items)
+                and isinstance(allowed, (list, tuple))
+                and all(any(_same(x, a) for a in allowed) for x in items)
+            )
+
+        return subset
     # matches
     if not isinstance(raw, str):
         raise RuleError(f"'matches' needs a regex string, got {_show(raw)} in {_show(rule)}")
@@ -319,6 +558,84 @@ def _compile(rule: Mapping[str, Any], depth: int) -> Contract:
         return isinstance(value, str) and pattern.fullmatch(value) is not None
 
     return matches
+
+
+def _each(norm: Callable[[Any], Any], value: Any) -> Any:
+    """``norm`` applied to a value, or to each item of a list."""
+    if isinstance(value, (list, tuple)):
+        return [norm(v) for v in value]
+    return norm(value)
+
+
+def _deadline_spec(arg: Any, rule: Any) -> Mapping[str, Any]:
+    if not isinstance(arg, Mapping) or "timeout" not in arg or "within" not in arg:
+        raise RuleError(
+            "'deadline' needs {timeout: path, within: value or {ref: ...}} and optionally "
+            f"retries, backoff, multiplier; got {_show(arg)} in {_show(rule)}"
+        )
+    unknown = set(arg) - set(_DEADLINE_KEYS)
+    if unknown:
+        raise RuleError(
+            f"'deadline' has unknown key(s) {', '.join(sorted(map(str, unknown)))} in "
+            f"{_show(rule)}; keys are: {', '.join(_DEADLINE_KEYS)}"
+        )
+    return arg
+
+
+def _deadline_part(raw: Any, rule: Any) -> Callable[[Mapping[str, Any]], Any]:
+    """A deadline's setting: a path, a number, or (for ``within``) a reference."""
+    if isinstance(raw, str):
+        return _reader(raw, rule)
+    if isinstance(raw, Mapping):
+        return _operand(raw, rule)
+    if not _is_number(raw):
+        raise RuleError(
+            f"'deadline' values are paths or numbers, got {_show(raw)} in {_show(rule)}"
+        )
+    return lambda configs: raw
+
+
+def _deadline(arg: Any, rule: Any) -> Contract:
+    spec = _deadline_spec(arg, rule)
+    timeout = _deadline_part(spec["timeout"], rule)
+    within = _deadline_part(spec["within"], rule)
+    retries = _deadline_part(spec.get("retries", 0), rule)
+    backoff = _deadline_part(spec.get("backoff", 0), rule)
+    multiplier = _deadline_part(spec.get("multiplier", 1), rule)
+
+    def fits(configs: Mapping[str, Any]) -> bool:
+        t, r, b, m, limit = (
+            timeout(configs),
+            retries(configs),
+            backoff(configs),
+            multiplier(configs),
+            within(configs),
+        )
+        if not all(_is_number(x) for x in (t, r, b, m, limit)):
+            return False
+        if t <= 0 or r < 0 or r != int(r) or b < 0 or m < 1:
+            return False
+        return worst_case_s(t, int(r), b, m) <= limit
+
+    return fits
+
+
+def worst_case_s(timeout: float, retries: int, backoff: float, multiplier: float) -> float:
+    """How long a call may take with its retries: every attempt times out, every wait is full.
+
+    >>> worst_case_s(10, 2, 1, 2)  # 3 attempts of 10 s, waits of 1 s and 2 s
+    33.0
+    >>> worst_case_s(5, 0, 0, 1)
+    5.0
+    """
+    try:
+        if multiplier == 1:
+            waits = backoff * retries
+        else:
+            waits = backoff * (multiplier**retries - 1) / (multiplier - 1)
+        return float(timeout * (retries + 1) + waits)
+    except OverflowError:
+        return math.inf
 
 
 def evaluate(rule: Mapping[str, Any], configs: Mapping[str, Any]) -> bool:
@@ -397,8 +714,18 @@ def _paths(rule: Mapping[str, Any], depth: int) -> Iterator[str]:
     elif op in ("present", "absent"):
         _path(arg, rule)
         yield arg
+    elif op == "deadline":
+        spec = _deadline_spec(arg, rule)
+        for key in _DEADLINE_KEYS:
+            raw = spec.get(key)
+            if isinstance(raw, str):
+                _path(raw, rule)
+                yield raw
+            elif isinstance(raw, Mapping) and "ref" in raw:
+                _path(raw["ref"], rule)
+                yield raw["ref"]
     else:
-        path, raw = _pair(arg, rule)
+        path, raw, _ = _triple(op, arg, rule)
         _path(path, rule)
         yield path
         if isinstance(raw, Mapping):
@@ -429,7 +756,11 @@ def _literals(rule: Mapping[str, Any], depth: int) -> Iterator[Any]:
             yield from _literals(r, depth + 1)
     elif op == "not":
         yield from _literals(arg, depth + 1)
+    elif op == "deadline":
+        within = _deadline_spec(arg, rule)["within"]
+        if _is_number(within):
+            yield within
     elif op not in ("present", "absent"):
-        _, raw = _pair(arg, rule)
+        _, raw, _ = _triple(op, arg, rule)
         if not isinstance(raw, Mapping):
             yield raw
