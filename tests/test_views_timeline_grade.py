@@ -19,8 +19,8 @@ def _gid(ax, prefix):
 
 def _with_reopen() -> adb.Episode:
     ep = played("hard")
-    ep.step(adb.Action.submit_fix("order_service", {"auth": {"token": "Bearer tok_live_7f3a9c"}}))
-    ep.step(adb.Action.submit_fix("order_service", {"auth": {"token": "Bearer nope"}}))
+    ep.step(adb.Action.submit_fix("order_service", {"auth": {"key_id": "ord-key-7f3a9c"}}))
+    ep.step(adb.Action.submit_fix("order_service", {"auth": {"key_id": "ord-key-nope"}}))
     assert [e["event"] for e in ep.events] == ["fixed", "reopened"]  # the premise
     return ep
 
