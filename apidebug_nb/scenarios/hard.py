@@ -380,8 +380,8 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 hints=(
                     "order_service keeps calling an upstream that is failing.",
                     f"The settings are under {ORDER}.circuit_breaker.",
-                    "The breaker must be enabled, with a failure threshold that opens after a few "
-                    "failures (not one, not thousands) and a reset time of at most five minutes.",
+                    "The breaker must be enabled, opening after 2 to 20 failures, with a reset time "
+                    "of 1 to 300 seconds.",
                 ),
             ),
             {"circuit_breaker": {"enabled": False, "failure_threshold": 0}},

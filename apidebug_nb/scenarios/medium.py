@@ -235,7 +235,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                     f"The settings are under {SENDER}.retry.",
                     "Retries must follow the receiver's delivery_contract (how many, which statuses, "
                     "Retry-After) and wait an exponentially growing backoff with jitter between "
-                    "attempts.",
+                    "attempts (a first wait of half a second to 30 s, a multiplier of 1.5 to 4).",
                 ),
             ),
             {"retry": {"max_retries": 0, "backoff_s": 0, "retry_on": [502, 503]}},
