@@ -29,8 +29,9 @@ import pytest
 import apidebug_nb as adb
 from apidebug_nb.instructor.scenario_files import example_files, load_scenario_file
 from apidebug_nb.merge_patch import apply_merge_patch
+from apidebug_nb.model.http_compare import retry_after_seconds
 from apidebug_nb.model.pipeline import FAILURES
-from apidebug_nb.model.rules import holds, retry_after_seconds
+from apidebug_nb.model.rules import holds
 from apidebug_nb.model.simulation import Simulation
 from apidebug_nb.scenarios.records import thaw
 

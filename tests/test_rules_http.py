@@ -7,13 +7,12 @@ import datetime as dt
 import pytest
 
 from apidebug_nb.errors import RuleError
+from apidebug_nb.model.http_compare import normalise_url, retry_after_seconds
 from apidebug_nb.model.rules import (
     evaluate,
     holds,
     literal_values,
     lookup,
-    normalise_url,
-    retry_after_seconds,
     rule_paths,
     worst_case_s,
 )
