@@ -25,13 +25,14 @@ A comparison may name how HTTP compares the two sides, as a third element::
     {"eq": ["client.headers.Authorization", {"ref": "client.api_key", "prefix": "Bearer "},
             "credentials"]}
 
-Kinds (:data:`~apidebug_nb.model.http_compare.KINDS`): ``media_type`` (type/subtype without case, parameters
-such as ``; charset=utf-8`` allowed), ``coding`` and ``header_name`` (without
-case), ``credentials`` (the auth scheme without case, the token exactly),
-``url`` (after RFC 3986 normalisation: scheme and host lowercased, default
-port dropped), ``host`` (without case or a trailing dot) and ``retry_after``
-(delay seconds or an HTTP date); see :mod:`apidebug_nb.model.http_compare`.
-Paths and token values stay case-sensitive.
+Kinds (:data:`~apidebug_nb.model.http_compare.KINDS`): ``media_type``
+(type/subtype without case, parameters such as ``; charset=utf-8`` allowed),
+``coding`` and ``header_name`` (without case), ``credentials`` (the auth
+scheme without case, the token exactly), ``url`` (after RFC 3986
+normalisation: scheme and host lowercased, default port dropped), ``host``
+(without case or a trailing dot) and ``retry_after`` (delay seconds or an
+HTTP date); see :mod:`apidebug_nb.model.http_compare`. Paths and token values
+stay case-sensitive.
 Under a ``headers`` mapping a path finds its header without case:
 ``client.headers.content-type`` reads ``Content-Type``.
 
