@@ -160,6 +160,11 @@ def test_the_harmful_values_of_the_issue_are_refused_by_hand():
     assert not _resolves(medium, retry, storm)
     constant = {"retry": {**good["retry"], "multiplier": 1}}
     assert not _resolves(medium, retry, constant)  # constant backoff is not exponential
+    # the broken policy waits nothing, never grows and has no jitter: the old answer
+    # (more retries, a 2 s wait, 429 retried) leaves it a constant backoff
+    assert medium.service("webhook_sender").config["retry"]["multiplier"] == 1
+    old = {"retry": {"max_retries": 3, "backoff_s": 2, "retry_on": [429, 502, 503]}}
+    assert not _resolves(medium, retry, old)
     no_retry_after = {"retry": {**good["retry"], "honour_retry_after": False}}
     assert not _resolves(medium, retry, no_retry_after)
     breaker = next(i for i in adb.task_pool("hard") if i.id == "hard.circuit_breaker")

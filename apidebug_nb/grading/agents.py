@@ -290,11 +290,16 @@ def _from_resilience(svc: str, own: _Seen, contract: _Seen) -> Iterator[Candidat
 
 def _switched_off(svc: str, own: _Seen) -> Iterator[Candidate]:
     """A block with ``enabled: false`` is switched on, with positive thresholds;
-    a zero backoff or retry count becomes a sensible positive number."""
+    a zero backoff or retry count becomes a sensible positive number; a backoff
+    that does not grow or has no jitter gets both; ``honour_*: false`` is switched on."""
     for path, value in own.leaves:
         leaf = _norm(path[-1])
-        if leaf == "enabled" and value is False:
+        if (leaf == "enabled" or leaf.startswith(("honour_", "honor_"))) and value is False:
             yield Candidate(RESILIENCE, svc, path, True)
+        elif leaf == "multiplier" and _is_number(value) and value <= 1:
+            yield Candidate(RESILIENCE, svc, path, 2)
+        elif leaf == "jitter" and value in ("none", "", None, False):
+            yield Candidate(RESILIENCE, svc, path, "full")
         elif _is_number(value) and value <= 0:
             for word, default in _POSITIVE_DEFAULTS.items():
                 if word in leaf:

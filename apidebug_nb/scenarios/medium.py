@@ -219,8 +219,8 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 ),
                 explanation=(
                     "Even under its limit, a receiver answers 429 in bursts. The sender retried only on "
-                    "502/503, with no backoff and too few attempts, so throttled events were simply "
-                    "lost. The receiver's delivery_contract asks for retries on 429 and 503, between "
+                    "502/503, too few times, without waiting, without jitter and ignoring Retry-After, "
+                    "so throttled events were simply lost. The receiver's delivery_contract asks for retries on 429 and 503, between "
                     "min_retries and max_retries of them, and for its Retry-After to be honoured. The "
                     "waits must grow exponentially with jitter (0.5 to 30 s to start, a multiplier of "
                     "1.5 to 4), so that retries from many senders spread out instead of arriving "
@@ -238,7 +238,16 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                     "attempts (a first wait of half a second to 30 s, a multiplier of 1.5 to 4).",
                 ),
             ),
-            {"retry": {"max_retries": 0, "backoff_s": 0, "retry_on": [502, 503]}},
+            {
+                "retry": {
+                    "max_retries": 0,
+                    "backoff_s": 0,
+                    "multiplier": 1,
+                    "jitter": "none",
+                    "honour_retry_after": False,
+                    "retry_on": [502, 503],
+                }
+            },
         ),
         IssueTemplate(
             make_issue(
