@@ -6,6 +6,8 @@ deletes a key. Patches are checked before anything is applied, so a bad patch
 changes nothing. One deliberate deviation from the RFC: a patch may not
 descend into an existing non-object setting (``{"timeout.value": 5}`` when
 ``timeout`` is a number) — in a lab that is a typo, not a wish to replace it.
+Inside a ``headers`` object, keys name HTTP headers, which have no case:
+``{"headers.content-type": ...}`` sets the existing ``Content-Type`` header.
 """
 
 from __future__ import annotations
@@ -213,15 +215,31 @@ def apply_fix(target: Mapping[str, Any], changes: Any) -> AppliedPatch:
     return _apply(target, normalise_patch(changes))
 
 
+def _header_key(headers: Mapping[str, Any], key: str) -> str:
+    """The existing header ``key`` names, whatever its case (header names have none).
+
+    >>> _header_key({"Content-Type": "text/plain"}, "content-type")
+    'Content-Type'
+    >>> _header_key({"Content-Type": "text/plain"}, "Accept")
+    'Accept'
+    """
+    wanted = key.lower()
+    return next((k for k in headers if k.lower() == wanted), key)
+
+
 def _apply(target: Mapping[str, Any], patch: Mapping[str, Any]) -> AppliedPatch:
     """The one merge walk behind :func:`apply_merge_patch` and :func:`apply_fix`."""
     touched: list[str] = []
     added: list[tuple[str, list[str]]] = []
     changed = [False]
 
-    def merge(node: Mapping[str, Any], sub: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    def merge(
+        node: Mapping[str, Any], sub: Mapping[str, Any], prefix: str, headers: bool = False
+    ) -> dict[str, Any]:
         out = dict(node)
         for key, value in sub.items():
+            if headers and key not in out:
+                key = _header_key(out, key)
             here = prefix + key
             present = key in out
             if value is None:
@@ -242,7 +260,7 @@ def _apply(target: Mapping[str, Any], patch: Mapping[str, Any]) -> AppliedPatch:
                     changed[0] = True
                 if not value:
                     touched.append(here)
-                out[key] = merge(current or {}, value, here + ".")
+                out[key] = merge(current or {}, value, here + ".", key.lower() == "headers")
             else:
                 touched.append(here)
                 if not present:

@@ -229,8 +229,8 @@ REJECTED_BY_STEP = [
     ),
     (
         "through-string",
-        Action.submit_fix("order_service", {"auth": {"token": {"value": "x"}}}),
-        ["'auth.token' is a string", "set 'auth.token' itself"],
+        Action.submit_fix("order_service", {"auth": {"key_id": {"value": "x"}}}),
+        ["'auth.key_id' is a string", "set 'auth.key_id' itself"],
     ),
     (
         "through-boolean",

@@ -161,7 +161,7 @@ def test_masked_timeout_symptoms_appear_once_requests_reach_processing():
     assert "New symptoms may have surfaced" in obs.message
     assert ep.issue_status()["hard.expired_token"] == "active"
     assert ep.issue_status()["hard.timeout"] == "masked"  # the token is refused first
-    ep.step(Action.submit_fix("order_service", {"auth": {"token": "Bearer tok_live_7f3a9c"}}))
+    ep.step(Action.submit_fix("order_service", {"auth": {"key_id": "ord-key-7f3a9c"}}))
     obs, *_ = ep.step(Action.submit_fix("inventory_service", {"dispatch_mode": "async"}))
     assert ep.issue_status()["hard.timeout"] == "active"
     assert obs.alerts == ["order_service: POST /orders timing out (14 of 30 requests)"]

@@ -94,7 +94,7 @@ def test_fixing_a_masked_issue_blindly_works_but_strategy_records_it():
     sc = adb.load_scenario("hard")
     look = Action.inspect_logs("order_service")
     url = Action.submit_fix("order_service", {"gateway_url": V2})
-    token = Action.submit_fix("order_service", {"auth": {"token": "Bearer tok_live_7f3a9c"}})
+    token = Action.submit_fix("order_service", {"auth": {"key_id": "ord-key-7f3a9c"}})
     sync = Action.submit_fix("inventory_service", {"dispatch_mode": "async"})
     timeout = Action.submit_fix("order_service", {"timeout_s": 30})
     blind = run(sc, [look, timeout, url, token, sync])

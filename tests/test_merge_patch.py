@@ -206,3 +206,15 @@ def test_new_keys_suggests_close_names():
 
 def test_expand_dotted_merges_siblings_in_order():
     assert expand_dotted({"h.A": 1, "h.B": 2, "t": 3}) == {"h": {"A": 1, "B": 2}, "t": 3}
+
+
+def test_header_names_in_a_patch_update_the_existing_header_whatever_the_case():
+    cfg = {"headers": {"Content-Type": "text/plain", "Accept": "*/*"}, "Mode": "x"}
+    r = apply_fix(cfg, {"headers.content-type": "application/json"})
+    assert r.config["headers"] == {"Content-Type": "application/json", "Accept": "*/*"}
+    assert r.touched == ["headers.Content-Type"]
+    assert r.new_keys == []
+    r = apply_fix(cfg, {"headers": {"ACCEPT": None, "authorization": "Bearer k"}})
+    assert r.config["headers"] == {"Content-Type": "text/plain", "authorization": "Bearer k"}
+    # outside headers, keys keep their case
+    assert apply_fix(cfg, {"mode": "y"}).config["Mode"] == "x"

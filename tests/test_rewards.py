@@ -120,7 +120,7 @@ def test_near_miss_credit_is_paid_at_most_once_per_issue():
     ep = new()
     # requests reach the gateway's processing only once the URL, token and dispatch are right
     ep.step(Action.submit_fix("order_service", {"gateway_url": V2}))
-    ep.step(Action.submit_fix("order_service", {"auth": {"token": "Bearer tok_live_7f3a9c"}}))
+    ep.step(Action.submit_fix("order_service", {"auth": {"key_id": "ord-key-7f3a9c"}}))
     ep.step(Action.submit_fix("inventory_service", {"dispatch_mode": "async"}))
     paid = [parts(ep, Action.submit_fix("order_service", {"timeout_s": t}))[1] for t in (1, 2, 1)]
     assert [p["near_miss_credit"] for p in paid] == [0.02, 0.0, 0.0]

@@ -76,6 +76,11 @@ CFG = {
         ({"all": [{"eq": ["client.mode", "async"]}, {"ge": ["client.timeout", 20]}]}, False),
         ({"any": [{"eq": ["client.mode", "sync"]}, {"ge": ["client.timeout", 10]}]}, True),
         ({"not": {"eq": ["client.enabled", True]}}, False),
+        ({"subset": ["client.retry.retry_on", [429, 502, 503]]}, True),
+        ({"subset": ["client.retry.retry_on", [429]]}, False),
+        # 15 s x (2 + 1) attempts = 45 s, within 45 s but not within 44 s
+        ({"deadline": {"timeout": "client.timeout", "retries": 2, "within": 45}}, True),
+        ({"deadline": {"timeout": "client.timeout", "retries": 2, "within": 44}}, False),
     ],
 )
 def test_each_operator(rule, expected):

@@ -230,13 +230,17 @@ def test_easy_timeout_contract_in_an_episode():
         if "easy.timeout" in s.issue_ids
         and s.service("payment_gateway").config["max_processing_ms"] == 12000
     )
+    # at least 12 s plus a fifth (14.4 s); 3 attempts (retries 2) within deadline_s 120
     for timeout, resolved in [
         (5, False),
         (10, False),
-        (11, False),
-        (12, True),
+        (12, False),  # the worst case with no margin
+        (14, False),
         (15, True),
         (30, True),
+        (40, True),  # 3 x 40 = 120 s: exactly the deadline
+        (41, False),
+        (86400, False),
     ]:
         ep = adb.Episode(sc)
         ep.reset()
@@ -253,30 +257,34 @@ def test_easy_timeout_is_not_satisfied_by_a_string_or_boolean():
         assert not holds(issue.check, configs), value
 
 
-@given(timeout=st.integers(1, 40), seed=st.integers(0, 999))
+@given(timeout=st.integers(-5, 60), seed=st.integers(0, 999))
 def test_easy_timeout_contract_in_every_variant(timeout, seed):
     sc = adb.load_scenario("easy", seed)
     issue = pool_issue("easy", "easy.timeout")
     limit_ms = sc.service("payment_gateway").config["max_processing_ms"]
     configs = with_change(sc, "payment_client", {"timeout": timeout})
-    assert holds(issue.check, configs) is (timeout * 1000 >= limit_ms)
+    # 1.2 x the worst case (in ms: timeout * 1000 >= 1.2 * limit), 3 attempts within 120 s
+    expected = timeout * 10000 >= limit_ms * 12 and timeout * 3 <= 120
+    assert holds(issue.check, configs) is expected
 
 
-def test_hard_expired_token_only_accepts_a_valid_token():
+def test_hard_expired_token_only_accepts_a_valid_key():
     sc = adb.load_scenario("hard")
     issue = sc.issue("hard.expired_token")
     auth = sc.service("auth_service").config
-    (valid,) = auth["valid_tokens"]
-    (expired,) = auth["expired_tokens"]
-    assert sc.service("order_service").config["auth"]["token"] == expired
-    for token, resolved in [
+    (valid,) = auth["accepted_key_ids"]
+    (expired,) = auth["retired_key_ids"]
+    assert (valid, expired) == ("ord-key-7f3a9c", "ord-key-2b81e4")
+    assert sc.service("order_service").config["auth"]["key_id"] == expired
+    for key_id, resolved in [
         (expired, False),
-        ("Bearer x", False),
-        ("Bearer", False),
+        ("ord-key-x", False),
+        ("ORD-KEY-7F3A9C", False),  # key ids are compared exactly
+        ("", False),
         (valid, True),
     ]:
-        configs = with_change(sc, "order_service", {"auth.token": token})
-        assert holds(issue.check, configs) is resolved, token
+        configs = with_change(sc, "order_service", {"auth.key_id": key_id})
+        assert holds(issue.check, configs) is resolved, key_id
     ep = adb.Episode(sc)
     ep.reset()
     ep.step(
@@ -284,13 +292,20 @@ def test_hard_expired_token_only_accepts_a_valid_token():
             "order_service", {"gateway_url": sc.service("api_gateway").config["base_url"]}
         )
     )
-    ep.step(adb.Action.submit_fix("order_service", {"auth.token": "Bearer x"}))
+    ep.step(adb.Action.submit_fix("order_service", {"auth.key_id": "ord-key-x"}))
     assert ep.issue_status()["hard.expired_token"] == "active"
-    ep.step(adb.Action.submit_fix("order_service", {"auth.token": valid}))
+    ep.step(adb.Action.submit_fix("order_service", {"auth.key_id": valid}))
     assert ep.issue_status()["hard.expired_token"] == "resolved"
 
 
-GOOD_RETRY = {"max_retries": 3, "backoff_s": 2, "retry_on": [429, 502, 503]}
+GOOD_RETRY = {
+    "max_retries": 3,
+    "backoff_s": 2,
+    "multiplier": 2,
+    "jitter": "full",
+    "honour_retry_after": True,
+    "retry_on": [429, 502, 503],
+}
 
 
 @pytest.mark.parametrize(
@@ -298,14 +313,29 @@ GOOD_RETRY = {"max_retries": 3, "backoff_s": 2, "retry_on": [429, 502, 503]}
     [
         ({}, True),
         ({"max_retries": 2}, False),
+        ({"max_retries": 8}, True),
+        ({"max_retries": 9}, False),
+        ({"max_retries": 1000, "backoff_s": 0.001}, False),  # a retry storm
         ({"backoff_s": 0}, False),
+        ({"backoff_s": 0.4}, False),
+        ({"backoff_s": 30}, True),
+        ({"backoff_s": 31}, False),
+        ({"multiplier": 1}, False),  # constant backoff is not exponential
+        ({"multiplier": 1.5}, True),
+        ({"multiplier": 5}, False),
+        ({"jitter": "none"}, False),
+        ({"jitter": "equal"}, True),
+        ({"honour_retry_after": False}, False),
         ({"retry_on": [502, 503]}, False),
-        ({"max_retries": 5, "backoff_s": 0.5, "retry_on": [429]}, True),
+        ({"retry_on": [429, 502]}, False),  # the receiver sheds load with 503
+        ({"retry_on": [429, 503]}, True),
+        ({"retry_on": [429, 503, 400]}, False),  # a 400 never gets better by retrying
+        ({"max_retries": 5, "backoff_s": 0.5, "retry_on": [429, 503, 504]}, True),
         ({"retry_on": None}, False),  # deleted: a missing setting is a broken contract
         ({"max_retries": "3"}, False),
     ],
 )
-def test_medium_retry_needs_all_three(change, resolved):
+def test_medium_retry_needs_the_whole_delivery_contract(change, resolved):
     sc = adb.load_scenario("medium")
     issue = sc.issue("medium.retry_policy")
     assert not holds(issue.check, sc.configs())
@@ -318,33 +348,46 @@ def test_medium_retry_needs_all_three(change, resolved):
 
 
 @given(
-    retries=st.integers(0, 8),
-    backoff=st.one_of(st.integers(0, 5), st.floats(0, 5, allow_nan=False)),
-    retry_on=st.lists(st.sampled_from([408, 429, 500, 502, 503]), unique=True, max_size=5),
+    retries=st.integers(0, 12),
+    backoff=st.one_of(st.integers(0, 40), st.floats(0, 40, allow_nan=False)),
+    retry_on=st.lists(st.sampled_from([400, 408, 429, 500, 502, 503]), unique=True, max_size=6),
 )
 def test_medium_retry_contract_property(retries, backoff, retry_on):
     sc = adb.load_scenario("medium")
     issue = sc.issue("medium.retry_policy")
-    retry = {"max_retries": retries, "backoff_s": backoff, "retry_on": retry_on}
+    retry = {**GOOD_RETRY, "max_retries": retries, "backoff_s": backoff, "retry_on": retry_on}
     configs = with_change(sc, "webhook_sender", {"retry": retry})
-    assert holds(issue.check, configs) is (retries >= 3 and backoff > 0 and 429 in retry_on)
+    expected = (
+        3 <= retries <= 8
+        and 0.5 <= backoff <= 30
+        and 429 in retry_on
+        and 503 in retry_on
+        and 400 not in retry_on
+    )
+    assert holds(issue.check, configs) is expected
 
 
-@given(rate=st.integers(1, 100), seed=st.integers(0, 999))
+@given(rate=st.integers(-5, 100), seed=st.integers(0, 999))
 def test_medium_rate_limit_contract_property(rate, seed):
     sc = adb.load_scenario("medium", seed)
     issue = pool_issue("medium", "medium.rate_limit")
     limit = sc.service("webhook_receiver").config["rate_limit_per_s"]
     configs = with_change(sc, "webhook_sender", {"send_rate_per_s": rate})
-    assert holds(issue.check, configs) is (rate <= limit)
+    assert holds(issue.check, configs) is (0 < rate <= limit)
 
 
 @pytest.mark.parametrize(
     ("breaker", "resolved"),
     [
         ({"enabled": True, "failure_threshold": 5}, True),
-        ({"enabled": True, "failure_threshold": 1}, True),
+        ({"enabled": True, "failure_threshold": 2}, True),
+        ({"enabled": True, "failure_threshold": 20}, True),
+        ({"enabled": True, "failure_threshold": 1}, False),  # one failure is noise
+        ({"enabled": True, "failure_threshold": 21}, False),
+        ({"enabled": True, "failure_threshold": 10**9}, False),
         ({"enabled": True, "failure_threshold": 0}, False),
+        ({"enabled": True, "failure_threshold": 5, "reset_timeout_s": 0}, False),
+        ({"enabled": True, "failure_threshold": 5, "reset_timeout_s": 301}, False),
         ({"enabled": False, "failure_threshold": 5}, False),
         ({"enabled": 1, "failure_threshold": 5}, False),  # 1 is not true
         ({"enabled": "true", "failure_threshold": 5}, False),
@@ -384,7 +427,9 @@ def test_easy_missing_auth_needs_the_clients_own_key():
         (key, False),
         (f"Basic {key}", False),
         ("Bearer x", False),
-        (f"bearer {key}", False),
+        (f"bearer {key}", True),  # auth schemes have no case (RFC 9110 11.1)
+        (f"BEARER {key}", True),
+        (f"Bearer {key.upper()}", False),  # the key does
     ]:
         configs = with_change(sc, "payment_client", {"headers.Authorization": header})
         assert holds(issue.check, configs) is resolved, header

@@ -239,7 +239,7 @@ def test_masking_is_what_requests_reach_in_canonical_hard():
     )
     assert ep.traffic.reached["hard.expired_token"] == 30
     assert ep.traffic.reached["hard.timeout"] == 0  # the gateway refuses the token first
-    ep.step(adb.Action.submit_fix("order_service", {"auth": {"token": "Bearer tok_live_7f3a9c"}}))
+    ep.step(adb.Action.submit_fix("order_service", {"auth": {"key_id": "ord-key-7f3a9c"}}))
     ep.step(adb.Action.submit_fix("inventory_service", {"dispatch_mode": "async"}))
     # now 90 % carry an unexpired token, and all of them reach processing
     assert ep.traffic.reached["hard.timeout"] == 27
@@ -286,8 +286,8 @@ def test_every_caller_above_a_failing_hop_is_unhealthy(played):
 def test_a_rate_limit_fails_a_share_and_the_log_counts_both_outcomes():
     ep = adb.Episode(adb.load_scenario("medium"))
     ep.reset()
-    secret = ep.configs["webhook_receiver"]["signing"]["secret"]
-    ep.step(adb.Action.submit_fix("webhook_sender", {"signing": {"secret": secret}}))
+    (key_id,) = ep.configs["webhook_receiver"]["signing"]["accepted_key_ids"]
+    ep.step(adb.Action.submit_fix("webhook_sender", {"signing": {"key_id": key_id}}))
     assert ep.issue_status()["medium.rate_limit"] == "active"
     log = ep.step(adb.Action.inspect_logs("webhook_sender"))[0].logs
     after = [line for line in log if "09:06" in line or "09:07" in line]

@@ -89,7 +89,7 @@ def _hint_gives_the_value(d):
 
 
 def _hint_gives_the_token(d):
-    issue(d, "hard.expired_token")["hints"]["setting"] = "Use Bearer tok_live_7f3a9c."
+    issue(d, "hard.expired_token")["hints"]["setting"] = "Use the key ord-key-7f3a9c."
 
 
 def _empty_hint(d):

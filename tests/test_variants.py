@@ -438,7 +438,7 @@ def test_start_up_lines_quote_the_actual_config(task, variants):
             on = {True: "on", False: "off"}
             wanted = [
                 f"gateway={o['gateway_url']} timeout={o['timeout_s']}s",
-                f"token=...{o['auth']['token'][-4:]}",
+                f"key_id={o['auth']['key_id']}",
                 f"refresh={on[o['auth']['refresh']['enabled']]}",
                 f"circuit_breaker={on[o['circuit_breaker']['enabled']]}",
                 f"idempotency={on[o['idempotency']['enabled']]}",
@@ -449,22 +449,22 @@ def test_start_up_lines_quote_the_actual_config(task, variants):
     assert not problems, failures(task, problems)
 
 
-def test_hard_expired_token_needs_a_token_auth_lists_as_valid_regression(variants):
-    """The seed file accepted any "Bearer ..." string, even the expired token itself."""
+def test_hard_expired_token_needs_a_key_auth_accepts_regression(variants):
+    """The seed file accepted any "Bearer ..." string, even the expired token itself;
+    now the client names its own key, and only a key id auth_service accepts will do."""
     checked = 0
     for sc in variants["hard"]:
         if "hard.expired_token" not in sc.issue_ids:
             continue
         issue = sc.issue("hard.expired_token")
         auth = sc.service("auth_service").config
-        valid, expired = list(auth["valid_tokens"]), list(auth["expired_tokens"])
-        broken = sc.service("order_service").config["auth"]["token"]
+        valid, expired = list(auth["accepted_key_ids"]), list(auth["retired_key_ids"])
+        broken = sc.service("order_service").config["auth"]["key_id"]
         assert broken in expired and broken not in valid, sc.id
-        wrong = [broken, "Bearer x", "Bearer ", "Bearer", "", valid[0] + " ", valid[0].upper()]
-        wrong += ["Bearer " + broken.split(" ", 1)[1][::-1], valid[0].replace("Bearer ", "")]
-        for token in wrong:
-            assert not fix_resolves(issue, {"auth": {"token": token}}, sc), (sc.id, token)
-        for token in valid:
-            assert fix_resolves(issue, {"auth": {"token": token}}, sc), (sc.id, token)
+        wrong = [broken, "ord-key-x", "", valid[0] + " ", valid[0].upper(), broken[::-1]]
+        for key_id in wrong:
+            assert not fix_resolves(issue, {"auth": {"key_id": key_id}}, sc), (sc.id, key_id)
+        for key_id in valid:
+            assert fix_resolves(issue, {"auth": {"key_id": key_id}}, sc), (sc.id, key_id)
         checked += 1
     assert checked > 100

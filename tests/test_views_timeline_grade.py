@@ -19,8 +19,8 @@ def _gid(ax, prefix):
 
 def _with_reopen() -> adb.Episode:
     ep = played("hard")
-    ep.step(adb.Action.submit_fix("order_service", {"auth": {"token": "Bearer tok_live_7f3a9c"}}))
-    ep.step(adb.Action.submit_fix("order_service", {"auth": {"token": "Bearer nope"}}))
+    ep.step(adb.Action.submit_fix("order_service", {"auth": {"key_id": "ord-key-7f3a9c"}}))
+    ep.step(adb.Action.submit_fix("order_service", {"auth": {"key_id": "ord-key-nope"}}))
     assert [e["event"] for e in ep.events] == ["fixed", "reopened"]  # the premise
     return ep
 
@@ -47,10 +47,13 @@ def test_timeline_marks_each_fix_and_reopening():
     ax = plot_health_timeline(ep)
     assert len(_gid(ax, "event:fixed")) == 1 and len(_gid(ax, "event:reopened")) == 1
     words = " ".join(t.get_text() for t in ax.texts)
-    assert "fixed Expired service token" in words and "reopened Expired service token" in words
+    assert (
+        "fixed Service tokens from an expired key" in words
+        and "reopened Service tokens from an expired key" in words
+    )
     text = timeline_text(ep)
-    assert "✓1 step 1: fixed Expired service token" in text
-    assert "↺2 step 2: reopened Expired service token" in text
+    assert "✓1 step 1: fixed Service tokens from an expired key" in text
+    assert "↺2 step 2: reopened Service tokens from an expired key" in text
 
 
 def test_timeline_names_no_issue_that_was_never_fixed():

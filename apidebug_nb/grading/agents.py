@@ -237,7 +237,7 @@ def _seconds(name: str, value: float) -> float:
 
 def _from_limits(svc: str, own: _Seen, contract: _Seen) -> Iterator[Candidate]:
     """Rates above a callee's limit (same unit suffix), timeouts below a callee's
-    maximum duration (minding _ms vs seconds), bounds below a callee's ``min_*``."""
+    maximum duration plus a fifth (minding _ms vs seconds), bounds below a callee's ``min_*``."""
     contract_leaves = [(p, v) for p, v in contract.leaves if _is_number(v)]
     for path, value in own.leaves:
         if not _is_number(value):
@@ -252,8 +252,8 @@ def _from_limits(svc: str, own: _Seen, contract: _Seen) -> Iterator[Candidate]:
                     yield Candidate(LOAD, svc, path, cvalue)
             elif _TIMEOUT.match(leaf) and _MAX_DURATION.match(cname):
                 needed_s = _seconds(cname, cvalue)
-                if _seconds(leaf, value) < needed_s:
-                    good_s = _round_up(needed_s + 2, 5)
+                if _seconds(leaf, value) < needed_s * 1.2:  # the worst case plus a margin
+                    good_s = _round_up(max(needed_s * 1.25, needed_s + 2), 5)
                     yield Candidate(
                         TIMING, svc, path, good_s * 1000 if leaf.endswith("_ms") else good_s
                     )
@@ -290,11 +290,16 @@ def _from_resilience(svc: str, own: _Seen, contract: _Seen) -> Iterator[Candidat
 
 def _switched_off(svc: str, own: _Seen) -> Iterator[Candidate]:
     """A block with ``enabled: false`` is switched on, with positive thresholds;
-    a zero backoff or retry count becomes a sensible positive number."""
+    a zero backoff or retry count becomes a sensible positive number; a backoff
+    that does not grow or has no jitter gets both; ``honour_*: false`` is switched on."""
     for path, value in own.leaves:
         leaf = _norm(path[-1])
-        if leaf == "enabled" and value is False:
+        if (leaf == "enabled" or leaf.startswith(("honour_", "honor_"))) and value is False:
             yield Candidate(RESILIENCE, svc, path, True)
+        elif leaf == "multiplier" and _is_number(value) and value <= 1:
+            yield Candidate(RESILIENCE, svc, path, 2)
+        elif leaf == "jitter" and value in ("none", "", None, False):
+            yield Candidate(RESILIENCE, svc, path, "full")
         elif _is_number(value) and value <= 0:
             for word, default in _POSITIVE_DEFAULTS.items():
                 if word in leaf:

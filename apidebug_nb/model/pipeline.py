@@ -161,6 +161,13 @@ FAILURES: dict[str, Failure] = {
             callee_text="token expired",
         ),
         _f(
+            "insufficient_scope",
+            "authenticate",
+            403,
+            headers={"WWW-Authenticate": _BEARER + ', error="insufficient_scope"'},
+            callee_text="token lacks the scope this call needs",
+        ),
+        _f(
             "rate_limited",
             "admit",
             429,

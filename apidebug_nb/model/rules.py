@@ -19,6 +19,35 @@ Membership, pattern and presence::
     {"present": "client.headers.Authorization"}
     {"absent": "client.legacy_flag"}
 
+A comparison may name how HTTP compares the two sides, as a third element::
+
+    {"in": ["client.headers.Content-Type", {"ref": "gw.accepted_content_types"}, "media_type"]}
+    {"eq": ["client.headers.Authorization", {"ref": "client.api_key", "prefix": "Bearer "},
+            "credentials"]}
+
+Kinds (:data:`~apidebug_nb.model.http_compare.KINDS`): ``media_type``
+(type/subtype without case, parameters such as ``; charset=utf-8`` allowed),
+``coding`` and ``header_name`` (without case), ``credentials`` (the auth
+scheme without case, the token exactly), ``url`` (after RFC 3986
+normalisation: scheme and host lowercased, default port dropped), ``host``
+(without case or a trailing dot) and ``retry_after`` (delay seconds or an
+HTTP date); see :mod:`apidebug_nb.model.http_compare`. Paths and token values
+stay case-sensitive.
+Under a ``headers`` mapping a path finds its header without case:
+``client.headers.content-type`` reads ``Content-Type``.
+
+Lists and budgets::
+
+    {"subset": ["sender.retry.retry_on", [408, 429, 500, 502, 503, 504]]}  # every item allowed
+    {"deadline": {"timeout": "c.timeout_s", "retries": "c.retries", "backoff": "c.backoff_s",
+                  "multiplier": "c.multiplier", "within": {"ref": "c.deadline_s"}}}
+
+``deadline`` holds when the worst case of a call with its retries,
+``timeout × (retries + 1) + backoff × (1 + m + … + m^(retries-1))``, fits
+``within``; the timeout must be above zero, the retries a whole number
+≥ 0, the backoff ≥ 0 and the multiplier ≥ 1 (``retries``, ``backoff`` and
+``multiplier`` may be left out: none, 0 and 1).
+
 Combinators: ``{"all": [r, ...]}``, ``{"any": [r, ...]}``, ``{"not": r}``.
 ``all`` and ``any`` short-circuit left to right, so ``{"all": [{"present": p},
 {"eq": [p, 1]}]}`` never reads a missing ``p``.
@@ -50,9 +79,23 @@ from types import MappingProxyType
 from typing import Any
 
 from apidebug_nb.errors import MissingPathError, RuleError
+from apidebug_nb.model.http_compare import KINDS, normaliser
 
 COMPARISONS = ("eq", "ne", "ge", "gt", "le", "lt")
-OPERATORS = COMPARISONS + ("in", "contains", "matches", "present", "absent", "all", "any", "not")
+OPERATORS = COMPARISONS + (
+    "in",
+    "contains",
+    "subset",
+    "matches",
+    "present",
+    "absent",
+    "deadline",
+    "all",
+    "any",
+    "not",
+)
+_KINDED = COMPARISONS + ("in", "contains", "subset")
+_DEADLINE_KEYS = ("timeout", "retries", "backoff", "multiplier", "within")
 
 _MISSING = object()  # "the path is absent", returned by lookup(..., default=_MISSING)
 _RAISE = object()  # lookup's own default: raise KeyError
@@ -82,14 +125,11 @@ def lookup(configs: Mapping[str, Any], path: str, default: Any = _RAISE) -> Any:
     >>> lookup({"gw": {}}, "gw.rps", default=None) is None
     True
     """
-    node: Any = configs
-    for part in path.split("."):
-        if isinstance(node, Mapping) and part in node:
-            node = node[part]
-        else:
-            if default is _RAISE:
-                raise KeyError(path)
-            return default
+    node = _get(configs, tuple(path.split(".")))
+    if node is _MISSING:
+        if default is _RAISE:
+            raise KeyError(path)
+        return default
     return node
 
 
@@ -112,13 +152,24 @@ _MAPPINGS = (dict, MappingProxyType)
 
 def _get(configs: Mapping[str, Any], parts: tuple[str, ...]) -> Any:
     node: Any = configs
+    previous = ""
     for part in parts:
         if type(node) in _MAPPINGS and part in node:
             node = node[part]
         elif isinstance(node, Mapping) and part in node:
             node = node[part]
+        elif isinstance(node, Mapping) and previous.lower() == "headers":
+            # header names have no case (RFC 9110 5.1): content-type finds Content-Type
+            wanted = part.lower()
+            node = next(
+                (v for k, v in node.items() if isinstance(k, str) and k.lower() == wanted),
+                _MISSING,
+            )
+            if node is _MISSING:
+                return _MISSING
         else:
             return _MISSING
+        previous = part
     return node
 
 
@@ -187,6 +238,23 @@ def _pair(arg: Any, rule: Any) -> tuple[str, Any]:
     if not isinstance(arg, (list, tuple)) or len(arg) != 2:
         raise RuleError(f"operator needs [path, value], got {_show(arg)} in {_show(rule)}")
     return arg[0], arg[1]
+
+
+def _triple(op: str, arg: Any, rule: Any) -> tuple[str, Any, str | None]:
+    """``[path, value]`` or, for a comparison, ``[path, value, kind]``."""
+    if op in _KINDED and isinstance(arg, (list, tuple)) and len(arg) == 3:
+        kind = arg[2]
+        if kind not in KINDS:
+            raise RuleError(
+                f"unknown comparison kind {kind!r} in {_show(rule)}; kinds are: {', '.join(KINDS)}"
+            )
+        return arg[0], arg[1], kind
+    if op in _KINDED and not (isinstance(arg, (list, tuple)) and len(arg) == 2):
+        raise RuleError(
+            f"operator needs [path, value] or [path, value, kind], got {_show(arg)} in {_show(rule)}"
+        )
+    path, raw = _pair(arg, rule)
+    return path, raw, None
 
 
 MAX_RULE_DEPTH = 24  # all/any/not nesting; real contracts use three or four
@@ -265,9 +333,22 @@ def _compile(rule: Mapping[str, Any], depth: int) -> Contract:
             return (_get(configs, parts_) is not _MISSING) == want
 
         return presence
-    path, raw = _pair(arg, rule)
-    left = _reader(path, rule)
-    right = _operand(raw, rule)
+    if op == "deadline":
+        return _deadline(arg, rule)
+    path, raw, kind = _triple(op, arg, rule)
+    read_left = _reader(path, rule)
+    read_right = _operand(raw, rule)
+    norm = normaliser(kind)
+    if kind is None:
+        left, right = read_left, read_right
+    else:
+
+        def left(configs: Mapping[str, Any]) -> Any:
+            return _each(norm, read_left(configs))
+
+        def right(configs: Mapping[str, Any]) -> Any:
+            return _each(norm, read_right(configs))
+
     if op == "eq":
         return lambda configs: _same(left(configs), right(configs))
     if op == "ne":
@@ -295,6 +376,18 @@ def _compile(rule: Mapping[str, Any], depth: int) -> Contract:
             return isinstance(items, (list, tuple)) and any(_same(x, value) for x in items)
 
         return contains
+    if op == "subset":
+
+        def subset(configs: Mapping[str, Any]) -> bool:
+            items, allowed = left(configs), right(configs)
+            return (
+                isinstance(items, (list, tuple))
+                and bool(items)
+                and isinstance(allowed, (list, tuple))
+                and all(any(_same(x, a) for a in allowed) for x in items)
+            )
+
+        return subset
     # matches
     if not isinstance(raw, str):
         raise RuleError(f"'matches' needs a regex string, got {_show(raw)} in {_show(rule)}")
@@ -319,6 +412,84 @@ def _compile(rule: Mapping[str, Any], depth: int) -> Contract:
         return isinstance(value, str) and pattern.fullmatch(value) is not None
 
     return matches
+
+
+def _each(norm: Callable[[Any], Any], value: Any) -> Any:
+    """``norm`` applied to a value, or to each item of a list."""
+    if isinstance(value, (list, tuple)):
+        return [norm(v) for v in value]
+    return norm(value)
+
+
+def _deadline_spec(arg: Any, rule: Any) -> Mapping[str, Any]:
+    if not isinstance(arg, Mapping) or "timeout" not in arg or "within" not in arg:
+        raise RuleError(
+            "'deadline' needs {timeout: path, within: value or {ref: ...}} and optionally "
+            f"retries, backoff, multiplier; got {_show(arg)} in {_show(rule)}"
+        )
+    unknown = set(arg) - set(_DEADLINE_KEYS)
+    if unknown:
+        raise RuleError(
+            f"'deadline' has unknown key(s) {', '.join(sorted(map(str, unknown)))} in "
+            f"{_show(rule)}; keys are: {', '.join(_DEADLINE_KEYS)}"
+        )
+    return arg
+
+
+def _deadline_part(raw: Any, rule: Any) -> Callable[[Mapping[str, Any]], Any]:
+    """A deadline's setting: a path, a number, or (for ``within``) a reference."""
+    if isinstance(raw, str):
+        return _reader(raw, rule)
+    if isinstance(raw, Mapping):
+        return _operand(raw, rule)
+    if not _is_number(raw):
+        raise RuleError(
+            f"'deadline' values are paths or numbers, got {_show(raw)} in {_show(rule)}"
+        )
+    return lambda configs: raw
+
+
+def _deadline(arg: Any, rule: Any) -> Contract:
+    spec = _deadline_spec(arg, rule)
+    timeout = _deadline_part(spec["timeout"], rule)
+    within = _deadline_part(spec["within"], rule)
+    retries = _deadline_part(spec.get("retries", 0), rule)
+    backoff = _deadline_part(spec.get("backoff", 0), rule)
+    multiplier = _deadline_part(spec.get("multiplier", 1), rule)
+
+    def fits(configs: Mapping[str, Any]) -> bool:
+        t, r, b, m, limit = (
+            timeout(configs),
+            retries(configs),
+            backoff(configs),
+            multiplier(configs),
+            within(configs),
+        )
+        if not all(_is_number(x) for x in (t, r, b, m, limit)):
+            return False
+        if t <= 0 or r < 0 or r != int(r) or b < 0 or m < 1:
+            return False
+        return worst_case_s(t, int(r), b, m) <= limit
+
+    return fits
+
+
+def worst_case_s(timeout: float, retries: int, backoff: float, multiplier: float) -> float:
+    """How long a call may take with its retries: every attempt times out, every wait is full.
+
+    >>> worst_case_s(10, 2, 1, 2)  # 3 attempts of 10 s, waits of 1 s and 2 s
+    33.0
+    >>> worst_case_s(5, 0, 0, 1)
+    5.0
+    """
+    try:
+        if multiplier == 1:
+            waits = backoff * retries
+        else:
+            waits = backoff * (multiplier**retries - 1) / (multiplier - 1)
+        return float(timeout * (retries + 1) + waits)
+    except OverflowError:
+        return math.inf
 
 
 def evaluate(rule: Mapping[str, Any], configs: Mapping[str, Any]) -> bool:
@@ -397,8 +568,18 @@ def _paths(rule: Mapping[str, Any], depth: int) -> Iterator[str]:
     elif op in ("present", "absent"):
         _path(arg, rule)
         yield arg
+    elif op == "deadline":
+        spec = _deadline_spec(arg, rule)
+        for key in _DEADLINE_KEYS:
+            raw = spec.get(key)
+            if isinstance(raw, str):
+                _path(raw, rule)
+                yield raw
+            elif isinstance(raw, Mapping) and "ref" in raw:
+                _path(raw["ref"], rule)
+                yield raw["ref"]
     else:
-        path, raw = _pair(arg, rule)
+        path, raw, _ = _triple(op, arg, rule)
         _path(path, rule)
         yield path
         if isinstance(raw, Mapping):
@@ -429,7 +610,11 @@ def _literals(rule: Mapping[str, Any], depth: int) -> Iterator[Any]:
             yield from _literals(r, depth + 1)
     elif op == "not":
         yield from _literals(arg, depth + 1)
+    elif op == "deadline":
+        within = _deadline_spec(arg, rule)["within"]
+        if _is_number(within):
+            yield within
     elif op not in ("present", "absent"):
-        _, raw = _pair(arg, rule)
+        _, raw, _ = _triple(op, arg, rule)
         if not isinstance(raw, Mapping):
             yield raw

@@ -11,10 +11,17 @@ Spec:
     * ``easy.missing_auth`` — the client must send ``Authorization: Bearer <api_key>``.
     * ``easy.content_type`` — the client's Content-Type must be one the gateway accepts.
     * ``easy.timeout`` — the client's timeout (s) must cover the gateway's
-      maximum processing time (ms); requests slower than the timeout fail,
-      so a short timeout fails a share of them, not all.
+      maximum processing time (ms) plus a fifth, and all its attempts
+      (timeout × (retries + 1)) must fit the checkout's own deadline_s;
+      requests slower than the timeout fail, so a short timeout fails a share
+      of them, not all.
     * ``easy.deprecated_url`` — the client must call the gateway's current base URL
-      (v1 is retired: 410 Gone).
+      (v1 is retired: 410 Gone). The id keeps its old name; the API is retired,
+      not deprecated (a deprecated one would still answer).
+
+    HTTP is compared as HTTP compares it: the Authorization scheme, the
+    Content-Type's media type (parameters such as a charset allowed) and
+    header names without case, the key and URL path exactly.
 
     Canonical episode: ``missing_auth`` and ``content_type``. Variants move the
     incident clock and draw the API key, the gateway's maximum processing time,
@@ -78,6 +85,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 },
                 "timeout": good_timeout,
                 "retries": 2,
+                "deadline_s": 120,
             },
             "Sends card payments for the checkout to the vendor's gateway.",
         ),
@@ -87,7 +95,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
             False,
             {
                 "base_url": V2,
-                "deprecated_base_urls": [V1],
+                "retired_base_urls": [V1],
                 "auth_scheme": "Bearer",
                 "accepted_content_types": ["application/json"],
                 "max_processing_ms": v["processing_ms"],
@@ -112,6 +120,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                             "eq": [
                                 f"{CLIENT}.headers.Authorization",
                                 {"ref": f"{CLIENT}.api_key", "prefix": "Bearer "},
+                                "credentials",
                             ]
                         },
                     ]
@@ -123,7 +132,9 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                     "The client never sent an Authorization header, so the gateway could not tell who "
                     "was calling and answered 401 before looking at the payment. The gateway's "
                     "auth_scheme is Bearer and the credential is the client's api_key, so the header "
-                    f"must be 'Bearer {key}'. Next time: on a 401, first compare the request's "
+                    f"must be 'Bearer {key}' (the scheme name has no case; the key is exact). The "
+                    "key is the client's own: the gateway's config names the scheme, never a key to "
+                    "copy. Next time: on a 401, read WWW-Authenticate and compare the request's "
                     "credentials with the scheme the provider documents."
                 ),
                 hints=(
@@ -147,6 +158,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                     "in": [
                         f"{CLIENT}.headers.Content-Type",
                         {"ref": f"{GATEWAY}.accepted_content_types"},
+                        "media_type",
                     ]
                 },
                 fix={"headers": {"Content-Type": "application/json"}},
@@ -155,14 +167,17 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 detail="body declared as {payment_client.headers.Content-Type} cannot be parsed",
                 explanation=(
                     "The client labelled its JSON body as text/plain. The gateway only parses the media "
-                    "types in its accepted_content_types, so it answered 415 Unsupported Media Type. "
-                    "Next time: on a 415, compare the request's Content-Type with the provider's list."
+                    "types in its accepted_content_types, so it answered 415 Unsupported Media Type "
+                    "and listed them in its Accept header. Media types compare without case, and "
+                    "parameters such as '; charset=utf-8' are allowed. Next time: on a 415, compare "
+                    "the request's Content-Type with the answer's Accept header."
                 ),
                 hints=(
                     "The gateway says it cannot parse what it receives. Look at how the client "
                     "labels its request body.",
                     f"The setting is {CLIENT}.headers.Content-Type.",
-                    "The Content-Type must be one of the gateway's accepted_content_types.",
+                    "The Content-Type's media type must be one of the gateway's "
+                    "accepted_content_types (a charset parameter may follow it).",
                 ),
             ),
             {"headers": {"Content-Type": "text/plain"}},
@@ -175,9 +190,20 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 category="networking",
                 severity="error",
                 check={
-                    "ge": [
-                        f"{CLIENT}.timeout",
-                        {"ref": f"{GATEWAY}.max_processing_ms", "factor": 0.001},
+                    "all": [
+                        {
+                            "ge": [
+                                f"{CLIENT}.timeout",
+                                {"ref": f"{GATEWAY}.max_processing_ms", "factor": 0.0012},
+                            ]
+                        },
+                        {
+                            "deadline": {
+                                "timeout": f"{CLIENT}.timeout",
+                                "retries": f"{CLIENT}.retries",
+                                "within": {"ref": f"{CLIENT}.deadline_s"},
+                            }
+                        },
                     ]
                 },
                 fix={"timeout": good_timeout},
@@ -193,15 +219,20 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 explanation=(
                     "The client gave up before the gateway could finish: its timeout (seconds) was "
                     "below the gateway's max_processing_ms. The payment often succeeded anyway, so the "
-                    "customer could be charged while checkout reported a failure. Next time: set "
-                    "timeouts from the provider's documented worst case, with a margin, and mind units."
+                    "customer could be charged while checkout reported a failure. A timeout has two "
+                    "sides: at least the provider's worst case plus a margin (here a fifth), and short "
+                    "enough that every attempt, timeout × (retries + 1), fits the checkout's own "
+                    "deadline_s; a huge timeout only moves the failure to the shopper. Next time: set "
+                    "timeouts from the provider's documented worst case, with a margin, mind units, "
+                    "and check the budget of the caller above you."
                 ),
                 hints=(
                     "Requests fail although the gateway logs show the payments completing. Compare "
                     "how long each side waits.",
                     f"The setting is {CLIENT}.timeout (seconds).",
                     "The timeout must be at least the gateway's max_processing_ms, converted to "
-                    "seconds.",
+                    "seconds, plus a fifth, and timeout × (retries + 1) must fit the client's "
+                    "deadline_s.",
                 ),
             ),
             {"timeout": v["broken_timeout"]},
@@ -213,20 +244,22 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 title="Retired v1 base URL",
                 category="configuration",
                 severity="critical",
-                check={"eq": [f"{CLIENT}.base_url", {"ref": f"{GATEWAY}.base_url"}]},
+                check={"eq": [f"{CLIENT}.base_url", {"ref": f"{GATEWAY}.base_url"}, "url"]},
                 fix={"base_url": V2},
                 hop=(CLIENT, GATEWAY),
                 failure="gone",
                 detail="{payment_client.base_url}/payments: this API version has been retired",
                 explanation=(
                     "The client still called the v1 API, which the vendor retired; 410 Gone means the "
-                    "resource existed once and will not come back. Next time: track the provider's "
-                    "deprecation notices and keep base URLs in one place."
+                    "resource existed once and will not come back. A deprecated version would still "
+                    "answer, with Deprecation and Sunset headers and a warning in the logs; a retired "
+                    "one answers nothing but 410. Next time: watch for Deprecation and Sunset headers "
+                    "before the sunset date, and keep base URLs in one place."
                 ),
                 hints=(
                     "The gateway says the address the client calls no longer exists.",
                     f"The setting is {CLIENT}.base_url.",
-                    "The base URL must be the gateway's current base_url, not a deprecated one.",
+                    "The base URL must be the gateway's current base_url, not a retired one.",
                 ),
             ),
             {"base_url": V1},

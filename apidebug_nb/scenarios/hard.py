@@ -7,18 +7,25 @@ Spec:
     ``shipping_service`` (not editable).
     Pool of 7 contracts, 5 per episode, 40 steps:
 
-    * ``hard.deprecated_url`` — order_service must call the gateway's current base URL.
+    * ``hard.deprecated_url`` — order_service must call the gateway's current
+      base URL (v1 is retired: 410 Gone; the id keeps its old name).
     * ``hard.timeout`` — order_service's timeout must cover the gateway's maximum
-      processing time (requests slower than it fail: a share, not all).
+      processing time plus a fifth (requests slower than it fail: a share, not
+      all), and its attempts and backoffs must fit order_service's deadline_s.
     * ``hard.sync_mode`` — inventory must dispatch in a mode shipping supports
-      (a synchronous POST /shipments is refused with 405 and ``Allow``).
-    * ``hard.expired_token`` — order_service's token must be one auth_service lists as valid.
-    * ``hard.token_refresh`` — refresh must be enabled, early enough (10 % of
-      requests meet an expired token).
-    * ``hard.circuit_breaker`` — a circuit breaker enabled with a threshold
-      (without one, 5 % of calls pile up and are never sent).
+      (a synchronous POST /shipments is a route shipping does not offer: 405
+      with ``Allow``).
+    * ``hard.expired_token`` — order_service must get its tokens with a key id
+      auth_service accepts (the client's own key reference; auth_service
+      publishes key ids, never a token to copy).
+    * ``hard.token_refresh`` — order_service must request a new token early
+      enough before expiry, but not absurdly early (10 % of requests meet an
+      expired token).
+    * ``hard.circuit_breaker`` — a circuit breaker enabled with a sane
+      threshold and reset time (without one, 5 % of calls pile up and are
+      never sent).
     * ``hard.idempotency`` — idempotency keys on, with the gateway's header
-      (5 % of reservations are applied twice).
+      (5 % of reservations are applied twice: a silent second 201).
 
     One flow, ``POST /orders`` (30 a step): order -> auth (token), order ->
     gateway -> inventory -> shipping; the gateway relays its upstream's
@@ -28,7 +35,7 @@ Spec:
     shipment hides the duplicate reservations (effect).
 
     Canonical episode: the first five. Variants draw the gateway's maximum
-    processing time, the broken timeout, the tokens and the order ids.
+    processing time, the broken timeout, the key ids and the order ids.
 """
 
 from __future__ import annotations
@@ -62,8 +69,8 @@ V1 = "https://gateway.internal/api/v1"
 CANONICAL = {
     "processing_ms": 8000,
     "broken_timeout": 3,
-    "valid_token": "tok_live_7f3a9c",
-    "expired_token": "tok_live_2b81e4",
+    "valid_key": "ord-key-7f3a9c",
+    "expired_key": "ord-key-2b81e4",
 }
 
 
@@ -72,14 +79,14 @@ def draw_values(rng: random.Random) -> dict[str, Any]:
     return {
         "processing_ms": processing_ms,
         "broken_timeout": rng.randint(2, processing_ms // 2000),
-        "valid_token": f"tok_live_{hex_id(rng)}",
-        "expired_token": f"tok_live_{hex_id(rng)}",
+        "valid_key": f"ord-key-{hex_id(rng)}",
+        "expired_key": f"ord-key-{hex_id(rng)}",
     }
 
 
 def build(v: Mapping[str, Any]) -> TaskParts:
     good_timeout = ceil_to(v["processing_ms"] / 1000 + 2, 5)
-    valid, expired = f"Bearer {v['valid_token']}", f"Bearer {v['expired_token']}"
+    valid, expired = v["valid_key"], v["expired_key"]
     services = (
         service(
             ORDER,
@@ -88,7 +95,15 @@ def build(v: Mapping[str, Any]) -> TaskParts:
             {
                 "gateway_url": V2,
                 "timeout_s": good_timeout,
-                "auth": {"token": valid, "refresh": {"enabled": True, "before_expiry_s": 300}},
+                "retries": 2,
+                "backoff_s": 1,
+                "backoff_multiplier": 2,
+                "deadline_s": 120,
+                "auth": {
+                    "client_id": "order-service",
+                    "key_id": valid,
+                    "refresh": {"enabled": True, "before_expiry_s": 300},
+                },
                 "circuit_breaker": {"enabled": True, "failure_threshold": 5, "reset_timeout_s": 30},
                 "idempotency": {"enabled": True, "header": "Idempotency-Key"},
             },
@@ -100,7 +115,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
             False,
             {
                 "base_url": V2,
-                "deprecated_base_urls": [V1],
+                "retired_base_urls": [V1],
                 "max_processing_ms": v["processing_ms"],
                 "p50_processing_ms": v["processing_ms"] // 4,
                 "idempotency_header": "Idempotency-Key",
@@ -137,8 +152,10 @@ def build(v: Mapping[str, Any]) -> TaskParts:
             "auth service (identity team)",
             False,
             {
-                "valid_tokens": [valid],
-                "expired_tokens": [expired],
+                "issuer": "https://auth.internal",
+                "audience": "api-gateway",
+                "accepted_key_ids": [valid],
+                "retired_key_ids": [expired],
                 "token_ttl_s": 3600,
                 "min_refresh_before_expiry_s": 120,
             },
@@ -153,20 +170,22 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 title="Retired gateway URL",
                 category="configuration",
                 severity="critical",
-                check={"eq": [f"{ORDER}.gateway_url", {"ref": f"{GW}.base_url"}]},
+                check={"eq": [f"{ORDER}.gateway_url", {"ref": f"{GW}.base_url"}, "url"]},
                 fix={"gateway_url": V2},
                 hop=(ORDER, GW),
                 failure="gone",
                 detail="{order_service.gateway_url}/orders: this API version has been retired",
                 explanation=(
                     "order_service still called the retired v1 gateway API, so every order died with "
-                    "410 before reaching inventory — and that hid everything behind it. Next time: "
-                    "fix the first failure on the path before reading later ones."
+                    "410 before reaching inventory — and that hid everything behind it. Retired is "
+                    "not deprecated: a deprecated API still answers, with Deprecation and Sunset "
+                    "headers and a warning. Next time: fix the first failure on the path before "
+                    "reading later ones."
                 ),
                 hints=(
                     "The first hop of every order fails. Look at where order_service sends it.",
                     f"The setting is {ORDER}.gateway_url.",
-                    "The URL must be the gateway's current base_url, not a deprecated one.",
+                    "The URL must be the gateway's current base_url, not a retired one.",
                 ),
             ),
             {"gateway_url": V1},
@@ -179,9 +198,22 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 category="networking",
                 severity="error",
                 check={
-                    "ge": [
-                        f"{ORDER}.timeout_s",
-                        {"ref": f"{GW}.max_processing_ms", "factor": 0.001},
+                    "all": [
+                        {
+                            "ge": [
+                                f"{ORDER}.timeout_s",
+                                {"ref": f"{GW}.max_processing_ms", "factor": 0.0012},
+                            ]
+                        },
+                        {
+                            "deadline": {
+                                "timeout": f"{ORDER}.timeout_s",
+                                "retries": f"{ORDER}.retries",
+                                "backoff": f"{ORDER}.backoff_s",
+                                "multiplier": f"{ORDER}.backoff_multiplier",
+                                "within": {"ref": f"{ORDER}.deadline_s"},
+                            }
+                        },
                     ]
                 },
                 fix={"timeout_s": good_timeout},
@@ -197,13 +229,17 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 explanation=(
                     "order_service waited fewer seconds than the gateway may take "
                     "(max_processing_ms), so slow orders were abandoned and retried. It was masked "
-                    "by the deprecated URL: no request lived long enough to time out. Next time: "
-                    "derive timeouts from the callee's worst case, in the right unit."
+                    "by the retired URL: no request lived long enough to time out. The timeout needs "
+                    "a margin (here a fifth) above that worst case, and an upper side too: all "
+                    "attempts and the waits between them, timeout × (retries + 1) + the backoffs, must "
+                    "fit order_service's own deadline_s. Next time: derive timeouts from the callee's "
+                    "worst case, in the right unit, and check them against the caller's budget."
                 ),
                 hints=(
                     "Orders fail although the gateway finishes them. Compare how long each side waits.",
                     f"The setting is {ORDER}.timeout_s (seconds).",
-                    "The timeout must be at least the gateway's max_processing_ms in seconds.",
+                    "The timeout must be at least the gateway's max_processing_ms in seconds plus a "
+                    "fifth, and timeout × (retries + 1) plus the backoffs must fit deadline_s.",
                 ),
             ),
             {"timeout_s": v["broken_timeout"]},
@@ -212,7 +248,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
             make_issue(
                 id="hard.sync_mode",
                 service=INV,
-                title="Synchronous dispatch races",
+                title="Synchronous POST to a queue-only service",
                 category="resilience",
                 severity="error",
                 check={"in": [f"{INV}.dispatch_mode", {"ref": f"{SHIP}.supported_dispatch_modes"}]},
@@ -221,12 +257,15 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 failure="method_not_allowed",
                 detail="POST /shipments not allowed: shipments arrive only through the shipping-requests queue",
                 explanation=(
-                    "inventory_service called shipping synchronously; concurrent orders raced on the "
-                    "same stock and held shipping's workers. Shipping only supports queued (async) "
-                    "dispatch. Next time: check which interaction modes a downstream supports."
+                    "inventory_service called POST /shipments synchronously, a route shipping does "
+                    "not offer: it answered 405 Method Not Allowed with Allow: GET, because it takes "
+                    "work only through its queue (async dispatch). An earlier version of this lab "
+                    "blamed races on the stock; call style does not decide concurrency control, "
+                    "which is why duplicates have their own contract (idempotency). Next time: on a "
+                    "405, read the Allow header and the interaction modes a downstream supports."
                 ),
                 hints=(
-                    "Inventory reports conflicting updates and shipping reports blocked workers.",
+                    "Shipping refuses the way inventory hands work over to it.",
                     f"The setting is {INV}.dispatch_mode.",
                     "The dispatch mode must be one shipping_service lists as supported.",
                 ),
@@ -237,26 +276,32 @@ def build(v: Mapping[str, Any]) -> TaskParts:
             make_issue(
                 id="hard.expired_token",
                 service=ORDER,
-                title="Expired service token",
+                title="Service tokens from an expired key",
                 category="authentication",
                 severity="critical",
-                check={"in": [f"{ORDER}.auth.token", {"ref": f"{AUTH}.valid_tokens"}]},
-                fix={"auth": {"token": valid}},
+                check={"in": [f"{ORDER}.auth.key_id", {"ref": f"{AUTH}.accepted_key_ids"}]},
+                fix={"auth": {"key_id": valid}},
                 hop=(ORDER, GW),
                 failure="invalid_token",
-                detail="token rejected: it has expired and is not one auth_service lists as valid",
+                detail=(
+                    "token rejected: signed with key {order_service.auth.key_id}, which auth_service "
+                    "no longer accepts"
+                ),
                 explanation=(
-                    "order_service presented a token the auth service had expired. Any string that "
-                    "starts with 'Bearer' is not enough: the token must be one auth_service currently "
-                    "lists as valid. Next time: read the 401's reason, and check token lifetimes."
+                    "order_service got its tokens with a key that had expired, so every token it "
+                    'presented was refused: 401 with error="invalid_token". The fix is the client\'s '
+                    "own key reference, one of the key ids auth_service accepts; auth_service "
+                    "publishes key ids, never a token to paste (an earlier version of this lab had "
+                    "students copy a token from auth_service's config, the opposite of practice). "
+                    "Next time: read the 401's WWW-Authenticate reason, and track key expiry."
                 ),
                 hints=(
                     "Authentication fails for order_service. Ask the auth service what it accepts.",
-                    f"The setting is {ORDER}.auth.token.",
-                    "The token must be one that auth_service lists as valid (not an expired one).",
+                    f"The setting is {ORDER}.auth.key_id.",
+                    "The key id must be one auth_service lists as accepted (not a retired one).",
                 ),
             ),
-            {"auth": {"token": expired}},
+            {"auth": {"key_id": expired}},
         ),
         IssueTemplate(
             make_issue(
@@ -274,6 +319,12 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                                 {"ref": f"{AUTH}.min_refresh_before_expiry_s"},
                             ]
                         },
+                        {
+                            "le": [
+                                f"{ORDER}.auth.refresh.before_expiry_s",
+                                {"ref": f"{AUTH}.token_ttl_s", "factor": 0.5},
+                            ]
+                        },
                     ]
                 },
                 fix={"auth": {"refresh": {"enabled": True, "before_expiry_s": 300}}},
@@ -282,16 +333,19 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 share={"fixed": 0.1},
                 detail="token expired during the window: order_service did not renew it before expiry",
                 explanation=(
-                    "Even with a valid token, order_service never refreshed it, so the outage would "
-                    "return when the token expired. Refresh must be enabled and happen at least "
-                    "auth_service's min_refresh_before_expiry_s ahead. It was masked by the expired "
-                    "token. Next time: fix the cause, not only today's symptom."
+                    "Even with a valid key, order_service never renewed its token, so requests met "
+                    'an expired token (401, error="invalid_token") each time it ran out. With the '
+                    "client-credentials grant there is no refresh token: 'refresh' means requesting a "
+                    "new token before expires_in. It must be enabled and start at least "
+                    "auth_service's min_refresh_before_expiry_s ahead, but not more than half the "
+                    "token's lifetime (token_ttl_s), or the client renews all the time. It was masked "
+                    "by the expired key. Next time: fix the cause, not only today's symptom."
                 ),
                 hints=(
                     "The token works now, but look at what will happen when it expires.",
                     f"The settings are under {ORDER}.auth.refresh.",
                     "Refresh must be enabled and start at least auth_service's "
-                    "min_refresh_before_expiry_s before expiry.",
+                    "min_refresh_before_expiry_s before expiry, and at most half its token_ttl_s.",
                 ),
             ),
             {"auth": {"refresh": {"enabled": False, "before_expiry_s": 0}}},
@@ -306,7 +360,10 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 check={
                     "all": [
                         {"eq": [f"{ORDER}.circuit_breaker.enabled", True]},
-                        {"ge": [f"{ORDER}.circuit_breaker.failure_threshold", 1]},
+                        {"ge": [f"{ORDER}.circuit_breaker.failure_threshold", 2]},
+                        {"le": [f"{ORDER}.circuit_breaker.failure_threshold", 20]},
+                        {"ge": [f"{ORDER}.circuit_breaker.reset_timeout_s", 1]},
+                        {"le": [f"{ORDER}.circuit_breaker.reset_timeout_s", 300]},
                     ]
                 },
                 fix={"circuit_breaker": {"enabled": True, "failure_threshold": 5}},
@@ -316,12 +373,15 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 explanation=(
                     "Without a circuit breaker order_service kept hammering a failing upstream, "
                     "exhausting its own workers and flooding the gateway. A breaker must be enabled "
-                    "and have a failure threshold. Next time: fail fast when a dependency is down."
+                    "with a threshold in a sane range (2 to 20 consecutive failures: one failure is "
+                    "noise, a billion means never) and a reset time of 1 to 300 s. Next time: fail "
+                    "fast when a dependency is down."
                 ),
                 hints=(
                     "order_service keeps calling an upstream that is failing.",
                     f"The settings are under {ORDER}.circuit_breaker.",
-                    "The breaker must be enabled with a positive failure threshold.",
+                    "The breaker must be enabled, opening after 2 to 20 failures, with a reset time "
+                    "of 1 to 300 seconds.",
                 ),
             ),
             {"circuit_breaker": {"enabled": False, "failure_threshold": 0}},
@@ -340,6 +400,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                             "eq": [
                                 f"{ORDER}.idempotency.header",
                                 {"ref": f"{GW}.idempotency_header"},
+                                "header_name",
                             ]
                         },
                     ]
@@ -351,8 +412,11 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 detail="reservation applied twice: a retried order carried no Idempotency-Key",
                 explanation=(
                     "Retried orders carried no idempotency key, so inventory could not tell a retry "
-                    "from a new order and reserved stock twice. It was masked by the synchronous "
-                    "races. Next time: make every retried write idempotent."
+                    "from a new order and reserved stock twice: the second attempt got a silent 201, "
+                    "not an error (without a key the server cannot detect the duplicate, so no 409 "
+                    "ever comes). It was masked by the refused shipments: inventory only reserves "
+                    "once its call to shipping succeeds. Next time: never retry a write without an "
+                    "idempotency key, and look for duplicates in the callee's log."
                 ),
                 hints=(
                     "Some orders are reserved twice. Look at what makes a retry recognisable.",
@@ -366,15 +430,15 @@ def build(v: Mapping[str, Any]) -> TaskParts:
 
     def base_logs(cfg: Mapping[str, Mapping[str, Any]]) -> list[LogLine]:
         o, g, i = cfg[ORDER], cfg[GW], cfg[INV]
-        token = o["auth"]["token"]
+        key_id = o["auth"]["key_id"]
         return [
             LogLine(ORDER, -1200, "INFO", "order service 5.2.0 starting"),
             LogLine(
                 ORDER,
                 -1199,
                 "INFO",
-                f"gateway={o['gateway_url']} timeout={o['timeout_s']}s "
-                f"token=...{token[-4:]} refresh={'on' if o['auth']['refresh']['enabled'] else 'off'}",
+                f"gateway={o['gateway_url']} timeout={o['timeout_s']}s retries={o['retries']} "
+                f"key_id={key_id} refresh={'on' if o['auth']['refresh']['enabled'] else 'off'}",
             ),
             LogLine(
                 ORDER,

@@ -248,6 +248,7 @@ FAILURE_KINDS = (
     "invalid_token",
     "invalid_signature",
     "expired_token",
+    "insufficient_scope",
     "rate_limited",
     "retry_burst",
     "overloaded",
