@@ -72,12 +72,20 @@ QUIZZES: dict[str, dict[str, dict[str, tuple[bool, str]]]] = {
             ),
         },
         "Q2": {
-            "A": (True, "30000 ms is 30 s; the timeout must be at least that."),
-            "B": (False, "25 s is below 30000 ms: the slowest payments would still be abandoned."),
+            "A": (
+                False,
+                "30000 ms is 30 s, but a timeout equal to the worst case leaves no margin: "
+                "the slowest payments would still be abandoned.",
+            ),
+            "B": (
+                True,
+                "40 s covers the 30 s worst case with a margin of a fifth and more, and "
+                "three attempts of 40 s still fit the 120 s deadline.",
+            ),
             "C": (
                 False,
                 "The client's timeout is in seconds: 30000 s is over "
-                "eight hours and hides real outages.",
+                "eight hours, breaks the deadline and hides real outages.",
             ),
         },
         "Q3": {

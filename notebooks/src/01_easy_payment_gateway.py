@@ -232,8 +232,9 @@ print(resumed.render_text())
 #   is broken?
 #   **A** the gateway is too slow, **B** the client's timeout is shorter than the
 #   gateway's processing time, **C** the network.
-# * **Q2.** A gateway's `max_processing_ms` is 30000. Which client `timeout` (in
-#   seconds) satisfies the contract? **A** 30, **B** 25, **C** 30000.
+# * **Q2.** A gateway's `max_processing_ms` is 30000, and the client makes up to three
+#   attempts that must all fit its `deadline_s` of 120. Which client `timeout` (in
+#   seconds) satisfies the contract? **A** 30, **B** 40, **C** 30000.
 # * **Q3.** A fix resolves the `401`, but the endpoint still answers `415`. What next?
 #   **A** undo the first fix, **B** ask for a hint right away, **C** compare the
 #   Content-Type you send with the gateway's accepted list.

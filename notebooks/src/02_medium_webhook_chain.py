@@ -33,10 +33,13 @@ except ImportError:
 #   header; the requests under the limit still get through.
 # * **Retries with backoff.** Even under the limit, a busy receiver sheds a few
 #   requests with `503 Service Unavailable` and `Retry-After`. A robust sender retries
-#   such answers (and 429s), waiting (backing off) between attempts; a sender that
-#   does not retry at all silently drops events.
-# * **Webhook signatures.** The sender signs each body with a shared secret (HMAC); the
-#   receiver recomputes the signature and rejects a mismatch with `401`.
+#   such answers (and 429s) a bounded number of times, waits at least `Retry-After`,
+#   and otherwise backs off exponentially with random jitter, so that many senders do
+#   not retry in lockstep; a sender that does not retry at all silently drops events.
+# * **Webhook signatures.** The sender signs each body with its signing key (HMAC) and
+#   names the key by its id; the receiver lists the key ids it accepts, recomputes the
+#   signature and rejects a mismatch with `401`. Neither side ever copies the other's
+#   secret: the fix is always the sender's own setting.
 # * **Paths and encodings.** The target path must be the route the receiver listens
 #   on (`404` otherwise); a compressed body must use an encoding it can decode (`415`).
 # * **Masking.** The receiver checks each request in order: the route, then the
@@ -118,12 +121,13 @@ act(walk, adb.Action.inspect_config("webhook_receiver"))
 act(walk, adb.Action.inspect_config("webhook_sender"))
 
 # %% [markdown]
-# The sender signs with an empty secret. The sender also offers 50 events/s against a
-# limit of 20, but no event gets past the signature check, so nothing has been
-# throttled yet: fix what the evidence shows first, then look again.
+# The sender signs with an empty key id, while the receiver lists the key ids it
+# accepts (never a secret: each side keeps its own key material). The sender also
+# offers 50 events/s against a limit of 20, but no event gets past the signature check,
+# so nothing has been throttled yet: fix what the evidence shows first, then look again.
 
 # %%
-act(walk, adb.Action.submit_fix("webhook_sender", {"signing": {"secret": "whsec_3f9ac1d2"}}))
+act(walk, adb.Action.submit_fix("webhook_sender", {"signing": {"key_id": "whk_3f9ac1d2"}}))
 print(graph_text(walk))
 
 # %% [markdown]
@@ -145,17 +149,26 @@ act(walk, adb.Action.inspect_logs("webhook_sender"))
 
 # %% [markdown]
 # No more `429` after the reload, but events are still dropped after a `503`. The
-# sender's retry policy (`max=0 backoff=0s on=[502, 503]` at start-up) breaks the
-# receiver's `delivery_contract`: at least `min_retries` attempts, retrying after 429,
-# with a backoff above zero. Lists are replaced whole by a merge patch, so give the
-# full `retry_on` list.
+# sender's retry policy (no retries, no backoff, no jitter, `Retry-After` ignored) breaks
+# the receiver's `delivery_contract`: between `min_retries` and `max_retries` attempts,
+# retrying after 429 and honouring its `Retry-After`, with a backoff that grows
+# exponentially and is spread by jitter so that senders do not retry in lockstep. Lists
+# are replaced whole by a merge patch, so give the full `retry_on` list.
 
 # %%
+RETRY_FIX = {
+    "retry": {
+        "max_retries": 3,
+        "backoff_s": 2,
+        "multiplier": 2,
+        "jitter": "full",
+        "honour_retry_after": True,
+        "retry_on": [429, 502, 503],
+    }
+}
 act(
     walk,
-    adb.Action.submit_fix(
-        "webhook_sender", {"retry": {"max_retries": 3, "backoff_s": 2, "retry_on": [429, 502, 503]}}
-    ),
+    adb.Action.submit_fix("webhook_sender", RETRY_FIX),
 )
 print(graph_text(walk))
 
@@ -182,8 +195,8 @@ picture(plot_grade, grade.render_text(), grade)
 order = adb.Episode(scenario)
 order.reset()
 print("at the start:     ", order.issue_status())
-order.step(adb.Action.submit_fix("webhook_sender", {"signing": {"secret": "whsec_3f9ac1d2"}}))
-print("after the secret: ", order.issue_status())
+order.step(adb.Action.submit_fix("webhook_sender", {"signing": {"key_id": "whk_3f9ac1d2"}}))
+print("after the key id: ", order.issue_status())
 
 # %% [markdown]
 # What if you fix the retry policy *while it is still masked*? The fix works (state is
@@ -195,9 +208,9 @@ blind = adb.Episode(scenario)
 blind.reset()
 show(blind.step(adb.Action.inspect_logs("webhook_sender"))[0])
 for patch in (
-    {"retry": {"max_retries": 3, "backoff_s": 2, "retry_on": [429, 502, 503]}},
+    RETRY_FIX,
     {"send_rate_per_s": 20},
-    {"signing": {"secret": "whsec_3f9ac1d2"}},
+    {"signing": {"key_id": "whk_3f9ac1d2"}},
 ):
     blind.step(adb.Action.submit_fix("webhook_sender", patch))
 print(blind.grade().render_text())
@@ -211,7 +224,7 @@ print(blind.grade().render_text())
 # %%
 regress = adb.Episode(scenario)
 regress.reset()
-regress.step(adb.Action.submit_fix("webhook_sender", {"signing": {"secret": "whsec_3f9ac1d2"}}))
+regress.step(adb.Action.submit_fix("webhook_sender", {"signing": {"key_id": "whk_3f9ac1d2"}}))
 act(regress, adb.Action.submit_fix("webhook_sender", {"send_rate_per_s": 20}))
 act(regress, adb.Action.submit_fix("webhook_sender", {"send_rate_per_s": 40}))
 print("events:", regress.events)

@@ -27,11 +27,13 @@ except ImportError:
 # %% [markdown]
 # ## Concepts you need
 #
-# * **Token lifecycle.** Service tokens expire. A token the gateway no longer accepts
-#   gets `401` with `WWW-Authenticate: Bearer ... error="invalid_token"`; a client
-#   without **refresh** keeps using a token past its expiry, so some of its requests
-#   get `401` with `error_description="token expired"`. A robust client refreshes a
-#   little before expiry (the auth service publishes how early).
+# * **Token lifecycle.** Service tokens expire. A token signed with a key the issuer no
+#   longer accepts gets `401` with `WWW-Authenticate: Bearer ... error="invalid_token"`;
+#   the fix is the client's own key reference, never a token copied from the issuer. A
+#   client without **refresh** keeps using a token past its expiry, so some of its
+#   requests get `401` with `error_description="token expired"`. A robust client
+#   refreshes a little before expiry (the auth service publishes how early, and no
+#   later than half the token's lifetime).
 # * **Sync vs async dispatch.** A synchronous call holds a worker until the callee
 #   answers; a callee built for a queue refuses it: `405 Method Not Allowed`, with an
 #   `Allow` header naming what it does accept. A queue (async dispatch) decouples the
@@ -83,12 +85,12 @@ dash
 # %% [markdown]
 # ## Self-check: try a fix without spending a step
 #
-# `try_fix` applies a patch to a fresh copy of the incident. The sample answer copies a
-# token without looking closely at how the auth service lists its tokens: read the
-# feedback, then try yours.
+# `try_fix` applies a patch to a fresh copy of the incident. The sample answer takes a
+# key id from another variant without reading which key ids your auth service accepts:
+# read the feedback, then try yours.
 
 # %%
-try_fix("hard", "order_service", {"auth.token": "tok_live_7f3a9c"}, seed=2)
+try_fix("hard", "order_service", {"auth.key_id": "ord-key-7f3a9c"}, seed=2)
 
 # %% [markdown]
 # ## Walk-through
@@ -134,12 +136,14 @@ act(walk, adb.Action.inspect_logs("order_service"))
 
 # %% [markdown] tags=["solution"]
 # After the reload the orders reach the next check and fail it: `401` with
-# `error="invalid_token"`. The token problem was there all along, behind the `410`.
-# The auth service's config says which tokens are valid and which have expired.
+# `error="invalid_token"`. The token problem was there all along, behind the `410`:
+# order_service asks for its tokens with a signing key the auth service has retired.
+# The auth service's config lists the key ids it accepts and the retired ones (never a
+# key or a token itself: the client keeps its own key material).
 
 # %% tags=["solution"]
 act(walk, adb.Action.inspect_config("auth_service"))
-act(walk, adb.Action.submit_fix("order_service", {"auth": {"token": "Bearer tok_live_7f3a9c"}}))
+act(walk, adb.Action.submit_fix("order_service", {"auth": {"key_id": "ord-key-7f3a9c"}}))
 
 # %% [markdown] tags=["solution"]
 # Orders now get past the gateway. A test request shows how far: its trace lists every
@@ -190,8 +194,9 @@ act(walk, adb.Action.inspect_logs("order_service"))
 # Some time out after 3 s: the slow orders, which never got that far while shipping
 # refused them. And a few get `401` with `error_description="token expired"`; they
 # have been in the log since the token fix, between the `502` lines. Two problems.
-# The gateway's contract says processing can take up to 8000 ms; round the timeout up
-# with some headroom. The auth service's `min_refresh_before_expiry_s` (120) is the
+# The gateway's contract says processing can take up to 8000 ms; the timeout must cover
+# that with a margin (a fifth more), and all attempts with their backoffs must still fit
+# order_service's own `deadline_s`. The auth service's `min_refresh_before_expiry_s` (120) is the
 # contract for refreshing the token before it expires.
 
 # %% tags=["solution"]
@@ -230,7 +235,7 @@ picture(plot_grade, grade.render_text(), grade)
 # %% [markdown]
 # ## Self-check: concepts
 #
-# * **Q1.** After you replace the expired token, a share of orders still gets `401`
+# * **Q1.** After you replace the retired key, a share of orders still gets `401`
 #   with `error_description="token expired"`. The auth service requires refreshing at
 #   least 120 s before expiry. Which setting fixes it? **A** `auth.refresh` enabled with
 #   `before_expiry_s` 60, **B** `auth.refresh` enabled with `before_expiry_s` 300,
