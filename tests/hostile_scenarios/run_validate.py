@@ -1,8 +1,8 @@
 """Run ``apidebug-nb validate FILE`` once per file, each in its own forked process.
 
 Usage: ``python tests/hostile_scenarios/run_validate.py FOLDER`` prints one
-JSON object per file: exit code, wall seconds, peak resident memory (MB, from
-``wait4``), stdout and stderr. The package is imported once, before forking,
+JSON object per file: exit code, wall seconds, CPU seconds and peak resident
+memory (MB, both from ``wait4``), stdout and stderr. The package is imported once, before forking,
 so each child costs what a real ``validate`` run costs beyond start-up, and
 its peak memory includes everything the process holds. A child is killed
 after ``KILL_AFTER_S`` and its address space is capped at ``AS_LIMIT_MB``, so a
@@ -93,6 +93,7 @@ def run_one(path: Path) -> dict[str, object]:
             "code": os.waitstatus_to_exitcode(status),
             "killed": killed,
             "seconds": round(seconds, 3),
+            "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 3),
             "maxrss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux: kilobytes
             "stdout": out.read().decode("utf-8", "replace"),
             "stderr": err.read().decode("utf-8", "replace"),
