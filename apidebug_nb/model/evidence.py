@@ -428,26 +428,32 @@ class Renderer:
     # -- alerts ------------------------------------------------------------------
     def alerts(self, groups: Sequence[Sequence[Group]], configs: Mapping[str, Any]) -> list[str]:
         """Symptom-level alerts: a flow failing at its entry, a callee applying wrong effects."""
+        return [
+            a for fi, flow_groups in enumerate(groups) for a in self.flow_alerts(fi, flow_groups)
+        ]
+
+    def flow_alerts(self, fi: int, flow_groups: Sequence[Group]) -> tuple[str, ...]:
+        """The alerts of flow ``fi`` (see :meth:`alerts`)."""
+        m = self.models[fi]
         out: list[str] = []
-        for m, flow_groups in zip(self.models, groups, strict=True):
-            total = sum(g.count for g in flow_groups)
-            failing = [g for g in flow_groups if g.failed]
-            if failing:
-                worst = max(failing, key=lambda g: g.count)
-                root = next(
-                    r
-                    for r in sorted(worst.results, key=lambda x: x.hop)
-                    if r.hop in m.roots and r.failed
-                )
-                seen = "timing out" if root.status is None else f"failing with {root.status}"
-                n = sum(g.count for g in failing)
-                out.append(f"{m.flow.entry}: {m.flow.name} {seen} ({n} of {total} requests)")
-            wrong: dict[str, int] = {}
-            for g in flow_groups:
-                for r in g.results:
-                    if r.wrong_outcome:
-                        callee = m.flow.hops[r.hop].callee
-                        wrong[callee] = wrong.get(callee, 0) + g.count
-            for callee, n in wrong.items():
-                out.append(f"{callee}: {n} requests of {m.flow.name} applied twice")
-        return out
+        total = sum(g.count for g in flow_groups)
+        failing = [g for g in flow_groups if g.failed]
+        if failing:
+            worst = max(failing, key=lambda g: g.count)
+            root = next(
+                r
+                for r in sorted(worst.results, key=lambda x: x.hop)
+                if r.hop in m.roots and r.failed
+            )
+            seen = "timing out" if root.status is None else f"failing with {root.status}"
+            n = sum(g.count for g in failing)
+            out.append(f"{m.flow.entry}: {m.flow.name} {seen} ({n} of {total} requests)")
+        wrong: dict[str, int] = {}
+        for g in flow_groups:
+            for r in g.results:
+                if r.wrong_outcome:
+                    callee = m.flow.hops[r.hop].callee
+                    wrong[callee] = wrong.get(callee, 0) + g.count
+        for callee, n in wrong.items():
+            out.append(f"{callee}: {n} requests of {m.flow.name} applied twice")
+        return tuple(out)

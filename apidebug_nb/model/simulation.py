@@ -31,6 +31,7 @@ from apidebug_nb.model.traffic import (
     failing_edges,
     groups_from,
     health,
+    health_update,
     resimulate,
     simulate,
 )
@@ -50,6 +51,7 @@ class InitialState:
     statuses: Mapping[str, str]
     health: Mapping[str, str]
     alerts: tuple[str, ...]
+    flow_alerts: Mapping[int, tuple[str, ...]]  # the alerts of each flow that has some
 
 
 def flow_models(scenario: Scenario) -> tuple[FlowModel, ...]:
@@ -220,7 +222,17 @@ class Simulation:
                 for s in scenario.services
             }
         )
+        self.rank = MappingProxyType({s: n for n, s in enumerate(scenario.services)})
+        # The broken configs, frozen and shared: what every window before a fix runs on.
+        self.initial_configs: Mapping[str, Any] = MappingProxyType(
+            {s.name: s.config for s in scenario.service_records}
+        )
         self._initial: InitialState | None = None
+        # (window, service) -> that service's events of a window on the initial state:
+        # the same in every episode, so rendered once per scenario.
+        self._initial_windows: dict[tuple[int, str, int], tuple[list[Event], list[str]]] = {}
+        self.step_ms = scenario.step_seconds * 1000
+        self._startup_lines: dict[str, tuple[str, ...]] = {}
         # A reset needs a fresh mutable copy of every config; unpickling bytes made here
         # (never read from outside) is several times faster than thawing 1,000 configs.
         self._broken_configs = pickle.dumps(scenario.configs(), protocol=pickle.HIGHEST_PROTOCOL)
@@ -232,12 +244,14 @@ class Simulation:
             resolved = frozenset(self.resolved_set(configs))
             traffic = self.traffic(resolved, configs)
             statuses = self.statuses(resolved, traffic)
+            flow_alerts = self.flow_alerts({}, traffic)
             self._initial = InitialState(
                 resolved=resolved,
                 traffic=traffic,
                 statuses=MappingProxyType(statuses),
                 health=MappingProxyType(self.health(traffic)),
-                alerts=tuple(self.alerts(traffic, configs)),
+                alerts=tuple(self.joined_alerts(flow_alerts)),
+                flow_alerts=MappingProxyType(flow_alerts),
             )
         return self._initial
 
@@ -318,9 +332,36 @@ class Simulation:
         """Service -> healthy / degraded / error, from this step's requests."""
         return health(self.models, traffic, self.scenario.services)
 
+    def health_update(
+        self, previous: Mapping[str, str], traffic: Traffic
+    ) -> tuple[dict[str, str], list[str]]:
+        """The health after a fix from the health before it: only the services of
+        the flows simulated again are looked at. Also returns the services whose
+        health changed, in scenario order."""
+        return health_update(self.models, previous, traffic, self.rank)
+
     def alerts(self, traffic: Traffic, configs: Mapping[str, Any]) -> list[str]:
         """Symptom-level alerts from this step's requests."""
         return self.renderer.alerts(traffic.groups, configs)
+
+    def flow_alerts(
+        self, previous: Mapping[int, tuple[str, ...]], traffic: Traffic
+    ) -> dict[int, tuple[str, ...]]:
+        """``{flow: its alerts}`` of the flows that have some, from ``previous``
+        (the same for an earlier traffic) with ``traffic.changed`` flows looked at again."""
+        out = dict(previous)
+        for fi in traffic.changed:
+            found = self.renderer.flow_alerts(fi, traffic.groups[fi])
+            if found:
+                out[fi] = found
+            else:
+                out.pop(fi, None)
+        return out
+
+    @staticmethod
+    def joined_alerts(flow_alerts: Mapping[int, tuple[str, ...]]) -> list[str]:
+        """The alerts of :meth:`flow_alerts` as one list, in flow order."""
+        return [a for fi in sorted(flow_alerts) for a in flow_alerts[fi]]
 
     def failing_edges(self, traffic: Traffic) -> set[tuple[str, str]]:
         """Call edges carrying failed or wrong requests this step."""
@@ -333,6 +374,37 @@ class Simulation:
         through ``service`` only when it is given."""
         flows = None if service is None else self.flows_of[service]
         return self.renderer.window_events(window, traffic.groups, configs, flows)
+
+    def startup_lines(self, service: str) -> tuple[str, ...]:
+        """``service``'s start-up log lines (memoised)."""
+        lines = self._startup_lines.get(service)
+        if lines is None:
+            lines = tuple(self.line(e.ms, e) for e in self.startup.get(service, ()))
+            self._startup_lines[service] = lines
+        return lines
+
+    def initial_window(
+        self, window: int, service: str, origin_ms: int
+    ) -> tuple[list[Event], list[str]]:
+        """``service``'s own events of step window ``window`` when it runs on the
+        initial state (broken configs, no fix yet), in log order, and their lines
+        stamped from ``origin_ms``. The same in every episode, so memoised (read-only)."""
+        key = (window, service, origin_ms)
+        found = self._initial_windows.get(key)
+        if found is None:
+            traffic = self.initial_state().traffic
+            end = window * self.step_ms + self.step_ms - 1
+            events = [
+                e
+                for e in self.window_events(window, traffic, self.initial_configs, service)
+                if e.service == service
+            ]
+            events.sort(key=lambda e: (min(e.ms, end), e.order))
+            lines = [self.line(origin_ms + min(e.ms, end), e) for e in events]
+            if len(self._initial_windows) > 20_000:
+                self._initial_windows.clear()
+            found = self._initial_windows[key] = (events, lines)
+        return found
 
     def probe(
         self,
