@@ -197,31 +197,27 @@ class Simulation:
                 Event(round(line.offset_s * 1000), n, line.level, line.service, line.text)
             )
         self.startup = MappingProxyType({s: tuple(v) for s, v in startup.items()})
-        # Which flows a probe of a service follows: those entering there, else those calling it.
-        probes: dict[str, tuple[int, ...]] = {}
-        for s in scenario.services:
-            entering = tuple(n for n, f in enumerate(scenario.flows) if f.entry == s)
-            if not entering:
-                entering = tuple(
-                    n for n, f in enumerate(scenario.flows) if any(h.callee == s for h in f.hops)
-                )
-            probes[s] = entering
-        self.probe_flows = MappingProxyType(probes)
+        # Which flows a probe of a service follows: those entering there, else those
+        # calling it; and every flow a service takes part in. One pass over the flows.
+        entering: dict[str, list[int]] = {}
+        calling: dict[str, list[int]] = {}
+        touching: dict[str, list[int]] = {}
         edge_flows: dict[tuple[str, str], set[int]] = {}
         for n, f in enumerate(scenario.flows):
+            entering.setdefault(f.entry, []).append(n)
+            callees = dict.fromkeys(h.callee for h in f.hops)
+            members = dict.fromkeys([f.entry, *(s for h in f.hops for s in h.edge)])
+            for svc in callees:
+                calling.setdefault(svc, []).append(n)
+            for svc in members:
+                touching.setdefault(svc, []).append(n)
             for h in f.hops:
                 edge_flows.setdefault(h.edge, set()).add(n)
-        self.flows_of_edge = MappingProxyType({e: frozenset(v) for e, v in edge_flows.items()})
-        self.flows_of = MappingProxyType(
-            {
-                s: tuple(
-                    n
-                    for n, f in enumerate(scenario.flows)
-                    if f.entry == s or any(s in h.edge for h in f.hops)
-                )
-                for s in scenario.services
-            }
+        self.probe_flows = MappingProxyType(
+            {s: tuple(entering.get(s) or calling.get(s, ())) for s in scenario.services}
         )
+        self.flows_of_edge = MappingProxyType({e: frozenset(v) for e, v in edge_flows.items()})
+        self.flows_of = MappingProxyType({s: tuple(touching.get(s, ())) for s in scenario.services})
         self.rank = MappingProxyType({s: n for n, s in enumerate(scenario.services)})
         # The broken configs, frozen and shared: what every window before a fix runs on.
         self.initial_configs: Mapping[str, Any] = MappingProxyType(
