@@ -419,7 +419,6 @@ class Episode:
                 events = [
                     e
                     for e in sim.window_events(w, window.traffic, window.configs, service)
-                    if e.service == service
                 ]
                 events += extra
             events.sort(key=lambda e: (min(e.ms, end), e.order))
@@ -608,7 +607,7 @@ class Episode:
         hit, first = [], []
         already = self.near_missed
         full = [f"{service}.{t}" for t in touched]
-        for iid in self.sim.order:
+        for iid in self.sim.readers.get(service, ()):  # only these read a path of service
             if self._statuses[iid] == RESOLVED or iid in reopened:
                 continue
             read = self.sim.read_paths[iid]

@@ -264,8 +264,10 @@ class Renderer:
         groups: Sequence[Sequence[Group]],
         configs: Mapping[str, Any],
         flows: Sequence[int] | None = None,
+        service: str | None = None,
     ) -> list[Event]:
-        """One example request per (flow, outcome group) in a step window, the rest counted.
+        """One example request per (flow, outcome group) in a step window, the rest counted;
+        only the events of ``service`` when it is given.
 
         The text of a group's lines depends on the traffic and configs only, so it
         is rendered once per traffic as a template; each window fills in its own
@@ -288,6 +290,10 @@ class Renderer:
                     self._templates.clear()
                 cached = self._templates[(id(groups), fi)] = (groups, rendered)
             for gi, template in enumerate(cached[1]):
+                if service is not None:
+                    template = [e for e in template if e.service == service]
+                    if not template:
+                        continue
                 key = ("w", window, fi, gi)
                 base = start + counter(salt, "t", *key) % span
                 trace = self.trace_id(*key)

@@ -366,10 +366,10 @@ class Simulation:
     def window_events(
         self, window: int, traffic: Traffic, configs: Mapping[str, Any], service: str | None = None
     ) -> list[Event]:
-        """Log events of step window ``window`` (configs in force then), of the flows
-        through ``service`` only when it is given."""
+        """Log events of step window ``window`` (configs in force then); only
+        ``service``'s own, of the flows through it, when it is given."""
         flows = None if service is None else self.flows_of[service]
-        return self.renderer.window_events(window, traffic.groups, configs, flows)
+        return self.renderer.window_events(window, traffic.groups, configs, flows, service)
 
     def startup_lines(self, service: str) -> tuple[str, ...]:
         """``service``'s start-up log lines (memoised)."""
@@ -390,11 +390,7 @@ class Simulation:
         if found is None:
             traffic = self.initial_state().traffic
             end = window * self.step_ms + self.step_ms - 1
-            events = [
-                e
-                for e in self.window_events(window, traffic, self.initial_configs, service)
-                if e.service == service
-            ]
+            events = self.window_events(window, traffic, self.initial_configs, service)
             events.sort(key=lambda e: (min(e.ms, end), e.order))
             lines = [self.line(origin_ms + min(e.ms, end), e) for e in events]
             if len(self._initial_windows) > 20_000:
