@@ -416,10 +416,7 @@ class Episode:
                     continue
                 events = shared + extra
             else:
-                events = [
-                    e
-                    for e in sim.window_events(w, window.traffic, window.configs, service)
-                ]
+                events = [e for e in sim.window_events(w, window.traffic, window.configs, service)]
                 events += extra
             events.sort(key=lambda e: (min(e.ms, end), e.order))
             lines += [sim.line(origin + min(e.ms, end), e) for e in events]
