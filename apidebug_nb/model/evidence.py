@@ -283,8 +283,8 @@ class Renderer:
         for fi in range(len(groups)) if flows is None else flows:
             flow_groups = groups[fi]
             read = tuple(configs.get(s) for s in self.reads(fi))
-            key = (fi, id(flow_groups), *map(id, read))
-            cached = self._templates.get(key)
+            memo_key = (fi, id(flow_groups), *map(id, read))
+            cached = self._templates.get(memo_key)
             if cached is None or cached[0] is not flow_groups:
                 rendered = [
                     self.request_events(
@@ -294,7 +294,7 @@ class Renderer:
                 ]
                 if len(self._templates) > 4096:
                     self._templates.clear()
-                cached = self._templates[key] = (flow_groups, read, rendered)
+                cached = self._templates[memo_key] = (flow_groups, read, rendered)
             for gi, template in enumerate(cached[2]):
                 if service is not None:
                     template = [e for e in template if e.service == service]

@@ -28,6 +28,7 @@ from apidebug_nb.model.traffic import (
     FlowModel,
     Traffic,
     attach,
+    contracts_by_edge,
     failing_edges,
     groups_from,
     health,
@@ -56,7 +57,7 @@ class InitialState:
 
 def flow_models(scenario: Scenario) -> tuple[FlowModel, ...]:
     """The flow models of a scenario, contracts attached."""
-    contracts = attach(scenario.issue_records, scenario.faults)
+    contracts = contracts_by_edge(attach(scenario.issue_records, scenario.faults))
     services = {s.name: s for s in scenario.service_records}
     return tuple(FlowModel(f, contracts, services) for f in scenario.flows)
 
@@ -214,7 +215,7 @@ class Simulation:
             for h in f.hops:
                 edge_flows.setdefault(h.edge, set()).add(n)
         self.probe_flows = MappingProxyType(
-            {s: tuple(entering.get(s) or calling.get(s, ())) for s in scenario.services}
+            {s: tuple(entering.get(s) or calling.get(s) or ()) for s in scenario.services}
         )
         self.flows_of_edge = MappingProxyType({e: frozenset(v) for e, v in edge_flows.items()})
         self.flows_of = MappingProxyType({s: tuple(touching.get(s, ())) for s in scenario.services})

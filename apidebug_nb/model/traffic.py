@@ -182,7 +182,12 @@ def failing_count(share: float, total: int) -> int:
 class FlowModel:
     """A flow's hop tree and the contracts attached to each hop (read-only)."""
 
-    def __init__(self, flow: Any, contracts: Sequence[Contract], services: Mapping[str, Any]):
+    def __init__(
+        self,
+        flow: Any,
+        contracts: Sequence[Contract] | Mapping[tuple[str, str], list[Contract]],
+        services: Mapping[str, Any],
+    ):
         self.flow = flow
         hops = flow.hops
         self.children: dict[int | None, list[int]] = {None: []}
@@ -195,15 +200,21 @@ class FlowModel:
             self.children.setdefault(parent, []).append(n)
             self.children.setdefault(n, [])
         self.roots = frozenset(self.children[None])
-        by_edge: dict[tuple[str, str], list[Contract]] = {}
-        for c in contracts:
-            by_edge.setdefault(c.hop_edge, []).append(c)  # type: ignore[attr-defined]
+        by_edge = contracts if isinstance(contracts, Mapping) else contracts_by_edge(contracts)
         self.contracts: list[list[Contract]] = [
             sorted(by_edge.get(h.edge, ()), key=lambda c: (c.stage, c.order)) for h in hops
         ]
         self.relays = [bool(services[h.callee].relays) for h in hops]
         # every service the flow expects traffic at, entry first
         self.services = tuple(dict.fromkeys([flow.entry, *(s for h in hops for s in h.edge)]))
+
+
+def contracts_by_edge(contracts: Sequence[Contract]) -> dict[tuple[str, str], list[Contract]]:
+    """Contracts from :func:`attach` grouped by the call edge they sit on (kept in order)."""
+    by_edge: dict[tuple[str, str], list[Contract]] = {}
+    for c in contracts:
+        by_edge.setdefault(c.hop_edge, []).append(c)  # type: ignore[attr-defined]
+    return by_edge
 
 
 @dataclass(frozen=True)
