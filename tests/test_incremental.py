@@ -168,3 +168,14 @@ def _hidden_labels(svg: str) -> list[str]:
         if t.get("font-style") == "italic":
             out += [p.strip().lstrip("+") for p in (t.text or "").split(",")]
     return out
+
+
+def test_log_stamps_by_integer_arithmetic_match_the_datetime_stamp():
+    from apidebug_nb.model.evidence import stamp
+
+    sim = Simulation(adb.load_scenario("easy"))  # the incident starts 2026-03-14T09:00:00
+    assert sim.stamp(-600) == "2026-03-14T08:50:00.000Z"
+    assert sim.stamp(15 * 3600 + 0.001) == "2026-03-15T00:00:00.001Z"
+    assert sim.stamp(-9 * 3600 - 0.001) == "2026-03-13T23:59:59.999Z"
+    for ms in (0, 1, 999, 86_399_999, 86_400_000, -1, -86_400_001, 10**10, -(10**10)):
+        assert sim.stamp(ms / 1000) == stamp(sim.start, ms)

@@ -155,6 +155,10 @@ class Simulation:
     def __init__(self, scenario: Scenario):
         self.scenario = scenario
         self.start = dt.datetime.fromisoformat(scenario.incident_start)
+        self._start_of_day_ms = (
+            (self.start.hour * 60 + self.start.minute) * 60 + self.start.second
+        ) * 1000 + self.start.microsecond // 1000
+        self._dates: dict[int, str] = {}
         self.issues: Mapping[str, Issue] = MappingProxyType(
             {i.id: i for i in scenario.issue_records}
         )
@@ -428,8 +432,23 @@ class Simulation:
 
     def line(self, ms: int, event: Event) -> str:
         """A log line: ISO timestamp, level, service, then the event."""
-        return f"{stamp(self.start, ms)} {event.level:<5} {event.service} {event.text}"
+        return f"{self._stamp(ms)} {event.level:<5} {event.service} {event.text}"
 
     def stamp(self, seconds: float) -> str:
         """The incident clock ``seconds`` after the incident start (ISO 8601, ms, UTC)."""
-        return stamp(self.start, round(seconds * 1000))
+        return self._stamp(round(seconds * 1000))
+
+    def _stamp(self, ms: int) -> str:
+        """:func:`~apidebug_nb.model.evidence.stamp` from the start, by integer arithmetic
+        on the time of day (every log line pays for it; dates are kept per day)."""
+        start = self.start
+        if start.tzinfo is not None or start.microsecond % 1000:
+            return stamp(start, ms)
+        day, rest = divmod(self._start_of_day_ms + ms, 86_400_000)
+        date = self._dates.get(day)
+        if date is None:
+            date = self._dates[day] = (start.date() + dt.timedelta(days=day)).isoformat()
+        hours, rest = divmod(rest, 3_600_000)
+        minutes, rest = divmod(rest, 60_000)
+        seconds, milli = divmod(rest, 1000)
+        return f"{date}T{hours:02d}:{minutes:02d}:{seconds:02d}.{milli:03d}Z"
