@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from apidebug_nb.episode import messages
 from apidebug_nb.episode.actions import KINDS, Action
-from apidebug_nb.episode.observation import Observation, observation_fingerprint
+from apidebug_nb.episode.observation import Observation, fingerprint
 from apidebug_nb.episode.outcome import ActionOutcome, StepOutcome
 from apidebug_nb.episode.rewards import REWARD_PIECES, RewardPiece, check_pieces, reward
 from apidebug_nb.errors import EpisodeFinishedError
@@ -29,7 +29,7 @@ from apidebug_nb.merge_patch import PatchError, apply_fix
 from apidebug_nb.model.evidence import Event
 from apidebug_nb.model.simulation import ACTIVE, MASKED, RESOLVED, Simulation
 from apidebug_nb.model.traffic import Traffic
-from apidebug_nb.scenarios.records import Scenario, freeze, thaw
+from apidebug_nb.scenarios.records import Scenario, thaw
 
 if TYPE_CHECKING:
     from random import Random
@@ -56,6 +56,7 @@ class _Window:
     configs: Mapping[str, Any]
     traffic: Traffic
     extra: list[Event] = field(default_factory=list)
+    initial: bool = False  # the broken configs and their traffic: rendered once per scenario
 
 
 class Episode:
@@ -112,14 +113,18 @@ class Episode:
         self._observations: list[Observation] = []
         # Fingerprint of every observation as it was handed out, so a caller who
         # edits obs.logs afterwards cannot make its own transcript look tampered.
+        # Each observation's fingerprint writes the state a fix changes (health,
+        # alerts, masked services) as its change since the observation before.
         self.observation_digest = hashlib.sha256()
+        self._shown: tuple[list[str], list[str]] | None = None  # alerts, masked last shown
+        self._health_changed: list[str] | None = None  # None: show the whole map
         self.hint_levels: dict[str, int] = {}
         self.revealed: list[str] = []
-        frozen = freeze(self._configs)
         # window -> configs in force, their traffic, reloads and probes; windows before
         # 0 are the incident before the learner arrived.
+        initial = self.sim.initial_configs
         self._windows: dict[int, _Window] = {
-            w: _Window(frozen, start.traffic) for w in range(-PRE_WINDOWS, 1)
+            w: _Window(initial, start.traffic, initial=True) for w in range(-PRE_WINDOWS, 1)
         }
         self._log_memo: dict[str, tuple[list[str], int]] = {}
         # (kind, service) -> (what it showed, config changes so far) at the last look
@@ -130,6 +135,7 @@ class Episode:
         self.terminated = False
         self.truncated = False
         self._health = dict(start.health)
+        self._flow_alerts = start.flow_alerts
         self._alerts = list(start.alerts)
         self._masked = sorted(self._masked_services())
         self._health_history: list[dict[str, str]] = [self._health]
@@ -291,7 +297,9 @@ class Episode:
         window = self._windows.get(self.steps)
         if window is None:  # the next window runs on the configs in force now
             previous = self._windows[self.steps - 1]
-            self._windows[self.steps] = _Window(previous.configs, previous.traffic)
+            self._windows[self.steps] = _Window(
+                previous.configs, previous.traffic, initial=previous.initial
+            )
         if outcome.changed:
             self._refresh_view()
         self._health_history.append(self._health)
@@ -313,8 +321,11 @@ class Episode:
 
     def _refresh_view(self) -> None:
         """Recompute what every observation shows; only a config change can alter it."""
-        self._health = self.sim.health(self._traffic)
-        self._alerts = self.sim.alerts(self._traffic, self._configs)
+        self._health, changed = self.sim.health_update(self._health, self._traffic)
+        if self._health_changed is not None:
+            self._health_changed = changed
+        self._flow_alerts = self.sim.flow_alerts(self._flow_alerts, self._traffic)
+        self._alerts = self.sim.joined_alerts(self._flow_alerts)
         self._masked = sorted(self._masked_services())
 
     def _info(self, outcome: StepOutcome | None, parts: dict[str, float]) -> dict[str, Any]:
@@ -360,8 +371,26 @@ class Episode:
             outcome=outcome,
         )
         self._observations.append(obs)
-        self.observation_digest.update(observation_fingerprint(obs))
+        self.observation_digest.update(self._fingerprint(obs))
         return obs
+
+    def _fingerprint(self, obs: Observation) -> bytes:
+        """``observation_fingerprint(obs, previous)``, from what the engine knows changed:
+        its cost follows what the step touched, not the size of the scenario."""
+        if self._shown is None or self._health_changed is None:
+            self._shown = (self._alerts, self._masked)
+            self._health_changed = []
+            return fingerprint(obs, obs.health, obs.alerts, obs.masked_services)
+        health = {s: self._health[s] for s in self._health_changed}
+        self._health_changed = []
+        alerts, masked = self._shown
+        self._shown = (self._alerts, self._masked)
+        return fingerprint(
+            obs,
+            health,
+            None if alerts == self._alerts else obs.alerts,
+            None if masked == self._masked else obs.masked_services,
+        )
 
     # -- logs ---------------------------------------------------------------------
     def log_lines(self, service: str) -> list[str]:
@@ -371,20 +400,24 @@ class Episode:
         configs that were in force during it, and only after it ended.
         """
         lines, upto = self._log_memo.get(service, (None, -PRE_WINDOWS))
-        if lines is None:
-            lines = [self.sim.line(e.ms, e) for e in self.sim.startup.get(service, ())]
         sim, origin = self.sim, START_OFFSET_S * 1000
+        if lines is None:
+            lines = list(sim.startup_lines(service))
         step_ms = self.scenario.step_seconds * 1000
         last = self.steps - 1  # the current window is still running
         for w in range(upto, last + 1):
             window = self._windows[w]
-            events = [
-                e
-                for e in sim.window_events(w, window.traffic, window.configs, service)
-                if e.service == service
-            ]
-            events += [e for e in window.extra if e.service == service]
             end = w * step_ms + step_ms - 1
+            extra = [e for e in window.extra if e.service == service]
+            if window.initial:
+                shared, shown = sim.initial_window(w, service, origin)
+                if not extra:
+                    lines += shown
+                    continue
+                events = shared + extra
+            else:
+                events = [e for e in sim.window_events(w, window.traffic, window.configs, service)]
+                events += extra
             events.sort(key=lambda e: (min(e.ms, end), e.order))
             lines += [sim.line(origin + min(e.ms, end), e) for e in events]
         self._log_memo[service] = (lines, last + 1)
@@ -579,7 +612,7 @@ class Episode:
         hit, first = [], []
         already = self.near_missed
         full = [f"{service}.{t}" for t in touched]
-        for iid in self.sim.order:
+        for iid in self.sim.readers.get(service, ()):  # only these read a path of service
             if self._statuses[iid] == RESOLVED or iid in reopened:
                 continue
             read = self.sim.read_paths[iid]

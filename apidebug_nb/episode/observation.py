@@ -71,14 +71,47 @@ class Observation:
         return out
 
 
-def observation_fingerprint(obs: Observation) -> bytes:
+def observation_fingerprint(obs: Observation, previous: Observation | None = None) -> bytes:
     """Canonical bytes of an observation (what transcripts hash).
 
     The repr of every field's value, in field order; dicts keep their
-    insertion order, which the engine builds deterministically. Several times
-    cheaper than a sorted JSON dump, and it is paid on every step.
+    insertion order, which the engine builds deterministically. Given the
+    observation handed out just before (``previous``), the fields only a fix
+    changes are written as their change: ``health`` as the services whose
+    health differs, ``alerts`` and ``masked_services`` as ``None`` when equal.
+    The fingerprints of an episode's observations, in order, therefore still
+    determine every observation, and a step's fingerprint costs what the step
+    changed, not the size of the scenario.
+
+    >>> from apidebug_nb.episode.outcome import ActionOutcome
+    >>> a = Observation(0, "t", None, [], None, None, {"x": "error", "y": "healthy"},
+    ...                 ["x: failing"], "", True, 0, 1, 5, 0)
+    >>> b = Observation(1, "t", None, [], None, None, {"x": "healthy", "y": "healthy"},
+    ...                 ["x: failing"], "", True, 1, 1, 4, 0)
+    >>> observation_fingerprint(b, a) == observation_fingerprint(b, b)
+    False
+    >>> b"{'x': 'healthy'}, None" in observation_fingerprint(b, a)
+    True
     """
-    return repr(_FIELD_VALUES(obs)).encode("utf-8")
+    if previous is None:
+        return fingerprint(obs, obs.health, obs.alerts, obs.masked_services)
+    before = previous.health
+    return fingerprint(
+        obs,
+        {s: h for s, h in obs.health.items() if before.get(s) != h},
+        None if obs.alerts == previous.alerts else obs.alerts,
+        None if obs.masked_services == previous.masked_services else obs.masked_services,
+    )
 
 
-_FIELD_VALUES = operator.attrgetter(*(f.name for f in fields(Observation)))
+def fingerprint(obs: Observation, health: Any, alerts: Any, masked: Any) -> bytes:
+    """The bytes of :func:`observation_fingerprint` with ``health``, ``alerts`` and
+    ``masked_services`` written as given (the engine knows what changed)."""
+    values = list(_FIELD_VALUES(obs))
+    values[_HEALTH], values[_ALERTS], values[_MASKED] = health, alerts, masked
+    return repr(values).encode("utf-8")
+
+
+_NAMES = tuple(f.name for f in fields(Observation))
+_FIELD_VALUES = operator.attrgetter(*_NAMES)
+_HEALTH, _ALERTS, _MASKED = (_NAMES.index(n) for n in ("health", "alerts", "masked_services"))

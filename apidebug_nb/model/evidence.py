@@ -89,9 +89,12 @@ class Renderer:
         self.models = models
         self.issues = issues
         self.step_ms = step_ms
-        # (id(groups), flow) -> (groups, each group's lines with ids left open); the
-        # groups are kept so that their id is never reused for other traffic.
-        self._templates: dict[tuple[int, int], tuple[Any, list]] = {}
+        # (flow, id of its groups, ids of the configs its lines read) -> (those groups
+        # and configs, each group's lines with ids left open); the objects are kept so
+        # that their ids are never reused while the entry lives. Configs are replaced,
+        # never edited in place, so an unchanged config keeps its identity.
+        self._templates: dict[tuple, tuple[Any, tuple, list]] = {}
+        self._reads: dict[int, tuple[str, ...]] = {}
 
     # -- values a failure's text and headers may quote ------------------------
     def _values(self, hop: Any, configs: Mapping[str, Any], status: int | None = None) -> dict:
@@ -264,8 +267,10 @@ class Renderer:
         groups: Sequence[Sequence[Group]],
         configs: Mapping[str, Any],
         flows: Sequence[int] | None = None,
+        service: str | None = None,
     ) -> list[Event]:
-        """One example request per (flow, outcome group) in a step window, the rest counted.
+        """One example request per (flow, outcome group) in a step window, the rest counted;
+        only the events of ``service`` when it is given.
 
         The text of a group's lines depends on the traffic and configs only, so it
         is rendered once per traffic as a template; each window fills in its own
@@ -276,18 +281,25 @@ class Renderer:
         start = window * self.step_ms + 500
         salt = self.salt
         for fi in range(len(groups)) if flows is None else flows:
-            cached = self._templates.get((id(groups), fi))
-            if cached is None or cached[0] is not groups:
+            flow_groups = groups[fi]
+            read = tuple(configs.get(s) for s in self.reads(fi))
+            memo_key = (fi, id(flow_groups), *map(id, read))
+            cached = self._templates.get(memo_key)
+            if cached is None or cached[0] is not flow_groups:
                 rendered = [
                     self.request_events(
                         fi, g, configs, base_ms=0, trace="\x01", req_key=None, more=g.count - 1
                     )
-                    for g in groups[fi]
+                    for g in flow_groups
                 ]
                 if len(self._templates) > 4096:
                     self._templates.clear()
-                cached = self._templates[(id(groups), fi)] = (groups, rendered)
-            for gi, template in enumerate(cached[1]):
+                cached = self._templates[memo_key] = (flow_groups, read, rendered)
+            for gi, template in enumerate(cached[2]):
+                if service is not None:
+                    template = [e for e in template if e.service == service]
+                    if not template:
+                        continue
                 key = ("w", window, fi, gi)
                 base = start + counter(salt, "t", *key) % span
                 trace = self.trace_id(*key)
@@ -304,6 +316,27 @@ class Renderer:
                         text = text.replace(slot, ids[slot])
                     events.append(Event(base + e.ms, e.order, e.level, e.service, text))
         return events
+
+    def reads(self, fi: int) -> tuple[str, ...]:
+        """The services whose configs the lines of flow ``fi`` can quote: the flow's
+        own, and those named by ``{service.key}`` in its paths and its failure texts."""
+        found = self._reads.get(fi)
+        if found is None:
+            m = self.models[fi]
+            names = dict.fromkeys(m.services)
+            texts = [h.path for h in m.flow.hops]
+            for f in FAILURES.values():
+                texts += [f.error or "", f.callee_text or ""]
+            for contracts in m.contracts:
+                for c in contracts:
+                    issue = self.issues.get(c.source)
+                    if issue is not None and issue.detail:
+                        texts.append(issue.detail)
+            for text in texts:
+                for path in placeholders(text):
+                    names[path.split(".", 1)[0]] = None
+            found = self._reads[fi] = tuple(names)
+        return found
 
     # -- probes ----------------------------------------------------------------
     def probe(
@@ -428,26 +461,32 @@ class Renderer:
     # -- alerts ------------------------------------------------------------------
     def alerts(self, groups: Sequence[Sequence[Group]], configs: Mapping[str, Any]) -> list[str]:
         """Symptom-level alerts: a flow failing at its entry, a callee applying wrong effects."""
+        return [
+            a for fi, flow_groups in enumerate(groups) for a in self.flow_alerts(fi, flow_groups)
+        ]
+
+    def flow_alerts(self, fi: int, flow_groups: Sequence[Group]) -> tuple[str, ...]:
+        """The alerts of flow ``fi`` (see :meth:`alerts`)."""
+        m = self.models[fi]
         out: list[str] = []
-        for m, flow_groups in zip(self.models, groups, strict=True):
-            total = sum(g.count for g in flow_groups)
-            failing = [g for g in flow_groups if g.failed]
-            if failing:
-                worst = max(failing, key=lambda g: g.count)
-                root = next(
-                    r
-                    for r in sorted(worst.results, key=lambda x: x.hop)
-                    if r.hop in m.roots and r.failed
-                )
-                seen = "timing out" if root.status is None else f"failing with {root.status}"
-                n = sum(g.count for g in failing)
-                out.append(f"{m.flow.entry}: {m.flow.name} {seen} ({n} of {total} requests)")
-            wrong: dict[str, int] = {}
-            for g in flow_groups:
-                for r in g.results:
-                    if r.wrong_outcome:
-                        callee = m.flow.hops[r.hop].callee
-                        wrong[callee] = wrong.get(callee, 0) + g.count
-            for callee, n in wrong.items():
-                out.append(f"{callee}: {n} requests of {m.flow.name} applied twice")
-        return out
+        total = sum(g.count for g in flow_groups)
+        failing = [g for g in flow_groups if g.failed]
+        if failing:
+            worst = max(failing, key=lambda g: g.count)
+            root = next(
+                r
+                for r in sorted(worst.results, key=lambda x: x.hop)
+                if r.hop in m.roots and r.failed
+            )
+            seen = "timing out" if root.status is None else f"failing with {root.status}"
+            n = sum(g.count for g in failing)
+            out.append(f"{m.flow.entry}: {m.flow.name} {seen} ({n} of {total} requests)")
+        wrong: dict[str, int] = {}
+        for g in flow_groups:
+            for r in g.results:
+                if r.wrong_outcome:
+                    callee = m.flow.hops[r.hop].callee
+                    wrong[callee] = wrong.get(callee, 0) + g.count
+        for callee, n in wrong.items():
+            out.append(f"{callee}: {n} requests of {m.flow.name} applied twice")
+        return tuple(out)

@@ -304,8 +304,24 @@ def compile_rule(rule: Mapping[str, Any]) -> Contract:
     >>> timeout_ok = compile_rule({"ge": ["c.timeout", 10]})
     >>> timeout_ok({"c": {"timeout": 15}}), timeout_ok({"c": {"timeout": 5}})
     (True, False)
+
+    Rules are data, and the same check recurs across variants and scenarios, so
+    compiled rules are memoised by the rule's text (the repr of its JSON-like
+    value, which tells every operand's type apart).
     """
-    return _compile(rule, 1)
+    key = repr(rule)
+    found = _COMPILED.get(key)
+    if found is None:
+        found = _compile(rule, 1)
+        if len(_COMPILED) >= _MEMO_SIZE:
+            _COMPILED.clear()
+        _COMPILED[key] = found
+    return found
+
+
+_MEMO_SIZE = 4096
+_COMPILED: dict[str, Contract] = {}
+_PATHS: dict[str, tuple[str, ...]] = {}
 
 
 def _compile(rule: Mapping[str, Any], depth: int) -> Contract:
@@ -554,7 +570,14 @@ def rule_paths(rule: Mapping[str, Any]) -> Iterator[str]:
     >>> list(rule_paths({"all": [{"present": "a.x"}, {"le": ["a.x", {"ref": "b.y"}]}]}))
     ['a.x', 'a.x', 'b.y']
     """
-    yield from _paths(rule, 1)
+    key = repr(rule)
+    found = _PATHS.get(key)
+    if found is None:
+        found = tuple(_paths(rule, 1))
+        if len(_PATHS) >= _MEMO_SIZE:
+            _PATHS.clear()
+        _PATHS[key] = found
+    yield from found
 
 
 def _paths(rule: Mapping[str, Any], depth: int) -> Iterator[str]:

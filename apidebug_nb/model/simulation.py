@@ -28,9 +28,11 @@ from apidebug_nb.model.traffic import (
     FlowModel,
     Traffic,
     attach,
+    contracts_by_edge,
     failing_edges,
     groups_from,
     health,
+    health_update,
     resimulate,
     simulate,
 )
@@ -50,11 +52,12 @@ class InitialState:
     statuses: Mapping[str, str]
     health: Mapping[str, str]
     alerts: tuple[str, ...]
+    flow_alerts: Mapping[int, tuple[str, ...]]  # the alerts of each flow that has some
 
 
 def flow_models(scenario: Scenario) -> tuple[FlowModel, ...]:
     """The flow models of a scenario, contracts attached."""
-    contracts = attach(scenario.issue_records, scenario.faults)
+    contracts = contracts_by_edge(attach(scenario.issue_records, scenario.faults))
     services = {s.name: s for s in scenario.service_records}
     return tuple(FlowModel(f, contracts, services) for f in scenario.flows)
 
@@ -152,6 +155,10 @@ class Simulation:
     def __init__(self, scenario: Scenario):
         self.scenario = scenario
         self.start = dt.datetime.fromisoformat(scenario.incident_start)
+        self._start_of_day_ms = (
+            (self.start.hour * 60 + self.start.minute) * 60 + self.start.second
+        ) * 1000 + self.start.microsecond // 1000
+        self._dates: dict[int, str] = {}
         self.issues: Mapping[str, Issue] = MappingProxyType(
             {i.id: i for i in scenario.issue_records}
         )
@@ -195,32 +202,38 @@ class Simulation:
                 Event(round(line.offset_s * 1000), n, line.level, line.service, line.text)
             )
         self.startup = MappingProxyType({s: tuple(v) for s, v in startup.items()})
-        # Which flows a probe of a service follows: those entering there, else those calling it.
-        probes: dict[str, tuple[int, ...]] = {}
-        for s in scenario.services:
-            entering = tuple(n for n, f in enumerate(scenario.flows) if f.entry == s)
-            if not entering:
-                entering = tuple(
-                    n for n, f in enumerate(scenario.flows) if any(h.callee == s for h in f.hops)
-                )
-            probes[s] = entering
-        self.probe_flows = MappingProxyType(probes)
+        # Which flows a probe of a service follows: those entering there, else those
+        # calling it; and every flow a service takes part in. One pass over the flows.
+        entering: dict[str, list[int]] = {}
+        calling: dict[str, list[int]] = {}
+        touching: dict[str, list[int]] = {}
         edge_flows: dict[tuple[str, str], set[int]] = {}
         for n, f in enumerate(scenario.flows):
+            entering.setdefault(f.entry, []).append(n)
+            callees = dict.fromkeys(h.callee for h in f.hops)
+            members = dict.fromkeys([f.entry, *(s for h in f.hops for s in h.edge)])
+            for svc in callees:
+                calling.setdefault(svc, []).append(n)
+            for svc in members:
+                touching.setdefault(svc, []).append(n)
             for h in f.hops:
                 edge_flows.setdefault(h.edge, set()).add(n)
+        self.probe_flows = MappingProxyType(
+            {s: tuple(entering.get(s) or calling.get(s) or ()) for s in scenario.services}
+        )
         self.flows_of_edge = MappingProxyType({e: frozenset(v) for e, v in edge_flows.items()})
-        self.flows_of = MappingProxyType(
-            {
-                s: tuple(
-                    n
-                    for n, f in enumerate(scenario.flows)
-                    if f.entry == s or any(s in h.edge for h in f.hops)
-                )
-                for s in scenario.services
-            }
+        self.flows_of = MappingProxyType({s: tuple(touching.get(s, ())) for s in scenario.services})
+        self.rank = MappingProxyType({s: n for n, s in enumerate(scenario.services)})
+        # The broken configs, frozen and shared: what every window before a fix runs on.
+        self.initial_configs: Mapping[str, Any] = MappingProxyType(
+            {s.name: s.config for s in scenario.service_records}
         )
         self._initial: InitialState | None = None
+        # (window, service) -> that service's events of a window on the initial state:
+        # the same in every episode, so rendered once per scenario.
+        self._initial_windows: dict[tuple[int, str, int], tuple[list[Event], list[str]]] = {}
+        self.step_ms = scenario.step_seconds * 1000
+        self._startup_lines: dict[str, tuple[str, ...]] = {}
         # A reset needs a fresh mutable copy of every config; unpickling bytes made here
         # (never read from outside) is several times faster than thawing 1,000 configs.
         self._broken_configs = pickle.dumps(scenario.configs(), protocol=pickle.HIGHEST_PROTOCOL)
@@ -232,12 +245,14 @@ class Simulation:
             resolved = frozenset(self.resolved_set(configs))
             traffic = self.traffic(resolved, configs)
             statuses = self.statuses(resolved, traffic)
+            flow_alerts = self.flow_alerts({}, traffic)
             self._initial = InitialState(
                 resolved=resolved,
                 traffic=traffic,
                 statuses=MappingProxyType(statuses),
                 health=MappingProxyType(self.health(traffic)),
-                alerts=tuple(self.alerts(traffic, configs)),
+                alerts=tuple(self.joined_alerts(flow_alerts)),
+                flow_alerts=MappingProxyType(flow_alerts),
             )
         return self._initial
 
@@ -318,9 +333,36 @@ class Simulation:
         """Service -> healthy / degraded / error, from this step's requests."""
         return health(self.models, traffic, self.scenario.services)
 
+    def health_update(
+        self, previous: Mapping[str, str], traffic: Traffic
+    ) -> tuple[dict[str, str], list[str]]:
+        """The health after a fix from the health before it: only the services of
+        the flows simulated again are looked at. Also returns the services whose
+        health changed, in scenario order."""
+        return health_update(self.models, previous, traffic, self.rank)
+
     def alerts(self, traffic: Traffic, configs: Mapping[str, Any]) -> list[str]:
         """Symptom-level alerts from this step's requests."""
         return self.renderer.alerts(traffic.groups, configs)
+
+    def flow_alerts(
+        self, previous: Mapping[int, tuple[str, ...]], traffic: Traffic
+    ) -> dict[int, tuple[str, ...]]:
+        """``{flow: its alerts}`` of the flows that have some, from ``previous``
+        (the same for an earlier traffic) with ``traffic.changed`` flows looked at again."""
+        out = dict(previous)
+        for fi in traffic.changed:
+            found = self.renderer.flow_alerts(fi, traffic.groups[fi])
+            if found:
+                out[fi] = found
+            else:
+                out.pop(fi, None)
+        return out
+
+    @staticmethod
+    def joined_alerts(flow_alerts: Mapping[int, tuple[str, ...]]) -> list[str]:
+        """The alerts of :meth:`flow_alerts` as one list, in flow order."""
+        return [a for fi in sorted(flow_alerts) for a in flow_alerts[fi]]
 
     def failing_edges(self, traffic: Traffic) -> set[tuple[str, str]]:
         """Call edges carrying failed or wrong requests this step."""
@@ -329,10 +371,37 @@ class Simulation:
     def window_events(
         self, window: int, traffic: Traffic, configs: Mapping[str, Any], service: str | None = None
     ) -> list[Event]:
-        """Log events of step window ``window`` (configs in force then), of the flows
-        through ``service`` only when it is given."""
+        """Log events of step window ``window`` (configs in force then); only
+        ``service``'s own, of the flows through it, when it is given."""
         flows = None if service is None else self.flows_of[service]
-        return self.renderer.window_events(window, traffic.groups, configs, flows)
+        return self.renderer.window_events(window, traffic.groups, configs, flows, service)
+
+    def startup_lines(self, service: str) -> tuple[str, ...]:
+        """``service``'s start-up log lines (memoised)."""
+        lines = self._startup_lines.get(service)
+        if lines is None:
+            lines = tuple(self.line(e.ms, e) for e in self.startup.get(service, ()))
+            self._startup_lines[service] = lines
+        return lines
+
+    def initial_window(
+        self, window: int, service: str, origin_ms: int
+    ) -> tuple[list[Event], list[str]]:
+        """``service``'s own events of step window ``window`` when it runs on the
+        initial state (broken configs, no fix yet), in log order, and their lines
+        stamped from ``origin_ms``. The same in every episode, so memoised (read-only)."""
+        key = (window, service, origin_ms)
+        found = self._initial_windows.get(key)
+        if found is None:
+            traffic = self.initial_state().traffic
+            end = window * self.step_ms + self.step_ms - 1
+            events = self.window_events(window, traffic, self.initial_configs, service)
+            events.sort(key=lambda e: (min(e.ms, end), e.order))
+            lines = [self.line(origin_ms + min(e.ms, end), e) for e in events]
+            if len(self._initial_windows) > 20_000:
+                self._initial_windows.clear()
+            found = self._initial_windows[key] = (events, lines)
+        return found
 
     def probe(
         self,
@@ -363,8 +432,23 @@ class Simulation:
 
     def line(self, ms: int, event: Event) -> str:
         """A log line: ISO timestamp, level, service, then the event."""
-        return f"{stamp(self.start, ms)} {event.level:<5} {event.service} {event.text}"
+        return f"{self._stamp(ms)} {event.level:<5} {event.service} {event.text}"
 
     def stamp(self, seconds: float) -> str:
         """The incident clock ``seconds`` after the incident start (ISO 8601, ms, UTC)."""
-        return stamp(self.start, round(seconds * 1000))
+        return self._stamp(round(seconds * 1000))
+
+    def _stamp(self, ms: int) -> str:
+        """:func:`~apidebug_nb.model.evidence.stamp` from the start, by integer arithmetic
+        on the time of day (every log line pays for it; dates are kept per day)."""
+        start = self.start
+        if start.tzinfo is not None or start.microsecond % 1000:
+            return stamp(start, ms)
+        day, rest = divmod(self._start_of_day_ms + ms, 86_400_000)
+        date = self._dates.get(day)
+        if date is None:
+            date = self._dates[day] = (start.date() + dt.timedelta(days=day)).isoformat()
+        hours, rest = divmod(rest, 3_600_000)
+        minutes, rest = divmod(rest, 60_000)
+        seconds, milli = divmod(rest, 1000)
+        return f"{date}T{hours:02d}:{minutes:02d}:{seconds:02d}.{milli:03d}Z"

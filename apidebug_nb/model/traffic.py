@@ -95,6 +95,13 @@ class Traffic:
     groups: tuple[tuple[Group, ...], ...]  # per flow
     reached: Mapping[str, int]  # issue id -> requests that reached its stage
     flow_reached: tuple[Mapping[str, int], ...] = ()  # the same, per flow
+    # service -> (requests, failed, wrong outcomes) per flow, and summed over flows
+    flow_load: tuple[Mapping[str, Load], ...] = ()
+    load: Mapping[str, Load] = field(default_factory=dict)
+    changed: frozenset[int] = frozenset()  # flows simulated again since the previous traffic
+
+
+Load = tuple[int, int, int]
 
 
 @dataclass(frozen=True)
@@ -175,7 +182,12 @@ def failing_count(share: float, total: int) -> int:
 class FlowModel:
     """A flow's hop tree and the contracts attached to each hop (read-only)."""
 
-    def __init__(self, flow: Any, contracts: Sequence[Contract], services: Mapping[str, Any]):
+    def __init__(
+        self,
+        flow: Any,
+        contracts: Sequence[Contract] | Mapping[tuple[str, str], list[Contract]],
+        services: Mapping[str, Any],
+    ):
         self.flow = flow
         hops = flow.hops
         self.children: dict[int | None, list[int]] = {None: []}
@@ -188,13 +200,21 @@ class FlowModel:
             self.children.setdefault(parent, []).append(n)
             self.children.setdefault(n, [])
         self.roots = frozenset(self.children[None])
-        by_edge: dict[tuple[str, str], list[Contract]] = {}
-        for c in contracts:
-            by_edge.setdefault(c.hop_edge, []).append(c)  # type: ignore[attr-defined]
+        by_edge = contracts if isinstance(contracts, Mapping) else contracts_by_edge(contracts)
         self.contracts: list[list[Contract]] = [
             sorted(by_edge.get(h.edge, ()), key=lambda c: (c.stage, c.order)) for h in hops
         ]
         self.relays = [bool(services[h.callee].relays) for h in hops]
+        # every service the flow expects traffic at, entry first
+        self.services = tuple(dict.fromkeys([flow.entry, *(s for h in hops for s in h.edge)]))
+
+
+def contracts_by_edge(contracts: Sequence[Contract]) -> dict[tuple[str, str], list[Contract]]:
+    """Contracts from :func:`attach` grouped by the call edge they sit on (kept in order)."""
+    by_edge: dict[tuple[str, str], list[Contract]] = {}
+    for c in contracts:
+        by_edge.setdefault(c.hop_edge, []).append(c)  # type: ignore[attr-defined]
+    return by_edge
 
 
 @dataclass(frozen=True)
@@ -240,11 +260,23 @@ def simulate(
     """One step's traffic over every flow, given which issues' checks fail."""
     per_flow = []
     groups = []
+    loads = []
     for m in models:
         reached: dict[str, int] = {}
-        groups.append(_flow(m, failing, configs, reached))
+        flow_groups = _flow(m, failing, configs, reached)
+        groups.append(flow_groups)
         per_flow.append(reached)
-    return Traffic(tuple(groups), _sum(per_flow), tuple(per_flow))
+        loads.append(flow_load(m, flow_groups))
+    load: dict[str, Load] = {}
+    _add(load, {}, loads)
+    return Traffic(
+        tuple(groups),
+        _sum(per_flow),
+        tuple(per_flow),
+        tuple(loads),
+        load,
+        frozenset(range(len(models))),
+    )
 
 
 def resimulate(
@@ -254,14 +286,28 @@ def resimulate(
     failing: frozenset[str] | set[str],
     configs: Mapping[str, Any],
 ) -> Traffic:
-    """``previous`` with only ``flows`` simulated again (the others cannot have changed)."""
+    """``previous`` with only ``flows`` simulated again (the others cannot have changed).
+
+    Counts are updated by the difference of the flows simulated again, so the
+    cost follows those flows, not the size of the scenario.
+    """
     groups = list(previous.groups)
     per_flow = list(previous.flow_reached)
+    loads = list(previous.flow_load)
+    total = dict(previous.reached)
+    load = dict(previous.load)
     for n in sorted(flows):
         reached: dict[str, int] = {}
         groups[n] = _flow(models[n], failing, configs, reached)
+        for k, v in per_flow[n].items():
+            total[k] -= v
+        for k, v in reached.items():
+            total[k] = total.get(k, 0) + v
         per_flow[n] = reached
-    return Traffic(tuple(groups), _sum(per_flow), tuple(per_flow))
+        new_load = flow_load(models[n], groups[n])
+        _add(load, loads[n], [new_load])
+        loads[n] = new_load
+    return Traffic(tuple(groups), total, tuple(per_flow), tuple(loads), load, frozenset(flows))
 
 
 def _sum(per_flow: Sequence[Mapping[str, int]]) -> dict[str, int]:
@@ -270,6 +316,17 @@ def _sum(per_flow: Sequence[Mapping[str, int]]) -> dict[str, int]:
         for k, v in reached.items():
             total[k] = total.get(k, 0) + v
     return total
+
+
+def _add(load: dict[str, Load], old: Mapping[str, Load], new: Sequence[Mapping[str, Load]]) -> None:
+    """Replace the ``old`` contribution to ``load`` (in place) by the ``new`` ones."""
+    for s, (t, f, w) in old.items():
+        t0, f0, w0 = load[s]
+        load[s] = (t0 - t, f0 - f, w0 - w)
+    for contribution in new:
+        for s, (t, f, w) in contribution.items():
+            t0, f0, w0 = load.get(s, (0, 0, 0))
+            load[s] = (t0 + t, f0 + f, w0 + w)
 
 
 def groups_from(
@@ -422,57 +479,102 @@ def _with(res: tuple[HopResult, ...], h: int, result: HopResult) -> tuple[HopRes
     return res + (result,)
 
 
-def health(
-    models: Sequence[FlowModel], traffic: Traffic, services: Sequence[str]
-) -> dict[str, str]:
-    """Service -> healthy / degraded / error, from this step's requests.
+def flow_load(m: FlowModel, groups: Sequence[Group]) -> dict[str, Load]:
+    """Service -> (requests, failed requests, wrong outcomes) of one flow's groups.
 
+    Every service of the flow is listed, with zeros when no request reached it.
     A 4xx counts against the caller of the hop (it sent a bad request); a 5xx,
     a timeout or a connect error against the callee; a request that failed
     below a service's entry counts against that entry (it answered its own
-    client an error). A service is *error* at 50 % failed or more, *degraded*
-    for any failure, any wrong outcome, or no traffic where a flow expects
-    some; else *healthy*.
+    client an error); a dropped request against the caller (its own retry
+    policy gave up).
     """
-    total = dict.fromkeys(services, 0)
-    failed = dict.fromkeys(services, 0)
-    warned: set[str] = set()
-    expected: set[str] = set()
-    for m, groups in zip(models, traffic.groups, strict=True):
-        flow = m.flow
-        expected.add(flow.entry)
-        for hop in flow.hops:
-            expected.update(hop.edge)
-        for g in groups:
-            total[flow.entry] += g.count
-            if g.failed:
-                failed[flow.entry] += g.count
-            for r in g.results:
-                hop = flow.hops[r.hop]
-                total[hop.caller] += g.count
-                if r.reached_callee:
-                    total[hop.callee] += g.count
-                if r.wrong_outcome:
-                    warned.add(hop.callee)
-                if not r.failed and not r.dropped:
-                    continue
-                if r.dropped:
-                    blamed = hop.caller  # its own retry policy gave up
-                elif r.failure == "upstream":
-                    blamed = hop.callee  # it answered an error: its dependency failed
-                else:
-                    assert r.failure is not None  # a failed result always names its kind
-                    blamed = hop.callee if FAILURES[r.failure].blame == CALLEE else hop.caller
-                failed[blamed] += g.count
-    out = {}
-    for s in services:
-        if total[s] and failed[s] * 2 >= total[s]:
-            out[s] = ERROR
-        elif failed[s] or s in warned or (s in expected and total[s] == 0):
-            out[s] = DEGRADED
-        else:
-            out[s] = HEALTHY
-    return out
+    flow = m.flow
+    hops = flow.hops
+    total = dict.fromkeys(m.services, 0)
+    failed = dict.fromkeys(m.services, 0)
+    warned = dict.fromkeys(m.services, 0)
+    entry = flow.entry
+    for g in groups:
+        count = g.count
+        total[entry] += count
+        if g.failed:
+            failed[entry] += count
+        for r in g.results:
+            hop = hops[r.hop]
+            total[hop.caller] += count
+            failure = r.failure
+            if failure is None:
+                total[hop.callee] += count
+                continue
+            if r.reached_callee:
+                total[hop.callee] += count
+            if r.wrong_outcome:
+                warned[hop.callee] += 1
+            if not r.failed and not r.dropped:
+                continue
+            if r.dropped:
+                blamed = hop.caller
+            elif failure == "upstream":
+                blamed = hop.callee
+            else:
+                blamed = hop.callee if FAILURES[failure].blame == CALLEE else hop.caller
+            failed[blamed] += count
+    return {s: (total[s], failed[s], warned[s]) for s in m.services}
+
+
+def service_health(load: Load | None) -> str:
+    """Healthy / degraded / error from a service's (requests, failed, wrong outcomes).
+
+    ``None`` is a service no flow goes through. A service is *error* at 50 %
+    failed or more, *degraded* for any failure, any wrong outcome, or no
+    traffic where a flow expects some; else *healthy*.
+
+    >>> service_health((40, 20, 0)), service_health((40, 1, 0)), service_health((0, 0, 0))
+    ('error', 'degraded', 'degraded')
+    >>> service_health((40, 0, 0)), service_health(None)
+    ('healthy', 'healthy')
+    """
+    if load is None:
+        return HEALTHY
+    total, failed, warned = load
+    if total and failed * 2 >= total:
+        return ERROR
+    if failed or warned or total == 0:
+        return DEGRADED
+    return HEALTHY
+
+
+def health(
+    models: Sequence[FlowModel], traffic: Traffic, services: Sequence[str]
+) -> dict[str, str]:
+    """Service -> healthy / degraded / error, from this step's requests
+    (see :func:`flow_load` and :func:`service_health`)."""
+    load = traffic.load
+    return {s: service_health(load.get(s)) for s in services}
+
+
+def health_update(
+    models: Sequence[FlowModel],
+    previous: Mapping[str, str],
+    traffic: Traffic,
+    rank: Mapping[str, int],
+) -> tuple[dict[str, str], list[str]]:
+    """The health after ``traffic.changed`` flows were simulated again, from the
+    health before; and the services whose health changed, ordered by ``rank``."""
+    out = dict(previous)
+    load = traffic.load
+    touched: set[str] = set()
+    for n in traffic.changed:
+        touched.update(models[n].services)
+    changed = []
+    for s in touched:
+        h = service_health(load.get(s))
+        if out[s] != h:
+            out[s] = h
+            changed.append(s)
+    changed.sort(key=rank.__getitem__)
+    return out, changed
 
 
 def failing_edges(models: Sequence[FlowModel], traffic: Traffic) -> set[tuple[str, str]]:
