@@ -287,7 +287,7 @@ class Episode:
             message += " No steps left: the episode is over."
         self._history.append(outcome)
         self._actions.append(action)
-        self.action_times.append(round(time.time()))
+        self.action_times.append(round(time.time(), 3))  # ms: the report shows each gap
         window = self._windows.get(self.steps)
         if window is None:  # the next window runs on the configs in force now
             previous = self._windows[self.steps - 1]
