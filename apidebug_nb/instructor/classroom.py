@@ -179,9 +179,11 @@ def timing(actions: Any) -> dict[str, Any]:
     times = []
     for entry in actions if isinstance(actions, list) else []:
         at = entry.get("at") if isinstance(entry, Mapping) else None
+        if not isinstance(at, str):
+            continue
         try:
             times.append(dt.datetime.fromisoformat(at).timestamp())
-        except (TypeError, ValueError):
+        except ValueError:
             continue
     gaps = [round(b - a, 3) for a, b in zip(times, times[1:], strict=False)]
     median = round(statistics.median(gaps), 3) if gaps else None
