@@ -2113,11 +2113,9 @@ def instructor_guide() -> list:
 
 
             def hand_in(student, episode, edit=None, seconds_apart=20.0):
-                # These hand-ins are played by code; give the people a person's pace
-                # (seconds_apart=None keeps the machine's own times).
-                if seconds_apart is not None:
-                    start = 1_780_000_000.0
-                    episode.action_times = [start + seconds_apart * n for n in range(episode.steps)]
+                # These hand-ins are played by code: give each one a pace, a person's by default
+                start = 1_780_000_000.0
+                episode.action_times = [start + seconds_apart * n for n in range(episode.steps)]
                 transcript = episode.transcript()
                 if edit:
                     edit(transcript)
@@ -2138,7 +2136,7 @@ def instructor_guide() -> list:
             hand_in("ada", played("ada", medium["ada"], reference["ada"]))
             # grace: let the baseline agent play
             hand_in("grace", adb.play(adb.BaselineAgent(), adb.Episode(medium["grace"], learner_id="grace")),
-                    seconds_apart=None)
+                    seconds_apart=0.05)  # a script's pace
             # linus: a rate just under the old one (a common misconception), one real fix, then stopped
             near_miss = adb.Action.submit_fix("webhook_sender", {"send_rate_per_s": 45})
             hand_in("linus", played("linus", medium["linus"], [near_miss] + reference["linus"][:2]))
