@@ -56,7 +56,7 @@ def test_machine_speed_is_flagged_for_a_look_and_still_graded(tmp_path):
     bot, ada = rows["bot"], rows["ada"]
     assert bot["status"] == "check: scripted?" and bot["flags"] == ["check: scripted?"]
     assert bot["score"] == 1.0  # a flag for a human, not a fail
-    assert bot["reasons"][0].startswith(f"check: scripted? {fast.steps} actions in ")
+    assert bot["reasons"][0].startswith(f"machine speed: {fast.steps} actions in ")
     assert bot["median_gap_s"] < 1.0
     assert ada["status"] == "ok" and ada["flags"] == []
     assert ada["median_gap_s"] == 14.0 and ada["seconds"] == 14.0 * (human.steps - 1)

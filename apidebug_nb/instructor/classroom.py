@@ -282,7 +282,7 @@ def _grade_into(row: dict[str, Any], path: Path, scenarios: Iterable[Scenario] |
         _flag(
             row,
             SCRIPTED,
-            f"check: scripted? {len(t['step_seconds']) + 1} actions in {t['seconds']} s, "
+            f"machine speed: {len(t['step_seconds']) + 1} actions in {t['seconds']} s, "
             f"median {t['median_gap_s']} s between actions",
         )
 
