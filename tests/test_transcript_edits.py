@@ -156,3 +156,21 @@ def test_every_single_field_edit_is_caught_by_verify_and_by_grade(task, seed, tm
     )
     assert total > 60
     assert missed == []
+
+
+def test_the_schema_checker_agrees_with_a_full_json_schema_validator():
+    jsonschema = pytest.importorskip("jsonschema")
+    from apidebug_nb.grading.transcript_schema import SCHEMA, schema_errors
+
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+    t = honest("medium", 1)
+    cases = [("honest", t), *edits(t)]
+    refused = 0
+    for label, edited in cases:
+        ours = schema_errors(edited)
+        theirs = list(validator.iter_errors(edited))
+        assert bool(ours) == bool(theirs), (label, ours, [e.message for e in theirs])
+        refused += bool(ours)
+    print(f"schema refused {refused} of {len(cases)}; the digest catches the rest")
+    assert 0 < refused < len(cases)

@@ -26,7 +26,7 @@ still detected by :func:`~apidebug_nb.grading.transcript.verify`.
 
 from __future__ import annotations
 
-import functools
+import re
 from typing import Any
 
 FORMAT = "apidebug-nb-transcript"
@@ -138,24 +138,97 @@ SCHEMA: dict[str, Any] = {
 
 
 def schema_errors(data: Any) -> list[str]:
-    """Every way ``data`` breaks :data:`SCHEMA`, as ``"at <path>: <message>"`` lines."""
-    validator = _validator()
-    out = []
-    for err in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.path))):
-        where = "/".join(str(p) for p in err.absolute_path) or "the top level"
-        out.append(f"at {where}: {_short(err)}")
+    """Every way ``data`` breaks :data:`SCHEMA`, as ``"at <path>: <message>"`` lines.
+
+    A small checker for the keywords :data:`SCHEMA` uses (``type``, ``const``,
+    ``enum``, ``required``, ``properties``, ``additionalProperties``, ``items``,
+    ``oneOf``, ``minimum``, ``maximum``, ``pattern``), with JSON Schema's
+    meaning; importing a full validator would cost seconds on every grade.
+
+    >>> schema_errors({"format": "apidebug-nb-transcript"})[0]
+    "at the top level: 'format_version' is a required property"
+    """
+    out: list[str] = []
+    _check(SCHEMA, data, (), out)
     return out
 
 
-@functools.cache
-def _validator() -> Any:
-    import jsonschema  # imported on first use: only grading needs it
+_TYPES: dict[str, Any] = {
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "string": lambda v: isinstance(v, str),
+    "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "integer": lambda v: (
+        (isinstance(v, int) and not isinstance(v, bool))
+        or (isinstance(v, float) and v.is_integer())
+    ),
+}
 
-    return jsonschema.Draft202012Validator(SCHEMA)
+
+def _check(schema: dict[str, Any], value: Any, path: tuple[Any, ...], out: list[str]) -> None:
+    where = "/".join(str(p) for p in path) or "the top level"
+
+    def fail(message: str) -> None:
+        out.append(f"at {where}: {message}")
+
+    if "oneOf" in schema:
+        matches = sum(1 for option in schema["oneOf"] if not _errors_of(option, value, path))
+        if matches != 1:
+            fail("'scenario' needs either task and seed, or id, content_hash and data")
+        return
+    if "const" in schema and not _same(value, schema["const"]):
+        fail(f"{schema['const']!r} was expected")
+        return
+    if "enum" in schema and not any(_same(value, e) for e in schema["enum"]):
+        fail(f"{_short(value)} is not one of {schema['enum']!r}")
+        return
+    if "type" in schema:
+        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        if not any(_TYPES[t](value) for t in types):
+            shown = repr(types[0]) if len(types) == 1 else repr(types)
+            fail(f"{_short(value)} is not of type {shown}")
+            return
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if "minimum" in schema and value < schema["minimum"]:
+            fail(f"{value!r} is less than the minimum of {schema['minimum']}")
+        if "maximum" in schema and value > schema["maximum"]:
+            fail(f"{value!r} is greater than the maximum of {schema['maximum']}")
+    if isinstance(value, str) and "pattern" in schema and not re.search(schema["pattern"], value):
+        fail(f"{_short(value)} does not match {schema['pattern']!r}")
+    if isinstance(value, dict):
+        for key in schema.get("required", ()):
+            if key not in value:
+                fail(f"{key!r} is a required property")
+        props = schema.get("properties", {})
+        if schema.get("additionalProperties") is False:
+            extra = sorted(str(k) for k in value if k not in props)
+            if extra:
+                fail(
+                    "Additional properties are not allowed "
+                    f"({', '.join(map(repr, extra))} {'was' if len(extra) == 1 else 'were'} "
+                    "unexpected)"
+                )
+        for key, sub in props.items():
+            if key in value:
+                _check(sub, value[key], (*path, key), out)
+    if isinstance(value, list) and "items" in schema:
+        for n, item in enumerate(value):
+            _check(schema["items"], item, (*path, n), out)
 
 
-def _short(err: Any) -> str:
-    if err.validator == "oneOf" and list(err.absolute_path) == ["scenario"]:
-        return "'scenario' needs either task and seed, or id, content_hash and data"
-    message = str(err.message)
-    return message if len(message) <= 200 else message[:197] + "..."
+def _errors_of(schema: dict[str, Any], value: Any, path: tuple[Any, ...]) -> list[str]:
+    out: list[str] = []
+    _check(schema, value, path, out)
+    return out
+
+
+def _same(a: Any, b: Any) -> bool:
+    """JSON equality: ``true`` is not ``1``."""
+    return type(a) is type(b) and a == b if isinstance(a, bool) or isinstance(b, bool) else a == b
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
