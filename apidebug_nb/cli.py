@@ -362,7 +362,12 @@ def cmd_grade(args: argparse.Namespace, out: TextIO) -> int:
             f"{folder} is not a folder; give the folder holding the *.json transcripts"
         )
     roster = read_roster_csv(args.roster) if args.roster else None
-    rows = grade_transcripts(folder, roster)
+    scenarios = None
+    if args.scenarios:
+        from apidebug_nb.instructor.scenario_files import load_scenario_file
+
+        scenarios = [load_scenario_file(p) for p in args.scenarios]
+    rows = grade_transcripts(folder, roster, scenarios)
     if not rows:
         raise CommandError(f"no *.json transcripts in {folder}")
     width = max(len("file"), *(len(r["file"]) for r in rows))
@@ -580,10 +585,18 @@ def build_parser() -> argparse.ArgumentParser:
         "grade",
         help="grade a folder of transcripts by replay",
         description="Replay every *.json transcript in a folder, flag tampered, invalid, "
-        "truncated and wrong-variant files, and write grades and a class report.",
+        "truncated, scenario-mismatch and wrong-variant files and machine-speed play "
+        "('check: scripted?'), and write grades and a class report.",
     )
     p.add_argument("folder", metavar="DIR", help="folder of *.json transcripts")
     p.add_argument("--roster", metavar="CSV", help="roster from 'apidebug-nb variants --csv'")
+    p.add_argument(
+        "--scenarios",
+        metavar="FILE",
+        nargs="+",
+        help="your own scenario files: a transcript of a scenario file is graded against the "
+        "one with the same content hash, never against the scenario the transcript carries",
+    )
     p.add_argument("--csv", metavar="FILE", help="write the grades as CSV")
     p.add_argument("--report", metavar="FILE", help="write the class report (HTML)")
     p.add_argument("--title", default="Class report", help="title of the class report")

@@ -168,6 +168,12 @@ def _play(task: str, seed: int, learner: str, style: str) -> adb.Episode:
             break
         ep.step(action)
     assert ep.done
+    return human_paced(ep)
+
+
+def human_paced(ep: adb.Episode, gap: float = 6.5) -> adb.Episode:
+    """Give the episode's actions a person's pace (tests play at machine speed)."""
+    ep.action_times = [1_780_000_000.0 + gap * n for n in range(len(ep.actions))]
     return ep
 
 
@@ -350,7 +356,7 @@ def _oracle_transcript(sc: adb.Scenario, learner: str) -> dict:
     ep.reset()
     for a in adb.oracle_actions(sc):
         ep.step(a)
-    return ep.transcript()
+    return human_paced(ep).transcript()
 
 
 def test_other_flags(tmp_path):
@@ -382,7 +388,7 @@ def test_other_flags(tmp_path):
         "eve": {"task": "easy", "seed": 1},
         "fay": {"task": "easy", "seed": 9},
     }
-    rows = grade_transcripts(tmp_path, roster)
+    rows = grade_transcripts(tmp_path, roster, scenarios=[gen])
     got = {(r["file"] or r["learner_id"]): r["status"] for r in rows}
     assert got == {
         "a_ok.json": "duplicate",
@@ -392,7 +398,7 @@ def test_other_flags(tmp_path):
         "e_empty.json": "truncated",
         "f_unfinished.json": "truncated",
         "g_claims_finished.json": "tampered",
-        "h_edited_scenario.json": "tampered",
+        "h_edited_scenario.json": "scenario-mismatch",
         "i_ok_generated.json": "wrong-variant",  # the roster says easy-1, not a generated one
         "j_second_file.json": "duplicate",
         "fay": "missing",
@@ -401,7 +407,7 @@ def test_other_flags(tmp_path):
     assert by_file["i_ok_generated.json"]["score"] == 1.0
     assert "does not match its content hash" in by_file["h_edited_scenario.json"]["reasons"][0]
     assert "stops after 1 of 15 steps" in by_file["f_unfinished.json"]["reasons"][0]
-    without = grade_transcripts(tmp_path, {"zed": {"task": "easy", "seed": 5}})
+    without = grade_transcripts(tmp_path, {"zed": {"task": "easy", "seed": 5}}, [gen])
     assert {r["status"] for r in without if r["file"] == "i_ok_generated.json"} == {
         "unknown-learner"
     }

@@ -25,6 +25,8 @@ def _commands_for(actions: list[adb.Action]) -> list[str]:
     for a in actions:
         if a.kind == "inspect_logs":
             out.append(f"logs {a.service}")
+        elif a.kind == "inspect_config":
+            out.append(f"config {a.service}")
         elif a.kind == "submit_fix":
             out.append(f"fix {a.service} {json.dumps(a.changes)}")
         else:

@@ -120,13 +120,16 @@ def test_a_whole_hard_episode_through_clicks_and_values():
         else:
             click(dash, BUTTON_FOR[action.kind])
             obs = ep.observations[-1]
-            assert obs.logs and all(
-                html_module.escape(line.split()[-1]) in logs.value for line in obs.logs
-            )
-            if action.service == "order_service":
-                looked += 1
-                if looked > 1:  # a later look marks what appeared since
-                    assert "NEW" in logs.value
+            if action.kind == "inspect_config":  # the reference solver reads each contract
+                assert obs.config is not None and obs.logs == []
+            else:
+                assert obs.logs and all(
+                    html_module.escape(line.split()[-1]) in logs.value for line in obs.logs
+                )
+                if action.service == "order_service":
+                    looked += 1
+                    if looked > 1:  # a later look marks what appeared since
+                        assert "NEW" in logs.value
         assert ep.steps == n
         resolved = sum(s == "resolved" for s in ep.statuses.values())
         assert f"{40 - n} steps left" in header.value

@@ -16,7 +16,6 @@ import pytest
 import apidebug_nb as adb
 from apidebug_nb import Action, EpisodeFinishedError
 from apidebug_nb.grading.agents import InspectOnlyAgent, play
-from apidebug_nb.grading.rubric import WEIGHTS
 
 SEEDS = range(200)
 V2 = "https://gateway.internal/api/v2"
@@ -40,6 +39,10 @@ def test_the_oracle_scores_exactly_one_on_every_seed(task):
         assert (g.score, ep.terminated, ep.truncated) == (1.0, True, False), (task, seed)
         assert g.dimensions == {"fix": 1.0, "strategy": 1.0, "diagnosis": 1.0, "efficiency": 1.0}
         assert g.reference_steps == len(actions) == ep.steps <= sc.max_steps
+        assert [a.kind for a in actions if a.kind != "inspect_config"] == [
+            "inspect_logs",
+            "submit_fix",
+        ] * len(sc.issues)
 
 
 @pytest.mark.parametrize("task", adb.TASKS)
@@ -59,31 +62,116 @@ def test_doing_nothing_scores_zero():
         assert ep.grade().score == 0.0
 
 
-def test_score_is_the_gated_weighted_sum():
-    sc = adb.load_scenario("hard")
-    ep = run(
-        sc,
+# -- hand-computed grades ---------------------------------------------------------------------
+#
+# easy (canonical): easy.missing_auth is visible at the start, easy.content_type hidden
+# behind it; the content-type contract lives in payment_gateway's config. 15 steps; the
+# careful engineer needs 5 (look + fix per problem, one contract read).
+
+AUTH = Action.submit_fix("payment_client", {"headers.Authorization": "Bearer sk_live_51hq7xa9"})
+CT = Action.submit_fix("payment_client", {"headers.Content-Type": "application/json"})
+CLIENT_LOGS = Action.inspect_logs("payment_client")
+
+
+def grade_of(task, actions, seed=None):
+    return run(adb.load_scenario(task, seed), actions).grade()
+
+
+def test_a_grade_worked_by_hand_with_every_dimension_different():
+    g = grade_of(
+        "easy",
         [
-            Action.submit_fix("order_service", {"circuit_breaker.enabled": True}),  # no effect
-            Action.inspect_logs("order_service"),
-            Action.inspect_logs("order_service"),  # a repeat
-            Action.submit_fix("order_service", {"gateway_url": V2}),
-            Action.hint(),
+            Action.inspect_endpoint("payment_gateway"),  # a look, shows the 401
+            CLIENT_LOGS,  # evidence of the missing auth
+            AUTH,  # diagnosed: evidence seen, no contract elsewhere
+            CLIENT_LOGS,  # evidence of the content type, visible since the fix
+            Action.submit_fix("payment_gateway", {"timeout": 60}),  # rejected: not editable
+            CT,  # evidence seen, but the gateway's contract never read
         ],
     )
-    g = ep.grade()
-    d = g.dimensions
-    raw = WEIGHTS["fix"] * d["fix"] + d["fix"] * (
-        WEIGHTS["strategy"] * d["strategy"]
-        + WEIGHTS["diagnosis"] * d["diagnosis"]
-        + WEIGHTS["efficiency"] * d["efficiency"]
+    # fix 2/2 = 1; diagnosis 1/2 = 0.5; strategy (1 - 0/2) * mean(1, 1, 1 - 0.2) = 0.9333;
+    # efficiency (15 - 6) / (15 - 5) = 0.9
+    # score = 0.40*1 + 1*(0.25*0.93333 + 0.20*0.5 + 0.15*0.9) = 0.4 + 0.23333 + 0.1 + 0.135
+    assert g.dimensions == {"fix": 1.0, "strategy": 0.9333, "diagnosis": 0.5, "efficiency": 0.9}
+    assert g.score == 0.8683
+    assert g.reference_steps == 5 and g.steps_used == 6 and g.hint_penalty == 0.0
+    assert g.sentences["strategy"] == "1 rejected action."
+    assert g.sentences["diagnosis"] == (
+        "1 of 2 fixes followed evidence of that problem, seen after it showed, and a read "
+        "of its contract."
     )
-    assert d["fix"] == 0.2
-    assert g.score == pytest.approx(raw - 0.03, abs=1e-4)
-    assert set(g.sentences) == set(d) == set(WEIGHTS)
+
+
+def test_ineffective_fixes_and_repeats_cost_strategy_and_reading_costs_little():
+    config = Action.inspect_config("payment_client")
+    g = grade_of(
+        "easy",
+        [
+            config,
+            config,  # a repeat: nothing changed since
+            CLIENT_LOGS,
+            Action.submit_fix("payment_client", {"retries": 2}),  # accepted, fixes nothing
+            AUTH,
+            CLIENT_LOGS,
+            Action.inspect_config("payment_gateway"),  # the content-type contract
+            CT,
+        ],
+    )
+    # strategy 1 * mean(0.8, 0.8, 1) = 0.8667; efficiency (15 - 8) / (15 - 5) = 0.7
+    # score = 0.4 + 0.25*0.86667 + 0.20*1 + 0.15*0.7 = 0.4 + 0.21667 + 0.2 + 0.105
+    assert g.dimensions == {"fix": 1.0, "strategy": 0.8667, "diagnosis": 1.0, "efficiency": 0.7}
+    assert g.score == 0.9217
+    assert g.sentences["strategy"] == "1 fix that fixed nothing; 1 repeated inspection."
+
+
+def test_fixing_blind_from_memory_scores_0_55():
+    g = grade_of("easy", [AUTH, CT])
+    # 0.40*1 + 1*(0.25*0 + 0.20*0 + 0.15*1) = 0.55
+    assert g.dimensions == {"fix": 1.0, "strategy": 0.0, "diagnosis": 0.0, "efficiency": 1.0}
+    assert g.score == 0.55
+    assert g.sentences["strategy"] == (
+        "2 of 2 fixes made blind (the problem hidden, or no evidence of it seen)."
+    )
+
+
+def test_an_early_look_does_not_diagnose_problems_that_were_still_hidden():
+    sc = adb.load_scenario("medium")  # signature visible; rate limit and retries hidden
+    fixes = [a for a in adb.oracle_actions(sc) if a.kind == "submit_fix"]
+    looks = [Action.inspect_logs("webhook_sender"), Action.inspect_config("webhook_receiver")]
+    g = run(sc, [*looks, *fixes]).grade()
+    # diagnosis 1/3; strategy (1 - 2/3) * 1 = 1/3; efficiency 1 (5 steps <= 7)
+    # score = 0.4 + 0.25/3 + 0.20/3 + 0.15 = 0.7
+    assert g.dimensions == {
+        "fix": 1.0,
+        "strategy": 0.3333,
+        "diagnosis": 0.3333,
+        "efficiency": 1.0,
+    }
+    assert g.score == 0.7
+    assert [i.inspected_first for i in g.issues] == [True, False, False]
+
+
+def test_process_credit_is_gated_by_results_and_hints_cost():
+    g = grade_of(
+        "hard",
+        [
+            Action.hint(),
+            Action.inspect_logs("order_service"),
+            Action.inspect_config("api_gateway"),
+            Action.submit_fix("order_service", {"gateway_url": V2}),
+        ],
+    )
+    # fix 1/5 = 0.2: 0.40*0.2 + 0.2*(0.25 + 0.20 + 0.15) - 0.03 = 0.08 + 0.12 - 0.03
+    assert g.dimensions == {"fix": 0.2, "strategy": 1.0, "diagnosis": 1.0, "efficiency": 1.0}
+    assert (g.score, g.hint_penalty) == (0.17, 0.03)
+
+
+def test_grade_to_dict_and_text_carry_every_dimension():
+    g = grade_of("easy", [CLIENT_LOGS, AUTH])
     text = g.render_text()
     for name, sentence in g.sentences.items():
         assert name in text and sentence in text
+    assert set(g.to_dict()["dimensions"]) == {"fix", "strategy", "diagnosis", "efficiency"}
     json.dumps(g.to_dict())
 
 
@@ -105,31 +193,14 @@ def test_fixing_a_masked_issue_blindly_works_but_strategy_records_it():
     assert blind.history[1].resolved_masked == ("hard.timeout",)
     gb, gi = blind.grade(), ideal.grade()
     assert gb.dimensions["fix"] == gi.dimensions["fix"] == 0.8
-    assert gb.dimensions["strategy"] < gi.dimensions["strategy"] == 1.0
-    assert "1 problem fixed while still hidden" in gb.sentences["strategy"]
+    # blind: the URL fix alone followed its evidence: (1 - 3/4) * 1 = 0.25
+    assert (gb.dimensions["strategy"], gi.dimensions["strategy"]) == (0.25, 1.0)
+    assert gb.sentences["strategy"].startswith("3 of 4 fixes made blind")
     assert gb.score < gi.score
     outcomes = {i.id: i for i in gb.issues}
     assert outcomes["hard.timeout"].fixed_while_masked
     assert not outcomes["hard.deprecated_url"].fixed_while_masked
     assert not any(i.fixed_while_masked for i in gi.issues)
-
-
-def test_repeats_rejections_and_fixing_before_looking_lower_strategy():
-    sc = adb.load_scenario("easy")
-    fixes = [a for a in adb.oracle_actions(sc) if a.kind == "submit_fix"]
-    look = Action.inspect_logs("payment_client")
-    base = run(sc, [look, *fixes]).grade().dimensions["strategy"]
-    assert base == 1.0
-    first_fix = run(sc, [fixes[0], look, fixes[1]]).grade()
-    assert first_fix.dimensions["strategy"] < 1.0
-    assert "fixed before inspecting anything" in first_fix.sentences["strategy"].lower()
-    config = Action.inspect_config("payment_client")  # a log grows each step; a config does not
-    repeats = run(sc, [config, config, config, *fixes]).grade()
-    assert repeats.dimensions["strategy"] == pytest.approx((1 + 0.6 + 1 + 1) / 4)
-    assert "2 repeated inspections" in repeats.sentences["strategy"]
-    rejected = run(sc, [look, Action.submit_fix("payment_gateway", {"a": 1}), *fixes]).grade()
-    assert rejected.dimensions["strategy"] == pytest.approx((1 + 1 + 1 + 0.8) / 4)
-    assert "1 rejected action" in rejected.sentences["strategy"]
 
 
 def test_a_look_after_a_config_change_is_not_a_repeat():
@@ -141,19 +212,6 @@ def test_a_look_after_a_config_change_is_not_a_repeat():
 
 
 # -- diagnosis -------------------------------------------------------------------------------
-
-
-def test_diagnosis_counts_only_inspections_before_the_fixing_step():
-    sc = adb.load_scenario("easy")
-    fixes = [a for a in adb.oracle_actions(sc) if a.kind == "submit_fix"]
-    look = Action.inspect_config("payment_client")
-    before = run(sc, [look, *fixes]).grade()
-    assert before.dimensions["diagnosis"] == 1.0
-    # the same inspection after the first fix diagnoses only the second one
-    between = run(sc, [fixes[0], look, fixes[1]]).grade()
-    assert between.dimensions["diagnosis"] == 0.5
-    assert [i.inspected_first for i in between.issues] == [False, True]
-    assert "1 of 2 fixes followed an inspection" in between.sentences["diagnosis"]
 
 
 def test_inspecting_after_the_fix_but_before_the_end_does_not_raise_diagnosis():
@@ -177,34 +235,41 @@ def test_inspecting_after_the_end_is_impossible_and_cannot_raise_the_grade():
     assert ep.grade() == g and ep.steps == len(fixes)
 
 
-def test_an_inspection_off_the_failing_path_does_not_count():
+def test_an_inspection_off_the_failing_call_does_not_count():
     sc = adb.load_scenario("hard")
-    ep = run(
-        sc,
-        [
-            Action.inspect_logs("shipping_service"),
-            Action.submit_fix("order_service", {"gateway_url": V2}),
-        ],
-    )
-    # hard.deprecated_url shows symptoms on order_service, api_gateway and inventory only
-    assert "shipping_service" not in sc.issue("hard.deprecated_url").symptom_services
+    looks = [Action.inspect_logs("shipping_service"), Action.inspect_config("api_gateway")]
+    ep = run(sc, [*looks, Action.submit_fix("order_service", {"gateway_url": V2})])
+    # the retired URL fails on order_service -> api_gateway; shipping is not on that call
+    assert sc.issue("hard.deprecated_url").hop == ("order_service", "api_gateway")
     assert ep.grade().dimensions["diagnosis"] == 0.0
+
+
+def test_the_contract_must_be_read_where_it_lives_elsewhere():
+    sc = adb.load_scenario("hard")
+    url = Action.submit_fix("order_service", {"gateway_url": V2})
+    look = Action.inspect_logs("order_service")
+    without = run(sc, [look, url]).grade()
+    with_contract = run(sc, [Action.inspect_config("api_gateway"), look, url]).grade()
+    assert (without.dimensions["diagnosis"], with_contract.dimensions["diagnosis"]) == (0.0, 1.0)
+    # the evidence was seen, so the fix was not blind either way
+    assert without.dimensions["strategy"] == with_contract.dimensions["strategy"] == 1.0
 
 
 # -- efficiency ------------------------------------------------------------------------------
 
 
-def test_efficiency_falls_linearly_from_the_reference_to_the_budget():
-    sc = adb.load_scenario("easy")  # reference 4 steps, budget 15
+def test_efficiency_falls_linearly_from_the_careful_count_to_the_budget():
+    sc = adb.load_scenario("easy")  # careful engineer 5 steps, budget 15
     oracle = adb.oracle_actions(sc)
-    for extra in (0, 1, 5, 11):
+    assert len(oracle) == 5
+    expected = {0: 1.0, 1: 0.9, 5: 0.5, 10: 0.0}  # (15 - 5 - extra) / (15 - 5)
+    for extra, value in expected.items():
         ep = run(sc, _padded(oracle, extra))
-        expected = 1.0 if extra == 0 else max(0.0, (15 - 4 - extra) / (15 - 4))
-        assert ep.grade().dimensions["efficiency"] == pytest.approx(expected, abs=1e-4), extra
+        assert ep.grade().dimensions["efficiency"] == value, extra
 
 
 def _padded(oracle, extra):
-    """The oracle's actions with ``extra`` hint-free, non-repeating looks in front."""
+    """The oracle's actions with ``extra`` non-repeating looks in front."""
     looks = [
         Action(kind, svc)
         for kind in ("inspect_config", "inspect_endpoint", "inspect_logs")
@@ -212,6 +277,17 @@ def _padded(oracle, extra):
     ]
     looks += [Action.inspect_config("nope")] * max(0, extra - len(looks))
     return looks[:extra] + list(oracle)
+
+
+def test_the_grade_never_rebuilds_the_reference_solver(monkeypatch):
+    sc = adb.load_scenario("hard", 4)
+    ep = run(sc, adb.oracle_actions(sc))
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("grade() ran the reference solver")
+
+    monkeypatch.setattr("apidebug_nb.grading.oracle.oracle_actions", refuse)
+    assert ep.grade().score == 1.0
 
 
 # -- purity and determinism --------------------------------------------------------------------

@@ -35,16 +35,15 @@ HOSTILE = {
 }
 
 
-def honest(seed: int) -> dict:
-    ep = adb.Episode(adb.load_scenario("easy", seed=seed))
+def honest(seed: int, learner_id: str | None = None) -> dict:
+    ep = adb.Episode(adb.load_scenario("easy", seed=seed), learner_id=learner_id or f"s{seed}")
     ep.reset()
     for action in adb.oracle_actions(ep.scenario):
         if ep.done:
             break
         ep.step(action)
-    transcript = ep.transcript()
-    transcript["learner_id"] = f"s{seed}"
-    return transcript
+    ep.action_times = [1_780_000_000.0 + 7.0 * n for n in range(ep.steps)]  # a person's pace
+    return ep.transcript()
 
 
 @pytest.fixture(scope="module")

@@ -45,33 +45,27 @@ def test_the_reward_is_the_sum_of_its_named_parts():
     assert reward == round(sum(p.values()), 6)
 
 
-def test_new_information_earns_more_than_a_repeat():
-    ep = new()
-    r_new, p_new = parts(ep, Action.inspect_config("order_service"))
-    r_rep, p_rep = parts(ep, Action.inspect_config("order_service"))
-    assert p_new["inspection_value"] == 0.03 and p_rep["inspection_value"] == -0.02
-    assert r_new > r_rep
-    assert ep.history[0].new_info and ep.history[1].repeat
-    # a log grows with every step's traffic, so looking again is never a repeat
-    parts(ep, Action.inspect_logs("order_service"))
-    _, p_again = parts(ep, Action.inspect_logs("order_service"))
-    assert p_again["inspection_value"] == 0.03 and not ep.history[-1].repeat
-    # a look after a config change is not a repeat either
-    ep.step(Action.submit_fix("order_service", {"gateway_url": V2}))
-    r_after, p_after = parts(ep, Action.inspect_config("order_service"))
-    assert p_after["inspection_value"] == 0.03
-    # another service is new information too; a rejected look earns nothing
-    assert parts(ep, Action.inspect_config("auth_service"))[1]["inspection_value"] == 0.03
-    assert parts(ep, Action.inspect_config("nope"))[1]["inspection_value"] == 0.0
-
-
-def test_a_look_after_an_unrelated_change_that_shows_the_same_is_neither_new_nor_repeat():
-    ep = new()
-    parts(ep, Action.inspect_config("auth_service"))
-    ep.step(Action.submit_fix("inventory_service", {"reservation_ttl_s": 600}))
-    _, p = parts(ep, Action.inspect_config("auth_service"))
-    assert p["inspection_value"] == 0.0
-    assert not ep.history[-1].new_info and not ep.history[-1].repeat
+def test_inspection_credit_only_for_the_first_sight_of_evidence_of_a_visible_problem():
+    ep = new()  # hard, canonical: only the retired URL is visible at first
+    steps = [
+        (Action.inspect_config("order_service"), 0.0, -0.01),  # a config is no evidence
+        (Action.inspect_config("order_service"), -0.02, -0.03),  # a repeat
+        (Action.inspect_logs("order_service"), 0.03, 0.02),  # the 410: first sight
+        (Action.inspect_logs("order_service"), 0.0, -0.01),  # seen already
+        (Action.inspect_logs("api_gateway"), 0.0, -0.01),  # the same problem elsewhere
+        (Action.submit_fix("order_service", {"gateway_url": V2}), 0.0, 0.29),  # 0.25 + 0.05 - 0.01
+        (Action.inspect_endpoint("order_service"), 0.03, 0.02),  # the expired token surfaced
+        (Action.submit_fix("order_service", {"note": "x"}), 0.0, -0.01),  # a harmless change
+        (Action.inspect_logs("order_service"), 0.0, -0.01),  # ...does not make old evidence new
+        (Action.inspect_config("nope"), 0.0, -0.06),  # rejected: -0.01 - 0.05
+    ]
+    for action, value, total in steps:
+        reward, p = parts(ep, action)
+        assert (p["inspection_value"], reward) == (value, total), action.label()
+    assert [o.new_evidence for o in ep.history if o.new_evidence] == [
+        ("hard.deprecated_url",),
+        ("hard.expired_token",),
+    ]
 
 
 def test_resolution_pays_a_quarter_plus_a_bonus_when_inspected_first():

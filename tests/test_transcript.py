@@ -152,14 +152,22 @@ def test_edited_embedded_scenario_data_or_hash_is_caught():
 @pytest.mark.parametrize(
     "edit, fragment",
     [
-        (lambda t: t.update(format_version=2), "unsupported transcript format_version 2"),
+        (lambda t: t.update(format_version=1), "unsupported transcript format_version 1"),
+        (lambda t: t.update(format_version=True), "unsupported transcript format_version True"),
         (lambda t: t.update(format="other"), "not an apidebug_nb transcript"),
         (lambda t: t.pop("actions"), "no 'actions' field"),
-        (lambda t: t.pop("claimed"), "no claimed grade"),
+        (lambda t: t.pop("claimed"), "at the top level: 'claimed' is a required property"),
         (lambda t: t.update(actions="all"), "'actions' must be a list"),
         (lambda t: t.update(extra=1), "unknown transcript fields ['extra']"),
-        (lambda t: t["actions"][0].update(action={"kind": "dance"}), "action 1 is invalid"),
-        (lambda t: t["actions"].__setitem__(0, 5), "action 1 is malformed"),
+        (
+            lambda t: t["actions"][0].update(action={"kind": "dance"}),
+            "at actions/0/action/kind: 'dance' is not one of",
+        ),
+        (
+            lambda t: t["actions"][0].update(action={"kind": "inspect_logs"}),
+            "action 1 is invalid",
+        ),
+        (lambda t: t["actions"].__setitem__(0, 5), "at actions/0: 5 is not of type 'object'"),
         (lambda t: t["scenario"].update(task="impossible"), "bad scenario reference"),
     ],
 )

@@ -145,12 +145,12 @@ def test_ax_none_returns_an_axes_and_a_given_ax_is_used():
 
 
 def test_same_state_gives_identical_png_bytes_and_a_fix_changes_them():
-    a = figures.png_bytes(plot_service_graph(played("hard", 2)).figure)
-    b = figures.png_bytes(plot_service_graph(played("hard", 2)).figure)
+    a = figures.png_bytes(plot_service_graph(played("hard", 3)).figure)
+    b = figures.png_bytes(plot_service_graph(played("hard", 3)).figure)
     assert a == b and a.startswith(b"\x89PNG")
     assert b"Software" not in a  # no version metadata in the bytes
-    assert graph_png(played("hard", 2)) == graph_png(played("hard", 2))
-    assert graph_png(played("hard", 2)) != graph_png(played("hard", 0))
+    assert graph_png(played("hard", 3)) == graph_png(played("hard", 3))
+    assert graph_png(played("hard", 3)) != graph_png(played("hard", 0))
 
 
 def test_png_bytes_do_not_depend_on_the_hash_seed():

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from apidebug_nb.episode import messages
 from apidebug_nb.episode.actions import KINDS, Action
+from apidebug_nb.episode.evidence_index import evidence_index
 from apidebug_nb.episode.observation import Observation, fingerprint
 from apidebug_nb.episode.outcome import ActionOutcome, StepOutcome
 from apidebug_nb.episode.rewards import REWARD_PIECES, RewardPiece, check_pieces, reward
@@ -132,6 +133,9 @@ class Episode:
         self.changes = 0  # accepted fixes that changed a config
         self.inspected: set[str] = set()  # services inspected so far
         self.near_missed: set[str] = set()  # issues already given near-miss credit
+        self.evidenced: set[str] = set()  # issues whose evidence has been seen while visible
+        # issue statuses after reset and after every step (the grade reads visibility here)
+        self._status_history: list[Mapping[str, str]] = [self._statuses]
         self.terminated = False
         self.truncated = False
         self._health = dict(start.health)
@@ -167,6 +171,11 @@ class Episode:
     @property
     def observations(self) -> tuple[Observation, ...]:
         return tuple(self._observations)
+
+    @property
+    def status_history(self) -> tuple[Mapping[str, str], ...]:
+        """Issue statuses after reset (index 0) and after every step (index n), read-only."""
+        return tuple(MappingProxyType(s) for s in self._status_history)
 
     @property
     def health_history(self) -> tuple[Mapping[str, str], ...]:
@@ -292,8 +301,9 @@ class Episode:
         elif self.truncated:
             message += " No steps left: the episode is over."
         self._history.append(outcome)
+        self._status_history.append(self._statuses)  # replaced, never edited in place
         self._actions.append(action)
-        self.action_times.append(round(time.time()))
+        self.action_times.append(round(time.time(), 3))  # ms: the report shows each gap
         window = self._windows.get(self.steps)
         if window is None:  # the next window runs on the configs in force now
             previous = self._windows[self.steps - 1]
@@ -447,10 +457,24 @@ class Episode:
         repeat = previous == digest and changes_then == self.changes
         self.seen[key] = (digest, self.changes)
         self.inspected.add(action.service_name)
-        facts = {"new_info": previous != digest, "repeat": repeat}
+        facts = {
+            "new_info": previous != digest,
+            "repeat": repeat,
+            "new_evidence": self._new_evidence(action),
+        }
         if repeat:
             message += " (Nothing has changed since you last looked.)"
         return Effect(facts, message, payload, ActionOutcome(action.kind, repeat=repeat))
+
+    def _new_evidence(self, action: Action) -> tuple[str, ...]:
+        """Visible, unresolved problems this look shows evidence of for the first time."""
+        shown = tuple(
+            i
+            for i in evidence_index(self.sim).seen_by(action.kind, action.service_name)
+            if self._statuses[i] == ACTIVE and i not in self.evidenced
+        )
+        self.evidenced.update(shown)
+        return shown
 
     def _do_inspect_logs(self, action: Action) -> Effect:
         if err := self._unknown_service(action.service_name):

@@ -16,6 +16,8 @@ class StepOutcome:
         changed: True when a fix changed some config.
         new_info: an inspection that showed something not seen before.
         repeat: an inspection identical to an earlier one with no change since.
+        new_evidence: visible, unresolved issues whose evidence this inspection
+            showed for the first time (see :mod:`apidebug_nb.episode.evidence_index`).
         resolved: issues that became resolved at this step.
         resolved_inspected: of those, the ones whose symptom services were
             inspected at an earlier step.
@@ -35,6 +37,7 @@ class StepOutcome:
     changed: bool = False
     new_info: bool = False
     repeat: bool = False
+    new_evidence: tuple[str, ...] = ()
     resolved: tuple[str, ...] = ()
     resolved_inspected: tuple[str, ...] = ()
     resolved_masked: tuple[str, ...] = ()

@@ -35,12 +35,17 @@ def step_cost(o: StepOutcome) -> float:
 
 
 def inspection_value(o: StepOutcome) -> float:
-    """Inspections that show something new earn more than repeats."""
+    """+0.03 per visible, unresolved problem whose evidence this look shows for the first
+    time; -0.02 for a repeat with nothing changed; nothing otherwise.
+
+    A config change does not make old evidence new: once a problem's evidence has
+    been seen, looking again (after any number of harmless edits) earns nothing.
+    """
     if o.kind not in INSPECT_KINDS or not o.accepted:
         return 0.0
     if o.repeat:
         return -0.02
-    return 0.03 if o.new_info else 0.0
+    return 0.03 * len(o.new_evidence)
 
 
 def resolution_reward(o: StepOutcome) -> float:

@@ -16,8 +16,8 @@ they could play a live system just the same.
 
 >>> import apidebug_nb as adb
 >>> ep = play(BaselineAgent(), adb.load_scenario("easy"))
->>> ep.terminated, ep.grade().score
-(True, 1.0)
+>>> ep.terminated, ep.grade().score  # it reads more than a careful engineer needs
+(True, 0.985)
 """
 
 from __future__ import annotations
@@ -400,7 +400,9 @@ class BaselineAgent:
     for the other service's key it mentions). It never reveals an answer.
 
     It keeps its own copy of each config, updated by the patches the episode
-    accepted, so it never re-reads what it already knows.
+    accepted, so it never re-reads what it already knows. Before patching a
+    service it reads that service's log once per config change, so a fix
+    follows what the traffic shows now rather than the configs alone.
     """
 
     def __init__(self) -> None:
@@ -415,6 +417,8 @@ class BaselineAgent:
         self.setting: Path | None = None  # the setting the current hints are about
         self.contract = ""  # the third hint level's sentence
         self.logs_read: set[str] = set()
+        self.looked: set[str] = set()  # logs read since the last config change
+        self.pending: Action | None = None  # the fix to make after that read
 
     # observation -> knowledge
     def _learn(self, obs: Observation) -> None:
@@ -436,6 +440,7 @@ class BaselineAgent:
             elif out.accepted and out.applied:
                 patch = normalise_patch(last.changes)
                 self.configs[service] = apply_merge_patch(self.configs[service], patch)
+                self.looked.clear()  # the traffic changed: what the logs show is new
                 if out.resolved:
                     self.setting, self.contract = None, ""
         elif last.kind == "hint" and out.level is not None and out.hint is not None:
@@ -454,6 +459,19 @@ class BaselineAgent:
         return action
 
     def _choose(self, obs: Observation) -> Action:
+        if self.pending is not None:
+            action, self.pending = self.pending, None
+            return action
+        action = self._plan(obs)
+        if action.kind == "submit_fix" and action.service_name not in self.looked:
+            self.looked.add(action.service_name)
+            self.pending = action
+            return Action.inspect_logs(action.service_name)
+        if action.kind == "inspect_logs":
+            self.looked.add(action.service_name)
+        return action
+
+    def _plan(self, obs: Observation) -> Action:
         for svc in self.services:
             if svc not in self.configs:
                 return Action.inspect_config(svc)

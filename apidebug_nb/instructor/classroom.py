@@ -5,12 +5,23 @@ the file claims. Each row says why a file needs a look:
 
 - ``invalid``: not JSON, not a transcript, or a transcript that cannot be replayed;
 - ``truncated``: the JSON stops part-way, or the episode was not finished;
+- ``scenario-mismatch``: the scenario is not the one the instructor hands out: embedded
+  data claiming a built-in task but differing from it, or a scenario file whose content
+  hash matches none of the instructor's files (or no instructor files were given); such a
+  file is never graded;
 - ``tampered``: the replay disagrees with what the file claims (score, steps,
-  observations) or the embedded scenario does not match its content hash;
+  observations), or the digest binding every field (learner id, times, version,
+  finished flag) does not match;
 - ``wrong-variant``: played on a task or seed other than the roster's for that learner;
 - ``unknown-learner``: a roster was given but the learner is not on it;
 - ``duplicate``: the same learner submitted more than one file;
-- ``missing``: on the roster, but no transcript was found.
+- ``missing``: on the roster, but no transcript was found;
+- ``check: scripted?``: played at machine speed (see :func:`timing`): not a fail, a
+  prompt for a human look at the per-step timings.
+
+Threat model: replay proves what was done; per-student variants stop copying;
+nothing stops a student from running the reference solver locally on their own
+variant, which is why machine-speed play is flagged and its timings shown.
 
 Rows are plain dicts (see :data:`CSV_COLUMNS`); ``issues`` and
 ``fixes_without_effect`` are lists used by the class report.
@@ -19,29 +30,36 @@ Rows are plain dicts (see :data:`CSV_COLUMNS`); ``issues`` and
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import re
+import statistics
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from apidebug_nb.errors import ApiDebugError
-from apidebug_nb.grading.transcript import FORMAT, replay, verify
+from apidebug_nb.grading.transcript import FORMAT, verify
 from apidebug_nb.input_files import read_file_bytes
 from apidebug_nb.input_limits import InputError
 from apidebug_nb.merge_patch import PatchError, normalise_patch, patch_paths
-from apidebug_nb.scenarios.parse import scenario_from_dict
+from apidebug_nb.scenarios.records import Scenario
 
+SCRIPTED = "check: scripted?"
 FLAGS = (
     "invalid",
+    "scenario-mismatch",
     "truncated",
     "tampered",
     "wrong-variant",
     "unknown-learner",
     "duplicate",
     "missing",
+    SCRIPTED,
 )
+#: Machine speed: at least this many timed actions, half of them under a second apart.
+SCRIPTED_MIN_ACTIONS = 4
+SCRIPTED_MEDIAN_GAP_S = 1.0
 CSV_COLUMNS = (
     "file",
     "learner_id",
@@ -60,11 +78,13 @@ CSV_COLUMNS = (
     "revealed",
     "hints",
     "finished",
+    "seconds",
+    "median_gap_s",
+    "step_seconds",
     "reasons",
 )
 MAX_TRANSCRIPT_BYTES = 20_000_000
 _LEARNER = re.compile(r'"learner_id":\s*"((?:[^"\\]|\\.)*)"')
-_REPLAY_ERRORS = (ApiDebugError, ValueError, TypeError, KeyError, RecursionError)
 
 
 def _row(file: str) -> dict[str, Any]:
@@ -146,16 +166,59 @@ def _fix_label(action: Any) -> str:
     return f"{action.service}: {', '.join(keys)}"
 
 
-def grade_file(path: str | Path) -> dict[str, Any]:
-    """Replay one transcript file into a row (no roster checks; see :func:`grade_transcripts`)."""
+def timing(actions: Any) -> dict[str, Any]:
+    """Wall-clock facts of a transcript's actions: total seconds, median gap, each gap.
+
+    ``scripted`` is True for machine-speed play: at least
+    :data:`SCRIPTED_MIN_ACTIONS` timed actions with a median gap under
+    :data:`SCRIPTED_MEDIAN_GAP_S` seconds (nobody reads a log that fast).
+
+    >>> timing([{"at": "2026-01-05T10:00:00+00:00"}, {"at": "2026-01-05T10:00:04.500000+00:00"}])
+    {'seconds': 4.5, 'median_gap_s': 4.5, 'step_seconds': [4.5], 'scripted': False}
+    """
+    times = []
+    for entry in actions if isinstance(actions, list) else []:
+        at = entry.get("at") if isinstance(entry, Mapping) else None
+        if not isinstance(at, str):
+            continue
+        try:
+            times.append(dt.datetime.fromisoformat(at).timestamp())
+        except ValueError:
+            continue
+    gaps = [round(b - a, 3) for a, b in zip(times, times[1:], strict=False)]
+    median = round(statistics.median(gaps), 3) if gaps else None
+    return {
+        "seconds": round(times[-1] - times[0], 3) if times else None,
+        "median_gap_s": median,
+        "step_seconds": gaps,
+        "scripted": len(times) >= SCRIPTED_MIN_ACTIONS
+        and median is not None
+        and median < SCRIPTED_MEDIAN_GAP_S,
+    }
+
+
+def grade_file(path: str | Path, scenarios: Iterable[Scenario] | None = None) -> dict[str, Any]:
+    """Replay one transcript file into a row (no roster checks; see :func:`grade_transcripts`).
+
+    Never raises for a bad file: whatever is wrong with it becomes a flag.
+    """
     path = Path(path)
     row = _row(path.name)
+    try:
+        _grade_into(row, path, scenarios)
+    except Exception as exc:  # noqa: BLE001 - one hostile file must never stop the folder
+        row["score"] = None
+        _flag(row, "invalid", f"cannot be graded: {type(exc).__name__}: {exc}")
+    return row
+
+
+def _grade_into(row: dict[str, Any], path: Path, scenarios: Iterable[Scenario] | None) -> None:
     data = _read_json(path, row)
     if row["flags"]:
-        return row
+        return
     if not isinstance(data, Mapping) or data.get("format") != FORMAT:
         _flag(row, "invalid", f'not an apidebug_nb transcript (no "format": "{FORMAT}")')
-        return row
+        return
     row["learner_id"] = data.get("learner_id")
     _check_learner_id(row)
     claimed = data.get("claimed")
@@ -164,21 +227,25 @@ def grade_file(path: str | Path) -> dict[str, Any]:
     for key in ("actions", "claimed", "finished"):
         if key not in data:
             _flag(row, "truncated", f"the transcript has no {key!r} field")
+    if row["flags"]:
+        return
+    v = verify(data, None if scenarios is None else list(scenarios))
     ref = data.get("scenario")
-    if isinstance(ref, Mapping) and "data" in ref:
-        try:
-            embedded = scenario_from_dict(ref["data"], source="transcript")
-            if embedded.content_hash() != ref.get("content_hash"):
-                _flag(row, "tampered", "the embedded scenario does not match its content hash")
-                return row
-        except ApiDebugError as exc:
-            _flag(row, "invalid", f"the embedded scenario is invalid: {exc}")
-            return row
-    try:
-        ep = replay(data)
-    except _REPLAY_ERRORS as exc:
-        _flag(row, "invalid", f"cannot be replayed: {exc}")
-        return row
+    ep = v.episode
+    if v.mismatch:
+        _flag(row, "scenario-mismatch", v.reasons[0])
+        return
+    if ep is None:
+        _flag(row, "invalid", f"cannot be replayed: {v.reasons[0]}")
+        return
+    if scenarios is None and isinstance(ref, Mapping) and "data" in ref:
+        _flag(
+            row,
+            "scenario-mismatch",
+            "scenario mismatch: a scenario file's transcript is graded only against the "
+            "instructor's own file (give it with --scenarios)",
+        )
+        return
     g = ep.grade()
     sc = ep.scenario
     row.update(
@@ -200,27 +267,30 @@ def grade_file(path: str | Path) -> dict[str, Any]:
             if a.kind == "submit_fix" and not o.resolved
         ],
     )
-    if "claimed" in data:
-        v = verify(data)
-        if not v.ok:
-            for reason in v.reasons:
-                _flag(row, "tampered", reason)
-    if data.get("finished") is not None and data.get("finished") != ep.done:
-        _flag(
-            row, "tampered", f"claims finished={data.get('finished')} but the replay says {ep.done}"
-        )
-    elif not ep.done:
+    for reason in v.reasons:
+        _flag(row, "tampered", reason)
+    if not ep.done and "tampered" not in row["flags"]:
         _flag(
             row,
             "truncated",
             f"the episode stops after {ep.steps} of {sc.max_steps} steps with "
             f"{row['resolved']} of {row['total']} problems fixed",
         )
-    return row
+    t = timing(data.get("actions"))
+    row.update(seconds=t["seconds"], median_gap_s=t["median_gap_s"], step_seconds=t["step_seconds"])
+    if t["scripted"]:
+        _flag(
+            row,
+            SCRIPTED,
+            f"machine speed: {len(t['step_seconds']) + 1} actions in {t['seconds']} s, "
+            f"median {t['median_gap_s']} s between actions",
+        )
 
 
 def grade_transcripts(
-    folder: str | Path, roster: Mapping[str, Mapping[str, Any]] | None = None
+    folder: str | Path,
+    roster: Mapping[str, Mapping[str, Any]] | None = None,
+    scenarios: Iterable[Scenario] | None = None,
 ) -> list[dict[str, Any]]:
     """Replay every ``*.json`` transcript in ``folder`` and flag the suspicious ones.
 
@@ -229,6 +299,9 @@ def grade_transcripts(
         roster: optionally ``{learner_id: {"task": ..., "seed": ...}}`` (see
             :func:`~apidebug_nb.instructor.variants.read_roster_csv`); enables the
             wrong-variant, unknown-learner and missing checks.
+        scenarios: the instructor's own scenario files (loaded scenarios); a transcript
+            of a scenario file is graded against the one with the same content hash, and
+            flagged ``scenario-mismatch`` when none has it (or none is given).
 
     Returns:
         One row per file, sorted by file name, then one ``missing`` row per
@@ -238,7 +311,8 @@ def grade_transcripts(
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder} is not a folder of transcripts")
-    rows = [grade_file(p) for p in sorted(folder.glob("*.json"))]
+    scenarios = None if scenarios is None else list(scenarios)
+    rows = [grade_file(p, scenarios) for p in sorted(folder.glob("*.json"))]
     seen = Counter(r["learner_id"] for r in rows if r["learner_id"] is not None)
     for row in rows:
         lid = row["learner_id"]

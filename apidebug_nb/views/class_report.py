@@ -224,14 +224,35 @@ def _flagged(flagged: list[dict[str, Any]]) -> str:
     if not flagged:
         return "<h2>Transcripts to check</h2><p>None: every transcript replayed as claimed.</p>"
     rows = [
-        (r["file"] or "(none)", r["learner_id"], r["status"], "; ".join(r["reasons"]))
+        (
+            r["file"] or "(none)",
+            r["learner_id"],
+            ", ".join(r["flags"]) or r["status"],
+            "; ".join(r["reasons"]),
+            _timings(r),
+        )
         for r in flagged
     ]
     return (
         "<h2>Transcripts to check</h2>"
         "<p>These files were flagged. Their replayed scores (if any) are still counted "
-        "below, so an edited claim cannot raise a score.</p>"
-        + _table("Flagged transcripts", ("File", "Learner", "Flag", "Why"), rows)
+        "below, so an edited claim cannot raise a score; a file on a scenario that is not "
+        "yours (<i>scenario-mismatch</i>) is not graded at all. <i>check: scripted?</i> is "
+        "not a fail: the actions came at machine speed, which a person reading logs cannot "
+        "do. Replay proves what was done, not who did it: read the seconds between actions "
+        "and talk to the learner.</p>"
+        + _table("Flagged transcripts", ("File", "Learner", "Flags", "Why", "Timing"), rows)
+    )
+
+
+def _timings(r: dict[str, Any]) -> str:
+    """Total seconds, median gap and the first seconds between actions, as text."""
+    gaps = r.get("step_seconds") or []
+    if r.get("seconds") is None:
+        return ""
+    shown = ", ".join(f"{g:g}" for g in gaps[:12]) + (", ..." if len(gaps) > 12 else "")
+    return f"{r['seconds']:g} s in all, median {r['median_gap_s']:g} s between actions" + (
+        f" (gaps: {shown})" if gaps else ""
     )
 
 
@@ -315,12 +336,23 @@ def _learners(rows: list[dict[str, Any]]) -> str:
             r["steps"],
             r["hints"],
             f"{r['resolved']}/{r['total']}" if r["total"] is not None else "",
+            "" if r.get("median_gap_s") is None else f"{r['median_gap_s']:g}",
             r["status"],
         )
         for r in rows
     ]
     return "<h2>Every learner</h2>" + _table(
         "Every learner",
-        ("Learner", "File", "Scenario", "Score", "Steps", "Hints", "Fixed", "Status"),
+        (
+            "Learner",
+            "File",
+            "Scenario",
+            "Score",
+            "Steps",
+            "Hints",
+            "Fixed",
+            "Median s between actions",
+            "Status",
+        ),
         body,
     )

@@ -173,10 +173,10 @@ grade = walk.grade()
 picture(plot_grade, grade.render_text(), grade)
 
 # %% [markdown]
-# The reference solver needs 4 steps (look, fix, look again, fix). The walk-through also
-# sent a test request, read both configs and made one wrong first attempt at
-# `Authorization`, which cost some efficiency; looking before every fix kept strategy
-# and diagnosis full.
+# The reference solver, a careful engineer, needs 5 steps: look, fix, look again, read the
+# gateway's contract, fix. The walk-through also sent a test request, read both configs
+# and made one wrong first attempt at `Authorization`, which cost some efficiency;
+# looking before every fix kept strategy and diagnosis full.
 #
 # ## Hints
 #
@@ -302,7 +302,7 @@ for n, issue in enumerate(pool, start=1):
 #    gateway's config is the form documented?
 # 3. Why does the simulator refuse fixes on `payment_gateway`, and what does that
 #    mirror in a real vendor integration?
-# 4. What would you do differently to reach the reference solver's 4 steps?
+# 4. What would you do differently to reach the reference solver's 5 steps?
 #
 # *Your notes:*
 #

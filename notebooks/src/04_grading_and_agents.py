@@ -35,9 +35,9 @@ from apidebug_nb import BaselineAgent, InspectOnlyAgent, RandomPatchAgent, pictu
 # | dimension  | weight | what it measures |
 # |------------|--------|------------------|
 # | fix        | 0.40   | problems resolved (and not revealed) at the end, out of all |
-# | strategy   | 0.25   | looked before the first fix; few repeated looks without change; no fix made while the problem was hidden; few rejected fixes |
-# | diagnosis  | 0.20   | share of fixes preceded by an inspection of the failing path |
-# | efficiency | 0.15   | 1 at the reference solver's step count, 0 at the step budget |
+# | strategy   | 0.25   | share of fixes not made blind (the problem was visible and its evidence seen), times the mean of: few fixes that changed nothing, few repeated looks without change, few rejected actions |
+# | diagnosis  | 0.20   | share of fixes preceded, after the problem surfaced, by a look at evidence of *that* problem and, where its contract lives elsewhere, at that contract |
+# | efficiency | 0.15   | 1 at the careful engineer's step count (see the evidence, read the contract, fix), 0 at the step budget |
 #
 # The process dimensions are **multiplied by the fix result**:
 #
@@ -99,7 +99,7 @@ for name, ep in strategies.items():
 # %% [markdown]
 # Doing nothing and only looking both score 0, however tidy their process: the
 # process dimensions count only through `fix`. Fixing blind earns the full fix
-# dimension but no diagnosis and only part of strategy. Revealing every answer and
+# dimension but neither diagnosis nor strategy: only its short path earns efficiency. Revealing every answer and
 # applying it scores 0: a revealed problem earns no fix credit. Each dimension
 # explains itself:
 

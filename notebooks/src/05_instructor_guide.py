@@ -202,7 +202,10 @@ submissions = folder / "submissions"
 submissions.mkdir()
 
 
-def hand_in(student, episode, edit=None):
+def hand_in(student, episode, edit=None, seconds_apart=20.0):
+    # These hand-ins are played by code: give each one a pace, a person's by default
+    start = 1_780_000_000.0
+    episode.action_times = [start + seconds_apart * n for n in range(episode.steps)]
     transcript = episode.transcript()
     if edit:
         edit(transcript)
@@ -222,7 +225,11 @@ reference = {student: adb.oracle_actions(sc) for student, sc in medium.items()}
 # ada: careful and complete
 hand_in("ada", played("ada", medium["ada"], reference["ada"]))
 # grace: let the baseline agent play
-hand_in("grace", adb.play(adb.BaselineAgent(), adb.Episode(medium["grace"], learner_id="grace")))
+hand_in(
+    "grace",
+    adb.play(adb.BaselineAgent(), adb.Episode(medium["grace"], learner_id="grace")),
+    seconds_apart=0.05,  # a script's pace
+)
 # linus: a rate just under the old one (a common misconception), one real fix, then stopped
 near_miss = adb.Action.submit_fix("webhook_sender", {"send_rate_per_s": 45})
 hand_in("linus", played("linus", medium["linus"], [near_miss] + reference["linus"][:2]))
@@ -243,8 +250,28 @@ print(sorted(p.name for p in submissions.iterdir()))
 # %% [markdown]
 # `grade_transcripts(folder, roster)` replays every file; the score is always the
 # replay's. Each row carries flags when a file needs a look: `tampered` (the claim
-# disagrees with the replay), `truncated` (unfinished), `wrong-variant`, `invalid`,
-# `duplicate`, `unknown-learner`, `missing`.
+# disagrees with the replay, or any field was edited: a digest binds the learner id,
+# the times, the package version and the finished flag too), `truncated`
+# (unfinished), `wrong-variant`, `scenario-mismatch` (not the scenario you hand out),
+# `invalid`, `duplicate`, `unknown-learner`, `missing`, and `check: scripted?`.
+#
+# **What grading by replay can and cannot prove (the threat model).**
+#
+# * *Replay proves what was done.* The score is recomputed from the actions, on a
+#   scenario you trust: a built-in task is rebuilt from its task and seed, and a
+#   scenario file is matched by content hash against your own files
+#   (`apidebug-nb grade DIR --scenarios lab.yaml`). A transcript that carries a
+#   cut-down or edited scenario is flagged `scenario-mismatch` and not graded.
+# * *Variants stop copying.* Each student's seed gives other contract values, so a
+#   classmate's transcript replays as the wrong variant.
+# * *Nothing stops a student from running the reference solver locally* on their own
+#   variant and handing in its transcript: replay proves the actions, not who chose
+#   them.
+# * *The flag and the timings help you decide.* Play at machine speed (a median of
+#   under a second between actions: nobody reads a log that fast) is flagged
+#   `check: scripted?`. It is not a fail: the CSV and the report show the seconds
+#   between actions, and the next step is a conversation, not a zero. Below, grace
+#   let the baseline agent play, and her row says so.
 
 # %%
 from apidebug_nb.instructor.classroom import summarise
