@@ -224,3 +224,19 @@ def test_per_dependency_blocks_are_found_one_or_two_levels_down():
     config = {"upstreams": {"b": {"timeout_s": 5}}, "c": {"x": 1}, "headers": {"b": "not a block"}}
     assert agents._per_service_blocks(config, configs) == {"b": ("upstreams", "b"), "c": ("c",)}
     assert agents._per_service_blocks({"timeout_s": 5}, configs) == {}
+
+
+def test_a_key_id_is_matched_with_the_list_in_a_block_of_its_own_name():
+    configs = {
+        "client": {"upstreams": {"api": {"signing": {"key_id": ""}, "auth": {"key_id": "k-old"}}}},
+        "api": {
+            "auth": {"accepted_key_ids": ["k-new"]},
+            "signing": {"accepted_key_ids": ["s-1"]},
+        },
+        "other": {"signing": {"accepted_key_ids": ["s-other"]}},
+    }
+    found = agents.find_candidates(configs, {"client": True})
+    assert sorted((c.path, c.value) for c in found) == [
+        (("upstreams", "api", "auth", "key_id"), "k-new"),
+        (("upstreams", "api", "signing", "key_id"), "s-1"),
+    ]

@@ -173,9 +173,15 @@ class _Seen:
 
 def _from_lists(svc: str, own: _Seen, contract: _Seen) -> Iterator[Candidate]:
     """A value not in the callee's accepted/supported/valid list -> its first entry;
-    a value in the callee's deprecated list -> the callee's current one."""
+    a value in the callee's retired/deprecated list -> the callee's current one.
+
+    When several lists could hold one setting (``auth.accepted_key_ids`` and
+    ``signing.accepted_key_ids`` for ``signing.key_id``), the one in a block of
+    the setting's own block name is meant.
+    """
     own_leaves = own.leaves
-    lists: dict[Path, list[tuple[Path, Any]]] = {}  # own setting -> the lists it may belong to
+    # own setting -> (list path, list, stem) of each list it may belong to
+    lists: dict[Path, list[tuple[Path, Any, str]]] = {}
     for cpath, cvalue in contract.leaves:
         name = _norm(cpath[-1])
         if not isinstance(cvalue, (list, tuple)) or not cvalue:
@@ -185,7 +191,7 @@ def _from_lists(svc: str, own: _Seen, contract: _Seen) -> Iterator[Candidate]:
             for path, value in own_leaves:
                 leaf = _norm(path[-1])
                 if (leaf == stem or leaf.endswith("_" + stem)) and isinstance(value, str):
-                    lists.setdefault(path, []).append((cpath, cvalue))
+                    lists.setdefault(path, []).append((cpath, cvalue, stem))
         elif m := _DEPRECATED.match(name):
             current = _get(contract.config, cpath[:-1] + (m.group(2),))
             for path, value in own_leaves:
@@ -193,13 +199,12 @@ def _from_lists(svc: str, own: _Seen, contract: _Seen) -> Iterator[Candidate]:
                     is_address = "url" in m.group(2) or "path" in m.group(2)
                     yield Candidate(ADDRESS if is_address else CREDENTIALS, svc, path, current)
     for path, options in lists.items():
-        if len(options) > 1:  # several lists of that name: the one in a block of the same name
-            same = [(c, v) for c, v in options if len(c) > 1 and _norm(c[-2]) == _norm(path[-2])]
-            options = same or options
+        if len(options) > 1 and len(path) > 1:
+            block = _norm(path[-2])
+            options = [o for o in options if len(o[0]) > 1 and _norm(o[0][-2]) == block] or options
         value = _get(own.config, path)
-        for cpath, cvalue in options:
+        for _, cvalue, stem in options:
             if value not in cvalue:
-                stem = _LIST_CONTRACT.match(_norm(cpath[-1])).group(2)  # type: ignore[union-attr]
                 priority = CREDENTIALS if any(w in stem for w in _CREDENTIAL_WORDS) else FORMAT
                 yield Candidate(priority, svc, path, cvalue[0])
 

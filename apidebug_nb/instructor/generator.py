@@ -6,7 +6,18 @@ a healthy client block in the caller's config (``upstreams.<callee>``) and a
 contract in the callee's config, sends one flow of requests from each
 top-layer service along its call tree, then breaks ``n_issues`` contracts
 drawn from :data:`TEMPLATES`, each attached to its call (the hop) and a
-failure kind of the pipeline. Each issue reads only its own keys of one
+failure kind of the pipeline.
+
+The templates follow the same contract model as the built-in tasks
+(DESIGN section 1): numbers are bounded on both sides (a timeout covers the
+provider's worst case plus a fifth *and*, with its retries and backoffs, fits
+the caller's own ``deadline_s``; a send rate is in (0, limit]; retries stay
+within the provider's ``retry_contract`` and back off exponentially with
+jitter; a breaker opens after 2 to ``breaker_max_failures`` failures); media
+types, content codings and header names compare as HTTP compares them and
+URLs after normalisation; a provider publishes key ids, issuer and audience
+and ``retired_base_urls``, never a token or secret to copy, so a fix is the
+client's own key reference. Each issue reads only its own keys of one
 edge's client block, so reference fixes never conflict. About a third are
 put on the same call as an earlier problem that fails every request at an
 earlier stage, so they start masked; all masks are computed from the
@@ -611,7 +622,9 @@ def generate_scenario(n_services: int, n_issues: int, seed: int = 0) -> Scenario
 
     Returns:
         A scenario whose ``max_steps`` leaves room beyond the reference
-        solver's two steps per issue. Requests enter at each top-layer service
+        solver's two steps per issue. Every calling service has a
+        ``deadline_s`` (room above its slowest healthy call, retries
+        included) and one ``upstreams.<callee>`` block per call. Requests enter at each top-layer service
         and follow its call tree (one flow each); which issue masks which is
         computed from the pipeline (:func:`~apidebug_nb.model.simulation.with_masks`).
     """
