@@ -174,8 +174,7 @@ TEMPLATES: tuple[ContractTemplate, ...] = (
         explanation="{caller} got its tokens for {callee} with a key {callee} has retired, so "
         'every call was refused: 401 with error="invalid_token". The fix is {caller}\'s own key '
         "reference, a key id {callee} accepts, for the audience {callee} names; a provider "
-        "publishes key ids, issuer and audience, never a token to paste (an earlier version of "
-        "this template had learners copy a token out of the provider's config). Next time: on "
+        "publishes key ids, issuer and audience, never a token to paste. Next time: on "
         "a 401, read the WWW-Authenticate error, compare key id, issuer and audience with what "
         "the provider accepts, and track key rotation.",
     ),
@@ -369,8 +368,8 @@ TEMPLATES: tuple[ContractTemplate, ...] = (
         explanation="{caller}'s signing key reference was empty, so it signed with no key and "
         '{callee} could verify no request: 401 with error="invalid_signature". The secret '
         "itself lives in each side's secret store; {callee} publishes only which key ids it "
-        "accepts, and {caller} names the key it signs with (an earlier version of this template "
-        "had learners copy a shared secret out of the provider's config). Next time: on a "
+        "accepts, and {caller} names the key it signs with; a secret is never copied out of "
+        "another team's config. Next time: on a "
         "signature error, compare algorithm, header and key id on both sides, and rotate keys "
         "by id.",
     ),
