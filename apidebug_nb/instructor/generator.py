@@ -17,8 +17,10 @@ jitter; a breaker opens after 2 to ``breaker_max_failures`` failures); media
 types, content codings and header names compare as HTTP compares them and
 URLs after normalisation; a provider publishes key ids, issuer and audience
 and ``retired_base_urls``, never a token or secret to copy, so a fix is the
-client's own key reference. Each issue reads only its own keys of one
-edge's client block, so reference fixes never conflict. About a third are
+client's own key reference. Each issue's fix sets only its own keys of one
+edge's client block, so reference fixes never conflict; the timeout and
+retry contracts both read the call's timeout and retry policy, because
+together they must fit the caller's ``deadline_s``. About a third are
 put on the same call as an earlier problem that fails every request at an
 earlier stage, so they start masked; all masks are computed from the
 pipeline, none is declared. The result is the same for the same arguments
@@ -83,7 +85,8 @@ class ContractTemplate:
     """A kind of broken contract between a caller and its callee.
 
     ``healthy`` and ``broken`` give the client-block values (only the keys this
-    template owns); ``check`` the rule; ``failure`` the pipeline's failure kind
+    template owns); ``check`` the rule (it may also read other keys of the
+    same block and the caller's ``deadline_s``); ``failure`` the pipeline's failure kind
     (which fixes stage, status and headers) and ``share`` which requests fail
     while it is broken (``None``: all); ``fault`` a transient failure kind of the
     callee that the contract is about (a retry policy is only tested by
