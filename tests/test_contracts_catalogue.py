@@ -14,8 +14,11 @@ example scenario files. For every issue of every variant:
 * every status and header the simulated traffic carries matches the table of
   DESIGN section 1 (401 with WWW-Authenticate, 429/503 with Retry-After, …).
 
-The full sweep (seeds 0..199) is marked ``slow``; the canonical episode and a
-few seeds run in the fast suite.
+The same properties hold for generated systems (``generate_scenario(12, 6,
+seed)``): their templates follow the same contract model.
+
+The full sweeps (seeds 0..199 of the catalogue, 0..49 of the generator) are
+marked ``slow``; the canonical episode and a few seeds run in the fast suite.
 """
 
 from __future__ import annotations
@@ -27,17 +30,21 @@ from typing import Any
 import pytest
 
 import apidebug_nb as adb
+from apidebug_nb.instructor.generator import generate_scenario
 from apidebug_nb.instructor.scenario_files import example_files, load_scenario_file
 from apidebug_nb.merge_patch import apply_merge_patch
 from apidebug_nb.model.http_compare import retry_after_seconds
 from apidebug_nb.model.pipeline import FAILURES
 from apidebug_nb.model.rules import holds
 from apidebug_nb.model.simulation import Simulation
+from apidebug_nb.model.validation import leaked_value
 from apidebug_nb.scenarios.records import thaw
 
 FAST_SEEDS = (None, 0, 1, 2, 3)
 ALL_SEEDS = tuple(range(200))
 EXAMPLES = tuple(example_files())
+GENERATED_FAST = (0, 1, 2, 3)
+GENERATED_ALL = tuple(range(50))
 
 Path = tuple[Any, ...]
 
@@ -50,10 +57,17 @@ def _variants(seeds: tuple[int | None, ...]) -> list[tuple[str, int | None]]:
 
 
 def _scenarios(seeds: tuple[int | None, ...]) -> Iterator[Any]:
+    """Every built-in task at these seeds, then the example files."""
     for task, seed in _variants(seeds):
         yield adb.load_scenario(task, seed)
     for path in EXAMPLES:
         yield load_scenario_file(path)
+
+
+def _generated(seeds: tuple[int, ...]) -> Iterator[Any]:
+    """Generated systems of 12 services with 6 broken contracts."""
+    for seed in seeds:
+        yield generate_scenario(12, 6, seed)
 
 
 def _fixed_except(sc: Any, issue: Any) -> dict[str, Any]:
@@ -104,9 +118,9 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _issues(seeds: tuple[int | None, ...]) -> Iterator[tuple[Any, Any, Any]]:
-    """(scenario, issue, reference fix as plain data) for every issue of every variant."""
-    for sc in _scenarios(seeds):
+def _issues(scenarios: Iterator[Any]) -> Iterator[tuple[Any, Any, Any]]:
+    """(scenario, issue, reference fix as plain data) for every issue of every scenario."""
+    for sc in scenarios:
         for issue in sc.issue_records:
             yield sc, issue, thaw(issue.reference_fix)
 
@@ -114,9 +128,9 @@ def _issues(seeds: tuple[int | None, ...]) -> Iterator[tuple[Any, Any, Any]]:
 # -- numeric settings are two-sided -------------------------------------------------
 
 
-def _numeric_problems(seeds: tuple[int | None, ...]) -> list[str]:
+def _numeric_problems(scenarios: Iterator[Any]) -> list[str]:
     problems = []
-    for sc, issue, fix in _issues(seeds):
+    for sc, issue, fix in _issues(scenarios):
         assert _resolves(sc, issue, fix), f"{sc.id}: {issue.id}'s reference fix does not resolve"
         for path, value in _leaves(fix):
             if not _is_number(value):
@@ -136,12 +150,21 @@ def _numeric_problems(seeds: tuple[int | None, ...]) -> list[str]:
 
 
 def test_numeric_settings_are_two_sided_canonical_and_examples():
-    assert _numeric_problems(FAST_SEEDS) == []
+    assert _numeric_problems(_scenarios(FAST_SEEDS)) == []
 
 
 @pytest.mark.slow
 def test_numeric_settings_are_two_sided_in_every_variant():
-    assert _numeric_problems(ALL_SEEDS) == []
+    assert _numeric_problems(_scenarios(ALL_SEEDS)) == []
+
+
+def test_numeric_settings_are_two_sided_in_generated_systems():
+    assert _numeric_problems(_generated(GENERATED_FAST)) == []
+
+
+@pytest.mark.slow
+def test_numeric_settings_are_two_sided_in_every_generated_system():
+    assert _numeric_problems(_generated(GENERATED_ALL)) == []
 
 
 def test_the_harmful_values_of_the_issue_are_refused_by_hand():
@@ -227,9 +250,9 @@ def _http_variants(fix: Any) -> Iterator[tuple[str, Any]]:
             yield f"content coding {value.upper()}", _replace(fix, path, value.upper())
 
 
-def _case_problems(seeds: tuple[int | None, ...]) -> tuple[list[str], int]:
+def _case_problems(scenarios: Iterator[Any]) -> tuple[list[str], int]:
     problems, seen = [], 0
-    for sc, issue, fix in _issues(seeds):
+    for sc, issue, fix in _issues(scenarios):
         for what, variant in _http_variants(fix):
             seen += 1
             if not _resolves(sc, issue, variant):
@@ -238,14 +261,26 @@ def _case_problems(seeds: tuple[int | None, ...]) -> tuple[list[str], int]:
 
 
 def test_case_variants_and_parameters_resolve_canonical_and_examples():
-    problems, seen = _case_problems(FAST_SEEDS)
+    problems, seen = _case_problems(_scenarios(FAST_SEEDS))
     assert problems == []
     assert seen >= 20  # the catalogue does set media types, schemes and header names
 
 
 @pytest.mark.slow
 def test_case_variants_and_parameters_resolve_in_every_variant():
-    problems, _ = _case_problems(ALL_SEEDS)
+    problems, _ = _case_problems(_scenarios(ALL_SEEDS))
+    assert problems == []
+
+
+def test_case_variants_and_parameters_resolve_in_generated_systems():
+    problems, seen = _case_problems(_generated(GENERATED_FAST))
+    assert problems == []
+    assert seen >= 10  # generated fixes set media types, codings and header names
+
+
+@pytest.mark.slow
+def test_case_variants_and_parameters_resolve_in_every_generated_system():
+    problems, _ = _case_problems(_generated(GENERATED_ALL))
     assert problems == []
 
 
@@ -282,9 +317,9 @@ def _credentials(fix: Any) -> Iterator[str]:
                 yield m.group(2)
 
 
-def _copied(seeds: tuple[int | None, ...]) -> tuple[list[str], int]:
+def _copied(scenarios: Iterator[Any]) -> tuple[list[str], int]:
     problems, seen = [], 0
-    for sc, issue, fix in _issues(seeds):
+    for sc, issue, fix in _issues(scenarios):
         for secret in _credentials(fix):
             seen += 1
             for svc in sc.service_records:
@@ -297,15 +332,47 @@ def _copied(seeds: tuple[int | None, ...]) -> tuple[list[str], int]:
 
 
 def test_no_credential_is_copied_from_a_provider_canonical_and_examples():
-    problems, seen = _copied(FAST_SEEDS)
+    problems, seen = _copied(_scenarios(FAST_SEEDS))
     assert problems == []
     assert seen >= 3  # the check does find the credentials of the fixes
 
 
 @pytest.mark.slow
 def test_no_credential_is_copied_from_a_provider_in_every_variant():
-    problems, _ = _copied(ALL_SEEDS)
+    problems, _ = _copied(_scenarios(ALL_SEEDS))
     assert problems == []
+
+
+def _secrets_held(scenarios: Iterator[Any]) -> list[str]:
+    """Credential-like values anywhere in a generated system: none, fix or config."""
+    problems = []
+    for sc in scenarios:
+        problems += _copied(iter([sc]))[0]
+        for svc in sc.service_records:
+            problems += [f"{sc.id}: {svc.name} holds {s!r}" for s in _credentials(thaw(svc.config))]
+        for issue in sc.issue_records:
+            held = list(_credentials(thaw(issue.reference_fix)))
+            problems += [f"{sc.id}: {issue.id}'s fix sets {s!r}" for s in held]
+    return problems
+
+
+def test_generated_systems_name_keys_by_id_and_hold_no_secret():
+    """Providers publish key ids, issuer and audience; a fix is the client's key reference."""
+    assert _secrets_held(_generated(GENERATED_FAST)) == []
+    for sc in _generated(GENERATED_FAST):
+        configs = sc.configs()
+        for issue in sc.issue_records:
+            if issue.failure in ("invalid_token", "invalid_signature"):
+                caller, callee = issue.hop
+                block = thaw(issue.reference_fix)["upstreams"][callee]
+                contract = configs[callee]["auth" if "auth" in block else "signing"]
+                key_id = (block.get("auth") or block["signing"])["key_id"]
+                assert key_id in contract["accepted_key_ids"], (sc.id, issue.id)
+
+
+@pytest.mark.slow
+def test_every_generated_system_holds_no_secret():
+    assert _secrets_held(_generated(GENERATED_ALL)) == []
 
 
 def test_the_credential_detector_sees_what_it_must():
@@ -384,10 +451,10 @@ def _answer_problems(sim: Any, m: Any, r: Any, configs: Any) -> Iterator[str]:
         yield f"an undecodable content coding answers {status}, not 415"
 
 
-def _table(seeds: tuple[int | None, ...]) -> tuple[list[str], set[int | None]]:
+def _table(scenarios: Iterator[Any]) -> tuple[list[str], set[int | None]]:
     problems: list[str] = []
     statuses: set[int | None] = set()
-    for sc in _scenarios(seeds):
+    for sc in scenarios:
         p, s = _table_problems(sc)
         problems += p
         statuses |= s
@@ -395,7 +462,7 @@ def _table(seeds: tuple[int | None, ...]) -> tuple[list[str], set[int | None]]:
 
 
 def test_statuses_and_headers_follow_the_table_canonical_and_examples():
-    problems, statuses = _table(FAST_SEEDS)
+    problems, statuses = _table(_scenarios(FAST_SEEDS))
     assert problems == []
     # the sweep did meet the statuses the table speaks of
     assert {None, 201, 401, 403, 404, 405, 410, 415, 429, 503} <= statuses
@@ -403,12 +470,43 @@ def test_statuses_and_headers_follow_the_table_canonical_and_examples():
 
 @pytest.mark.slow
 def test_statuses_and_headers_follow_the_table_in_every_variant():
-    problems, _ = _table(ALL_SEEDS)
+    problems, _ = _table(_scenarios(ALL_SEEDS))
     assert problems == []
 
 
+def test_statuses_and_headers_follow_the_table_in_generated_systems():
+    problems, statuses = _table(_generated(GENERATED_FAST))
+    assert problems == []
+    assert {None, 201, 401, 410, 415, 429} <= statuses
+
+
+@pytest.mark.slow
+def test_statuses_and_headers_follow_the_table_in_every_generated_system():
+    problems, _ = _table(_generated(GENERATED_ALL))
+    assert problems == []
+
+
+def _hint_leaks(scenarios: Iterator[Any]) -> list[str]:
+    problems = []
+    for sc, issue, fix in _issues(scenarios):
+        for level, text in zip(("nudge", "setting", "contract"), issue.hints.levels(), strict=True):
+            if (value := leaked_value(text, fix)) is not None:
+                problems.append(f"{sc.id}: {issue.id}'s {level} hint names {value!r}")
+    return problems
+
+
+def test_hints_never_name_the_answer_value():
+    assert _hint_leaks(_scenarios(FAST_SEEDS)) == []
+    assert _hint_leaks(_generated(GENERATED_FAST)) == []
+
+
+@pytest.mark.slow
+def test_hints_never_name_the_answer_value_in_any_generated_system():
+    assert _hint_leaks(_generated(GENERATED_ALL)) == []
+
+
 def test_retired_is_not_called_deprecated():
-    for sc in _scenarios(FAST_SEEDS):
+    for sc in (*_scenarios(FAST_SEEDS), *_generated(GENERATED_FAST)):
         for issue in sc.issue_records:
             if issue.failure == "gone":
                 assert "deprecated" not in issue.title.lower(), (sc.id, issue.id)
@@ -503,3 +601,105 @@ def test_a_token_renewed_in_time_never_meets_a_401():
             assert counts.get(401) == 3, counts
         else:
             assert 401 not in counts, counts
+
+
+# -- generated systems, by hand -------------------------------------------------------
+
+
+def test_a_generated_timeout_is_two_sided_by_hand():
+    """generate_scenario(2, 1, seed=2): vendor_001 may take 4000 ms; edge_000 retries twice
+    (waits 0.5 s and 1 s) within a deadline_s of 40. So the timeout must be at least
+    4.8 s and 3 x timeout + 1.5 <= 40, i.e. at most 12.83 s."""
+    sc = generate_scenario(2, 1, seed=2)
+    (issue,) = sc.issue_records
+    assert issue.id == "timeout.edge_000.vendor_001"
+    configs = sc.configs()
+    assert configs["vendor_001"]["max_processing_ms"] == 4000
+    assert configs["edge_000"]["deadline_s"] == 40
+    retry = configs["edge_000"]["upstreams"]["vendor_001"]["retry"]
+    assert (retry["max_retries"], retry["backoff_s"], retry["multiplier"]) == (2, 0.5, 2)
+
+    def timeout(t: Any) -> dict[str, Any]:
+        return {"upstreams": {"vendor_001": {"timeout_s": t}}}
+
+    for accepted in (5, 10, 12):
+        assert _resolves(sc, issue, timeout(accepted)), accepted
+    for refused in (0, -10, 4, 4.7, 13, 86400):
+        assert not _resolves(sc, issue, timeout(refused)), refused
+    # more retries eat the budget: 12 s with 3 retries is 48 s plus the waits
+    more = {"upstreams": {"vendor_001": {"timeout_s": 12, "retry": {"max_retries": 3}}}}
+    assert not _resolves(sc, issue, more)
+
+
+def _generated_issue(template: str) -> tuple[Any, Any]:
+    """The first generated 12x6 system with a problem of ``template``, and that problem."""
+    for sc in _generated(GENERATED_ALL):
+        for issue in sc.issue_records:
+            if issue.id.split(".", 1)[0] == template:
+                return sc, issue
+    raise AssertionError(f"no {template} problem in seeds 0..49")
+
+
+def _on_call(issue: Any, settings: dict[str, Any]) -> dict[str, Any]:
+    return {"upstreams": {issue.hop[1]: settings}}
+
+
+def test_generated_resilience_settings_refuse_harmful_values_by_hand():
+    sc, issue = _generated_issue("retry")
+    good = thaw(issue.reference_fix)["upstreams"][issue.hop[1]]["retry"]
+    assert _resolves(sc, issue, _on_call(issue, {"retry": good}))
+    refused = {
+        "a retry storm": {**good, "max_retries": 1000, "backoff_s": 0.001},
+        "a constant backoff": {**good, "multiplier": 1},
+        "no jitter": {**good, "jitter": "none"},
+        "Retry-After ignored": {**good, "honour_retry_after": False},
+        "429 not retried": {**good, "retry_on": [503]},
+        "a 400 retried": {**good, "retry_on": [400, 429, 503]},
+        "the old answer": {"max_retries": 3, "backoff_s": 2, "retry_on": [429, 503]},
+    }
+    for what, retry in refused.items():
+        assert not _resolves(sc, issue, _on_call(issue, {"retry": retry})), what
+
+    sc, issue = _generated_issue("circuit_breaker")
+    for threshold in (10**9, 1, 0):
+        breaker = {"enabled": True, "failure_threshold": threshold, "reset_timeout_s": 30}
+        assert not _resolves(sc, issue, _on_call(issue, {"breaker": breaker})), threshold
+    breaker = {"enabled": True, "failure_threshold": 3, "reset_timeout_s": 60}
+    assert _resolves(sc, issue, _on_call(issue, {"breaker": breaker}))
+
+    sc, issue = _generated_issue("rate_limit")
+    limit = sc.configs()[issue.hop[1]]["rate_limit_per_s"]
+    for rate in (0, -5, limit + 1):
+        assert not _resolves(sc, issue, _on_call(issue, {"send_rate_per_s": rate})), rate
+    assert _resolves(sc, issue, _on_call(issue, {"send_rate_per_s": limit / 2}))
+
+
+def test_generated_urls_keys_and_headers_compare_as_http_does_by_hand():
+    sc, issue = _generated_issue("url_version")
+    callee = issue.hop[1]
+    provider = sc.configs()[callee]
+    base = provider["base_url"]
+    host = f"{callee}.internal"
+    assert base.startswith(f"https://{host}/v")
+    shouted = base.replace(f"https://{host}", f"HTTPS://{host.upper()}:443")
+    assert _resolves(sc, issue, _on_call(issue, {"base_url": shouted}))
+    assert not _resolves(sc, issue, _on_call(issue, {"base_url": base.replace("/v", "/V")}))
+    retired = provider["retired_base_urls"][0]
+    assert not _resolves(sc, issue, _on_call(issue, {"base_url": retired}))
+    assert "deprecated_base_urls" not in provider
+
+    sc, issue = _generated_issue("auth")
+    auth = sc.configs()[issue.hop[1]]["auth"]
+    assert set(auth) == {"scheme", "issuer", "audience", "accepted_key_ids", "retired_key_ids"}
+    good = {"key_id": auth["accepted_key_ids"][0], "audience": auth["audience"]}
+    assert _resolves(sc, issue, _on_call(issue, {"auth": good}))
+    retired = {**good, "key_id": auth["retired_key_ids"][0]}
+    assert not _resolves(sc, issue, _on_call(issue, {"auth": retired}))
+    elsewhere = {**good, "audience": "https://elsewhere.internal"}
+    assert not _resolves(sc, issue, _on_call(issue, {"auth": elsewhere}))
+
+    sc, issue = _generated_issue("idempotency")
+    header = sc.configs()[issue.hop[1]]["idempotency_header"]
+    for variant in (header.lower(), header.upper()):
+        assert _resolves(sc, issue, _on_call(issue, {"idempotency_header": variant}))
+    assert not _resolves(sc, issue, _on_call(issue, {"idempotency_header": "X-Trace-Id"}))

@@ -3,9 +3,11 @@
 * :class:`BaselineAgent` reads configs (and, when stuck, hints) and compares
   each editable service's settings with the other services' contract keys
   using generic heuristics: a value missing from a callee's ``accepted_*`` /
-  ``supported_*`` / ``valid_*`` list, a URL in a ``deprecated_*`` list, a
+  ``supported_*`` / ``valid_*`` list, a URL in a ``retired_*`` list, a
   timeout below a callee's ``max_*_ms``, a rate above a ``*limit*``, a bound
   below a ``min_*``, an empty secret, a resilience block switched off...
+  Settings a caller keeps per dependency (``upstreams.<service>``) are
+  compared with that service's config only.
 * :class:`RandomPatchAgent` submits random patches (a floor to beat).
 * :class:`InspectOnlyAgent` only looks, and so never scores.
 
@@ -171,26 +173,40 @@ class _Seen:
 
 def _from_lists(svc: str, own: _Seen, contract: _Seen) -> Iterator[Candidate]:
     """A value not in the callee's accepted/supported/valid list -> its first entry;
-    a value in the callee's deprecated list -> the callee's current one."""
+    a value in the callee's retired/deprecated list -> the callee's current one.
+
+    When several lists could hold one setting (``auth.accepted_key_ids`` and
+    ``signing.accepted_key_ids`` for ``signing.key_id``), the one in a block of
+    the setting's own block name is meant.
+    """
     own_leaves = own.leaves
+    # own setting -> (list path, list, stem) of each list it may belong to
+    lists: dict[Path, list[tuple[Path, Any, str]]] = {}
     for cpath, cvalue in contract.leaves:
         name = _norm(cpath[-1])
         if not isinstance(cvalue, (list, tuple)) or not cvalue:
             continue
         if m := _LIST_CONTRACT.match(name):
             stem = m.group(2)
-            priority = CREDENTIALS if any(w in stem for w in _CREDENTIAL_WORDS) else FORMAT
             for path, value in own_leaves:
                 leaf = _norm(path[-1])
                 if (leaf == stem or leaf.endswith("_" + stem)) and isinstance(value, str):
-                    if value not in cvalue:
-                        yield Candidate(priority, svc, path, cvalue[0])
+                    lists.setdefault(path, []).append((cpath, cvalue, stem))
         elif m := _DEPRECATED.match(name):
             current = _get(contract.config, cpath[:-1] + (m.group(2),))
             for path, value in own_leaves:
                 if isinstance(value, str) and value in cvalue and isinstance(current, str):
                     is_address = "url" in m.group(2) or "path" in m.group(2)
                     yield Candidate(ADDRESS if is_address else CREDENTIALS, svc, path, current)
+    for path, options in lists.items():
+        if len(options) > 1 and len(path) > 1:
+            block = _norm(path[-2])
+            options = [o for o in options if len(o[0]) > 1 and _norm(o[0][-2]) == block] or options
+        value = _get(own.config, path)
+        for _, cvalue, stem in options:
+            if value not in cvalue:
+                priority = CREDENTIALS if any(w in stem for w in _CREDENTIAL_WORDS) else FORMAT
+                yield Candidate(priority, svc, path, cvalue[0])
 
 
 def _from_auth_scheme(svc: str, own: _Seen, contract: _Seen) -> Iterator[Candidate]:
@@ -257,7 +273,7 @@ def _from_limits(svc: str, own: _Seen, contract: _Seen) -> Iterator[Candidate]:
                     yield Candidate(
                         TIMING, svc, path, good_s * 1000 if leaf.endswith("_ms") else good_s
                     )
-            elif cname.startswith("min_"):
+            elif cname.startswith("min_") and leaf != cname:  # the same name: its own contract
                 rest = cname[4:]
                 if (joined.endswith(rest) or leaf == "max_" + rest) and value < cvalue:
                     yield Candidate(RESILIENCE, svc, path, cvalue)
@@ -322,9 +338,19 @@ def find_candidates(
         if not editable.get(svc):
             continue
         out.extend(_switched_off(svc, own))
+        blocks = _per_service_blocks(own.config, configs)
         for other, contract in seen.items():
             if other == svc:
                 continue
+            if blocks:  # settings kept per dependency are compared with that dependency only
+                if other not in blocks:
+                    continue
+                prefix = blocks[other]
+                mine = _Seen(
+                    own.config, [(p, v) for p, v in own.leaves if p[: len(prefix)] == prefix]
+                )
+            else:
+                mine = own
             for heuristic in (
                 _from_lists,
                 _from_auth_scheme,
@@ -332,8 +358,30 @@ def find_candidates(
                 _from_limits,
                 _from_resilience,
             ):
-                out.extend(heuristic(svc, own, contract))
+                out.extend(heuristic(svc, mine, contract))
     return out
+
+
+def _per_service_blocks(config: Mapping[str, Any], configs: Mapping[str, Any]) -> dict[str, Path]:
+    """Where a config keeps its settings for each service it calls, if it does.
+
+    A block whose key names a known service (``upstreams.<service>``, one or
+    two levels down) holds the settings for calls to that service.
+
+    >>> _per_service_blocks({"upstreams": {"b": {"timeout_s": 5}}, "x": 1}, {"a": {}, "b": {}})
+    {'b': ('upstreams', 'b')}
+    """
+    found: dict[str, Path] = {}
+    for key, value in config.items():
+        if not isinstance(value, Mapping):
+            continue
+        if key in configs:
+            found[key] = (key,)
+            continue
+        for inner, block in value.items():
+            if inner in configs and isinstance(block, Mapping):
+                found[inner] = (key, inner)
+    return found
 
 
 # -- the agents ---------------------------------------------------------------------
@@ -504,8 +552,9 @@ class BaselineAgent:
             if c.service == svc and c.path[: len(path)] == path
         ]
         current = _get(self.configs[svc], path)
+        named = [p for p in path if p in self.configs and p != svc]  # a per-dependency block
         for other, contract in self.configs.items():
-            if other == svc:
+            if other == svc or (named and other not in named):
                 continue
             for cpath, cvalue in _leaves(contract):
                 if _norm(cpath[-1]) == _norm(path[-1]) and cvalue != current:

@@ -6,8 +6,21 @@ a healthy client block in the caller's config (``upstreams.<callee>``) and a
 contract in the callee's config, sends one flow of requests from each
 top-layer service along its call tree, then breaks ``n_issues`` contracts
 drawn from :data:`TEMPLATES`, each attached to its call (the hop) and a
-failure kind of the pipeline. Each issue reads only its own keys of one
-edge's client block, so reference fixes never conflict. About a third are
+failure kind of the pipeline.
+
+The templates follow the same contract model as the built-in tasks
+(DESIGN section 1): numbers are bounded on both sides (a timeout covers the
+provider's worst case plus a fifth *and*, with its retries and backoffs, fits
+the caller's own ``deadline_s``; a send rate is in (0, limit]; retries stay
+within the provider's ``retry_contract`` and back off exponentially with
+jitter; a breaker opens after 2 to ``breaker_max_failures`` failures); media
+types, content codings and header names compare as HTTP compares them and
+URLs after normalisation; a provider publishes key ids, issuer and audience
+and ``retired_base_urls``, never a token or secret to copy, so a fix is the
+client's own key reference. Each issue's fix sets only its own keys of one
+edge's client block, so reference fixes never conflict; the timeout and
+retry contracts both read the call's timeout and retry policy, because
+together they must fit the caller's ``deadline_s``. About a third are
 put on the same call as an earlier problem that fails every request at an
 earlier stage, so they start masked; all masks are computed from the
 pipeline, none is declared. The result is the same for the same arguments
@@ -30,6 +43,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from apidebug_nb.model.pipeline import STAGE_INDEX, stage_of
+from apidebug_nb.model.rules import worst_case_s
 from apidebug_nb.model.simulation import with_masks
 from apidebug_nb.scenarios.builder import ceil_to, hex_id, make_issue
 from apidebug_nb.scenarios.records import (
@@ -71,7 +85,8 @@ class ContractTemplate:
     """A kind of broken contract between a caller and its callee.
 
     ``healthy`` and ``broken`` give the client-block values (only the keys this
-    template owns); ``check`` the rule; ``failure`` the pipeline's failure kind
+    template owns); ``check`` the rule (it may also read other keys of the
+    same block and the caller's ``deadline_s``); ``failure`` the pipeline's failure kind
     (which fixes stage, status and headers) and ``share`` which requests fail
     while it is broken (``None``: all); ``fault`` a transient failure kind of the
     callee that the contract is about (a retry policy is only tested by
@@ -101,25 +116,70 @@ def _tpl(name: str, **kw: Any) -> ContractTemplate:
     return ContractTemplate(name=name, **kw)
 
 
+# A timeout covers the provider's worst case plus a fifth (ms -> s: 0.001 x 1.2).
+TIMEOUT_FACTOR = 0.0012
+# A caller's deadline_s leaves this much room above its slowest healthy call with retries.
+DEADLINE_ROOM = 1.2
+JITTERS = ("full", "equal", "decorrelated")
+
+
+def _deadline(e: Edge) -> dict[str, Any]:
+    """Every attempt of a call and the waits between them fit the caller's deadline_s."""
+    return {
+        "deadline": {
+            "timeout": e.path("timeout_s"),
+            "retries": e.path("retry.max_retries"),
+            "backoff": e.path("retry.backoff_s"),
+            "multiplier": e.path("retry.multiplier"),
+            "within": {"ref": f"{e.caller}.deadline_s"},
+        }
+    }
+
+
+def _signing(e: Edge, key_id: str) -> dict[str, Any]:
+    """A client's signing block: the provider's algorithm and header, its own key reference."""
+    signing = e.provider["signing"]
+    return {"algorithm": signing["algorithm"], "header": signing["header"], "key_id": key_id}
+
+
 TEMPLATES: tuple[ContractTemplate, ...] = (
     _tpl(
         "auth",
-        title="Expired access token",
+        title="Tokens signed with a retired key",
         category="authentication",
         severity="critical",
         failure="invalid_token",
-        healthy=lambda e: {"token": e.provider["valid_tokens"][0]},
-        broken=lambda e: {"token": f"tok_expired_{e.provider['valid_tokens'][0][4:]}"},
-        check=lambda e: {"in": [e.path("token"), e.ref("valid_tokens")]},
-        detail="token rejected: {{{caller}.upstreams.{callee}.token}} is not one of the tokens "
-        "{callee} accepts",
-        setting="token",
-        contract="The token must be one of {callee}'s valid_tokens.",
-        nudge="{callee} refuses {caller}'s credentials. Compare the token sent with the "
-        "tokens {callee} accepts.",
-        explanation="{caller} sent a token {callee} no longer accepts, so every call was "
-        "refused with 401. Next time: on a 401, check the credential against the "
-        "provider's current list before anything else.",
+        healthy=lambda e: {
+            "auth": {
+                "key_id": e.provider["auth"]["accepted_key_ids"][0],
+                "audience": e.provider["auth"]["audience"],
+            }
+        },
+        broken=lambda e: {
+            "auth": {
+                "key_id": e.provider["auth"]["retired_key_ids"][0],
+                "audience": e.provider["auth"]["audience"],
+            }
+        },
+        check=lambda e: {
+            "all": [
+                {"in": [e.path("auth.key_id"), e.ref("auth.accepted_key_ids")]},
+                {"eq": [e.path("auth.audience"), e.ref("auth.audience")]},
+            ]
+        },
+        detail="token rejected: signed with key {{{caller}.upstreams.{callee}.auth.key_id}}, "
+        "which {callee} no longer accepts",
+        setting="auth",
+        contract="The key id must be one {callee} lists in auth.accepted_key_ids (not a retired "
+        "one), and the audience must be {callee}'s auth.audience.",
+        nudge="{callee} refuses {caller}'s tokens. Compare the key they are signed with and "
+        "what they are for with what {callee} accepts.",
+        explanation="{caller} got its tokens for {callee} with a key {callee} has retired, so "
+        'every call was refused: 401 with error="invalid_token". The fix is {caller}\'s own key '
+        "reference, a key id {callee} accepts, for the audience {callee} names; a provider "
+        "publishes key ids, issuer and audience, never a token to paste. Next time: on "
+        "a 401, read the WWW-Authenticate error, compare key id, issuer and audience with what "
+        "the provider accepts, and track key rotation.",
     ),
     _tpl(
         "content_type",
@@ -129,14 +189,19 @@ TEMPLATES: tuple[ContractTemplate, ...] = (
         failure="unsupported_media_type",
         healthy=lambda e: {"content_type": e.provider["accepted_content_types"][0]},
         broken=lambda e: {"content_type": "text/plain"},
-        check=lambda e: {"in": [e.path("content_type"), e.ref("accepted_content_types")]},
+        check=lambda e: {
+            "in": [e.path("content_type"), e.ref("accepted_content_types"), "media_type"]
+        },
         detail="body from {caller} declared as {{{caller}.upstreams.{callee}.content_type}} "
         "could not be parsed",
         setting="content_type",
-        contract="The Content-Type must be one of {callee}'s accepted_content_types.",
+        contract="The Content-Type's media type must be one of {callee}'s "
+        "accepted_content_types (compared without case; a charset parameter may follow).",
         nudge="{callee} cannot parse what {caller} sends. Look at how the body is labelled.",
-        explanation="{caller} labelled its body with a media type {callee} does not parse, "
-        "so it answered 415. Next time: compare the Content-Type with the provider's list.",
+        explanation="{caller} labelled its body with a media type {callee} does not parse, so "
+        "it answered 415 Unsupported Media Type and listed what it parses in its Accept header. "
+        "Media types compare without case, and parameters such as a charset are allowed. Next "
+        "time: on a 415, compare the request's Content-Type with the answer's Accept header.",
     ),
     _tpl(
         "timeout",
@@ -146,7 +211,12 @@ TEMPLATES: tuple[ContractTemplate, ...] = (
         failure="timeout",
         healthy=lambda e: {"timeout_s": ceil_to(e.provider["max_processing_ms"] / 1000 + 3, 5)},
         broken=lambda e: {"timeout_s": max(1, e.provider["max_processing_ms"] // 4000)},
-        check=lambda e: {"ge": [e.path("timeout_s"), e.ref("max_processing_ms", factor=0.001)]},
+        check=lambda e: {
+            "all": [
+                {"ge": [e.path("timeout_s"), e.ref("max_processing_ms", factor=TIMEOUT_FACTOR)]},
+                _deadline(e),
+            ]
+        },
         share=lambda e: {
             "slow": [
                 e.path("timeout_s"),
@@ -157,28 +227,37 @@ TEMPLATES: tuple[ContractTemplate, ...] = (
         detail="finished after {caller} had given up at {{{caller}.upstreams.{callee}.timeout_s}}s "
         "(client_gone)",
         setting="timeout_s",
-        contract="The timeout (seconds) must be at least {callee}'s max_processing_ms "
-        "converted to seconds.",
+        contract="The timeout (seconds) must be at least {callee}'s max_processing_ms, converted "
+        "to seconds, plus a fifth; and timeout × (retries + 1) plus the backoffs must fit "
+        "{caller}'s deadline_s.",
         nudge="{caller} gives up on {callee} although {callee} finishes the work. Compare "
         "how long each side waits.",
-        explanation="{caller} stopped waiting before {callee} could answer. Next time: set "
-        "timeouts from the provider's documented worst case, with a margin, and mind units.",
+        explanation="{caller} stopped waiting before {callee} could answer, so slow requests "
+        "failed although {callee} finished them (client_gone). A timeout has two sides: at "
+        "least the provider's documented worst case plus a margin (here a fifth), and short "
+        "enough that every attempt and the waits between them, timeout × (retries + 1) + the "
+        "backoffs, fit {caller}'s own deadline_s; a huge timeout only moves the failure to "
+        "whoever waits for {caller}. Next time: set timeouts from the provider's worst case, "
+        "with a margin, mind units, and check the budget of the caller above you.",
     ),
     _tpl(
         "url_version",
-        title="Deprecated API version",
+        title="Retired API version",
         category="configuration",
         severity="critical",
         failure="gone",
         healthy=lambda e: {"base_url": e.provider["base_url"]},
-        broken=lambda e: {"base_url": e.provider["deprecated_base_urls"][0]},
-        check=lambda e: {"eq": [e.path("base_url"), e.ref("base_url")]},
+        broken=lambda e: {"base_url": e.provider["retired_base_urls"][0]},
+        check=lambda e: {"eq": [e.path("base_url"), e.ref("base_url"), "url"]},
         detail="{{{caller}.upstreams.{callee}.base_url}}: this API version has been retired",
         setting="base_url",
-        contract="The base URL must be {callee}'s current base_url.",
+        contract="The base URL must be {callee}'s current base_url, not a retired one.",
         nudge="{callee} says the address {caller} calls no longer exists.",
-        explanation="{caller} still called a retired API version of {callee}; 410 Gone "
-        "means it will not come back. Next time: track deprecation notices.",
+        explanation="{caller} still called an API version {callee} has retired; 410 Gone "
+        "means it will not come back. A deprecated version would still answer, with "
+        "Deprecation and Sunset headers and a warning in the logs; a retired one answers "
+        "nothing but 410. Next time: act on Deprecation and Sunset headers before the sunset "
+        "date, and keep base URLs in one place.",
     ),
     _tpl(
         "rate_limit",
@@ -188,15 +267,22 @@ TEMPLATES: tuple[ContractTemplate, ...] = (
         failure="rate_limited",
         healthy=lambda e: {"send_rate_per_s": e.provider["rate_limit_per_s"]},
         broken=lambda e: {"send_rate_per_s": e.provider["rate_limit_per_s"] * 3},
-        check=lambda e: {"le": [e.path("send_rate_per_s"), e.ref("rate_limit_per_s")]},
+        check=lambda e: {
+            "all": [
+                {"gt": [e.path("send_rate_per_s"), 0]},
+                {"le": [e.path("send_rate_per_s"), e.ref("rate_limit_per_s")]},
+            ]
+        },
         share=lambda e: {"excess": [e.path("send_rate_per_s"), f"{e.callee}.rate_limit_per_s"]},
         detail="throttling {caller}: {{{caller}.upstreams.{callee}.send_rate_per_s}} req/s offered",
         setting="send_rate_per_s",
-        contract="The send rate must not exceed {callee}'s rate_limit_per_s.",
+        contract="The send rate must be above zero and not exceed {callee}'s rate_limit_per_s.",
         nudge="{callee} is pushing back on {caller}. Compare how fast one sends with how "
         "fast the other accepts.",
-        explanation="{caller} sent faster than {callee}'s published limit and was throttled. "
-        "Next time: configure producers below the consumer's limits.",
+        explanation="{caller} sent faster than {callee}'s published limit, so {callee} "
+        "throttled the excess with 429 Too Many Requests and a Retry-After. A send rate has "
+        "two sides: above zero (a rate of 0 delivers nothing) and at most the limit. Next "
+        "time: configure producers below the consumer's published limits.",
     ),
     _tpl(
         "retry",
@@ -207,27 +293,59 @@ TEMPLATES: tuple[ContractTemplate, ...] = (
         fault="rate_limited",
         healthy=lambda e: {
             "retry": {
-                "max_retries": e.provider["min_retries"],
-                "backoff_s": 2,
+                "max_retries": e.provider["retry_contract"]["min_retries"] + 1,
+                "backoff_s": 0.5,
+                "multiplier": 2,
+                "jitter": "full",
+                "honour_retry_after": True,
                 "retry_on": [429, 503],
             }
         },
-        broken=lambda e: {"retry": {"max_retries": 0, "backoff_s": 0, "retry_on": [503]}},
+        broken=lambda e: {
+            "retry": {
+                "max_retries": 0,
+                "backoff_s": 0,
+                "multiplier": 1,
+                "jitter": "none",
+                "honour_retry_after": False,
+                "retry_on": [503],
+            }
+        },
         check=lambda e: {
             "all": [
-                {"ge": [e.path("retry.max_retries"), e.ref("min_retries")]},
-                {"gt": [e.path("retry.backoff_s"), 0]},
+                {"ge": [e.path("retry.max_retries"), e.ref("retry_contract.min_retries")]},
+                {"le": [e.path("retry.max_retries"), e.ref("retry_contract.max_retries")]},
+                {"ge": [e.path("retry.backoff_s"), 0.2]},
+                {"le": [e.path("retry.backoff_s"), 30]},
+                {"ge": [e.path("retry.multiplier"), 1.5]},
+                {"le": [e.path("retry.multiplier"), 4]},
+                {"in": [e.path("retry.jitter"), list(JITTERS)]},
+                {
+                    "any": [
+                        {"eq": [f"{e.callee}.retry_contract.retry_after_429", False]},
+                        {"eq": [e.path("retry.honour_retry_after"), True]},
+                    ]
+                },
+                {"subset": [e.path("retry.retry_on"), e.ref("retry_contract.retryable_statuses")]},
                 {"contains": [e.path("retry.retry_on"), 429]},
+                _deadline(e),
             ]
         },
         detail="gave up on {callee} after one throttled answer: not retried",
         setting="retry",
-        contract="Retries must reach {callee}'s min_retries, wait a backoff above zero and "
-        "cover the rate-limit status.",
+        contract="Retries must follow {callee}'s retry_contract (how many, which statuses, "
+        "Retry-After) and cover the rate-limit status; the waits must grow exponentially with "
+        "jitter (a first wait of a fifth of a second to half a minute, a multiplier of one and "
+        "a half to four), and all attempts must fit {caller}'s deadline_s.",
         nudge="Some of {caller}'s requests never arrive at {callee}. Look at what {caller} "
         "does after a failed call.",
-        explanation="{caller} never retried throttled calls, so bursts were lost. Next time: "
-        "retry on 429 with backoff, as often as the provider's contract asks.",
+        explanation="{caller} never retried throttled calls, so bursts were lost. {callee}'s "
+        "retry_contract asks for retries on 429, between min_retries and max_retries of them, "
+        "and for its Retry-After to be honoured. The waits must grow exponentially with jitter, "
+        "so that retries from many callers spread out instead of arriving together (a thousand "
+        "retries a millisecond apart are a retry storm, not a policy), and every attempt with "
+        "its waits must fit {caller}'s deadline_s. Next time: treat 429 and 503 as retryable, "
+        "honour Retry-After, back off exponentially with jitter and bound the attempts.",
     ),
     _tpl(
         "signature",
@@ -235,15 +353,28 @@ TEMPLATES: tuple[ContractTemplate, ...] = (
         category="authentication",
         severity="error",
         failure="invalid_signature",
-        healthy=lambda e: {"signing_secret": e.provider["signing_secret"]},
-        broken=lambda e: {"signing_secret": ""},
-        check=lambda e: {"eq": [e.path("signing_secret"), e.ref("signing_secret")]},
-        detail="rejected request from {caller}: HMAC does not verify",
-        setting="signing_secret",
-        contract="The signing secret must be the one {callee} verifies with.",
+        healthy=lambda e: {"signing": _signing(e, e.provider["signing"]["accepted_key_ids"][0])},
+        broken=lambda e: {"signing": _signing(e, "")},
+        check=lambda e: {
+            "all": [
+                {"eq": [e.path("signing.algorithm"), e.ref("signing.algorithm")]},
+                {"eq": [e.path("signing.header"), e.ref("signing.header"), "header_name"]},
+                {"in": [e.path("signing.key_id"), e.ref("signing.accepted_key_ids")]},
+            ]
+        },
+        detail="rejected request from {caller}: its signature does not verify with any key "
+        "{callee} accepts",
+        setting="signing",
+        contract="{caller} must sign with {callee}'s signing algorithm and header, using a key "
+        "id {callee} lists in signing.accepted_key_ids.",
         nudge="{callee} cannot verify that requests really come from {caller}.",
-        explanation="{caller} signed with an empty secret, so {callee} could not verify any "
-        "request. Next time: keep shared secrets in one place and rotate both sides together.",
+        explanation="{caller}'s signing key reference was empty, so it signed with no key and "
+        '{callee} could verify no request: 401 with error="invalid_signature". The secret '
+        "itself lives in each side's secret store; {callee} publishes only which key ids it "
+        "accepts, and {caller} names the key it signs with; a secret is never copied out of "
+        "another team's config. Next time: on a "
+        "signature error, compare algorithm, header and key id on both sides, and rotate keys "
+        "by id.",
     ),
     _tpl(
         "encoding",
@@ -253,14 +384,17 @@ TEMPLATES: tuple[ContractTemplate, ...] = (
         failure="unsupported_encoding",
         healthy=lambda e: {"encoding": e.provider["accepted_encodings"][0]},
         broken=lambda e: {"encoding": "br"},
-        check=lambda e: {"in": [e.path("encoding"), e.ref("accepted_encodings")]},
+        check=lambda e: {"in": [e.path("encoding"), e.ref("accepted_encodings"), "coding"]},
         detail="cannot decode body from {caller}: Content-Encoding "
         "{{{caller}.upstreams.{callee}.encoding}}",
         setting="encoding",
-        contract="The encoding must be one of {callee}'s accepted_encodings.",
+        contract="The content coding must be one of {callee}'s accepted_encodings (compared "
+        "without case).",
         nudge="{callee} receives {caller}'s bodies but cannot read them.",
-        explanation="{caller} compressed bodies in a way {callee} cannot decode. Next time: "
-        "compare Content-Encoding with what the receiver lists.",
+        explanation="{caller} compressed bodies with a coding {callee} cannot decode, so it "
+        "answered 415 Unsupported Media Type with an Accept-Encoding header listing what it "
+        "can decode. Next time: on a 415, read Accept-Encoding; negotiate compression, never "
+        "assume it.",
     ),
     _tpl(
         "circuit_breaker",
@@ -270,22 +404,32 @@ TEMPLATES: tuple[ContractTemplate, ...] = (
         failure="pile_up",
         share=lambda e: {"fixed": 0.05},
         healthy=lambda e: {
-            "breaker": {"enabled": True, "failure_threshold": e.provider["breaker_max_failures"]}
+            "breaker": {"enabled": True, "failure_threshold": 5, "reset_timeout_s": 30}
         },
-        broken=lambda e: {"breaker": {"enabled": False, "failure_threshold": 1000}},
+        broken=lambda e: {
+            "breaker": {"enabled": False, "failure_threshold": 0, "reset_timeout_s": 30}
+        },
         check=lambda e: {
             "all": [
                 {"eq": [e.path("breaker.enabled"), True]},
+                {"ge": [e.path("breaker.failure_threshold"), 2]},
                 {"le": [e.path("breaker.failure_threshold"), e.ref("breaker_max_failures")]},
+                {"ge": [e.path("breaker.reset_timeout_s"), 1]},
+                {"le": [e.path("breaker.reset_timeout_s"), 300]},
             ]
         },
         detail="not sent: thread pool exhausted waiting on {callee}, no circuit breaker to "
         "shed the calls",
         setting="breaker",
-        contract="A breaker must be enabled and trip within {callee}'s breaker_max_failures.",
+        contract="A breaker must be enabled, opening after at least two consecutive failures "
+        "and at most {callee}'s breaker_max_failures, with a reset time of one second to five "
+        "minutes.",
         nudge="{caller} keeps calling {callee} while {callee} struggles, and drowns with it.",
         explanation="Without a circuit breaker {caller} kept sending to a struggling {callee} "
-        "and exhausted its own threads. Next time: fail fast with a breaker.",
+        "and exhausted its own threads. A breaker must be enabled with a threshold in a sane "
+        "range (one failure is noise, a billion means never; {callee} asks for at most "
+        "breaker_max_failures) and a reset time of a second to five minutes. Next time: fail "
+        "fast when a dependency is down.",
     ),
     _tpl(
         "idempotency",
@@ -296,14 +440,20 @@ TEMPLATES: tuple[ContractTemplate, ...] = (
         share=lambda e: {"fixed": 0.05},
         healthy=lambda e: {"idempotency_header": e.provider["idempotency_header"]},
         broken=lambda e: {"idempotency_header": None},
-        check=lambda e: {"eq": [e.path("idempotency_header"), e.ref("idempotency_header")]},
+        check=lambda e: {
+            "eq": [e.path("idempotency_header"), e.ref("idempotency_header"), "header_name"]
+        },
         detail="duplicate write from {caller}: the same request was applied twice, it carried "
         "no idempotency key",
         setting="idempotency_header",
-        contract="Writes must carry the idempotency header {callee} deduplicates on.",
+        contract="Writes must carry the idempotency header {callee} deduplicates on (header "
+        "names compare without case).",
         nudge="{callee} sees the same write from {caller} twice.",
         explanation="{caller} retried writes without an idempotency key, so {callee} could not "
-        "tell a retry from a new request. Next time: send the provider's idempotency header.",
+        "tell a retry from a new request and applied some twice: the second attempt got a "
+        "silent 201, not an error (without a key the server cannot detect the duplicate). "
+        "Next time: never retry a write without the provider's idempotency header, and look "
+        "for duplicates in the callee's log.",
     ),
 )
 TEMPLATE_NAMES = tuple(t.name for t in TEMPLATES)
@@ -387,23 +537,80 @@ def _connect(rng: random.Random, layers: list[list[str]], edges: set[tuple[str, 
             edges.add((rng.choice(main_top), v))
 
 
-def _provider_config(rng: random.Random, name: str) -> dict[str, Any]:
+SIGNATURE_HEADERS = ("X-Signature", "X-Signature-256", "Webhook-Signature")
+RETRYABLE_STATUSES = [408, 429, 500, 502, 503, 504]
+
+
+def _provider_config(rng: random.Random, extra: random.Random, name: str) -> dict[str, Any]:
+    """A callee's contract: what it serves and accepts, never a secret to copy.
+
+    Keys are named by id (``auth.accepted_key_ids``, ``signing.accepted_key_ids``):
+    each side keeps its secrets in its own store, and a caller's fix is its own
+    key reference. Values drawn from ``extra`` were added after the others, so
+    that a seed keeps the system it always had.
+    """
     version = rng.randint(2, 5)
     host = f"https://{name}.internal"
+    key_id = f"kid-{hex_id(rng, 10)}"
+    content_type = rng.choice(["application/json", "application/cbor"])
+    worst = rng.choice([4000, 6500, 9000, 12000, 18000])
+    rate = rng.choice([10, 20, 40, 80])
+    min_retries = rng.choice([3, 4, 5]) - 2
+    signing_key_id = f"sig-{hex_id(rng, 10)}"
+    encoding = rng.choice(["gzip", "deflate"])
+    breaker = rng.choice([5, 8, 10])
+    idempotency = rng.choice(["Idempotency-Key", "X-Request-Key"])
     return {
         "base_url": f"{host}/v{version}",
-        "deprecated_base_urls": [f"{host}/v{version - 1}"],
-        "valid_tokens": [f"tok_{hex_id(rng, 10)}"],
-        "accepted_content_types": [rng.choice(["application/json", "application/cbor"])],
-        "max_processing_ms": (worst := rng.choice([4000, 6500, 9000, 12000, 18000])),
+        "retired_base_urls": [f"{host}/v{version - 1}"],
+        "auth": {
+            "scheme": "Bearer",
+            "issuer": "https://auth.internal",
+            "audience": host,
+            "accepted_key_ids": [key_id],
+            "retired_key_ids": [f"kid-{hex_id(extra, 10)}"],
+        },
+        "accepted_content_types": [content_type],
+        "max_processing_ms": worst,
         "p50_processing_ms": worst // 5,
-        "rate_limit_per_s": rng.choice([10, 20, 40, 80]),
-        "min_retries": rng.choice([3, 4, 5]),
-        "signing_secret": f"whsec_{hex_id(rng, 10)}",
-        "accepted_encodings": [rng.choice(["gzip", "deflate"]), "identity"],
-        "breaker_max_failures": rng.choice([5, 8, 10]),
-        "idempotency_header": rng.choice(["Idempotency-Key", "X-Request-Key"]),
+        "rate_limit_per_s": rate,
+        "retry_contract": {
+            "min_retries": min_retries,
+            "max_retries": min_retries + 3,
+            "retryable_statuses": list(RETRYABLE_STATUSES),
+            "retry_after_429": True,
+        },
+        "signing": {
+            "algorithm": "hmac-sha256",
+            "header": extra.choice(SIGNATURE_HEADERS),
+            "accepted_key_ids": [signing_key_id],
+        },
+        "accepted_encodings": [encoding, "identity"],
+        "breaker_max_failures": breaker,
+        "idempotency_header": idempotency,
     }
+
+
+def _deadlines(clients: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> dict[str, int]:
+    """Each caller's deadline_s: room above its slowest healthy call, retries and waits included.
+
+    >>> block = {"timeout_s": 10, "retry": {"max_retries": 2, "backoff_s": 0.5, "multiplier": 2}}
+    >>> _deadlines({"a": {"b": block}})  # 3 attempts of 10 s, waits of 0.5 s and 1 s
+    {'a': 40}
+    """
+    out = {}
+    for caller, blocks in clients.items():
+        slowest = max(
+            worst_case_s(
+                b["timeout_s"],
+                b["retry"]["max_retries"],
+                b["retry"]["backoff_s"],
+                b["retry"]["multiplier"],
+            )
+            for b in blocks.values()
+        )
+        out[caller] = ceil_to(DEADLINE_ROOM * slowest, 10)
+    return out
 
 
 def generate_scenario(n_services: int, n_issues: int, seed: int = 0) -> Scenario:
@@ -417,7 +624,9 @@ def generate_scenario(n_services: int, n_issues: int, seed: int = 0) -> Scenario
 
     Returns:
         A scenario whose ``max_steps`` leaves room beyond the reference
-        solver's two steps per issue. Requests enter at each top-layer service
+        solver's two steps per issue. Every calling service has a
+        ``deadline_s`` (room above its slowest healthy call, retries
+        included) and one ``upstreams.<callee>`` block per call. Requests enter at each top-layer service
         and follow its call tree (one flow each); which issue masks which is
         computed from the pipeline (:func:`~apidebug_nb.model.simulation.with_masks`).
     """
@@ -431,7 +640,8 @@ def generate_scenario(n_services: int, n_issues: int, seed: int = 0) -> Scenario
             f"{n_services} services give {len(edge_list)} call edges, room for at most "
             f"{capacity} issues ({PER_EDGE} contract templates per edge); got {n_issues}"
         )
-    providers = {name: _provider_config(rng, name) for layer in layers[1:] for name in layer}
+    extra = random.Random(f"apidebug_nb:generated:{n_services}:{n_issues}:{seed}:contracts")
+    providers = {name: _provider_config(rng, extra, name) for layer in layers[1:] for name in layer}
     edges = {(a, b): Edge(a, b, providers[b]) for a, b in edge_list}
     clients: dict[str, dict[str, dict[str, Any]]] = {}
     for e in edges.values():
@@ -439,6 +649,7 @@ def generate_scenario(n_services: int, n_issues: int, seed: int = 0) -> Scenario
         for t in TEMPLATES:
             block.update(t.healthy(e))
         clients.setdefault(e.caller, {})[e.callee] = block
+    deadlines = _deadlines(clients)  # from the healthy blocks, before any contract breaks
 
     issues = _draw_issues(rng, n_issues, edges, clients)
     faults = tuple(
@@ -454,6 +665,7 @@ def generate_scenario(n_services: int, n_issues: int, seed: int = 0) -> Scenario
             if name in providers:
                 config.update(providers[name])
             if name in clients:
+                config["deadline_s"] = deadlines[name]
                 config["upstreams"] = clients[name]
             services.append(
                 Service(
@@ -594,6 +806,13 @@ def _first_free(
 
 def _make(t: ContractTemplate, e: Edge, iid: str) -> Issue:
     words = {"caller": e.caller, "callee": e.callee}
+    fix = t.healthy(e)
+    where = e.path(t.setting)
+    setting = (
+        f"The settings are under {where}."
+        if isinstance(fix[t.setting], dict)
+        else f"The setting is {where}."
+    )
     return make_issue(
         id=iid,
         service=e.caller,
@@ -601,7 +820,7 @@ def _make(t: ContractTemplate, e: Edge, iid: str) -> Issue:
         category=t.category,
         severity=t.severity,
         check=t.check(e),
-        fix={"upstreams": {e.callee: t.healthy(e)}},
+        fix={"upstreams": {e.callee: fix}},
         hop=(e.caller, e.callee),
         failure=t.failure,
         detail=t.detail.format(**words),
@@ -609,7 +828,7 @@ def _make(t: ContractTemplate, e: Edge, iid: str) -> Issue:
         explanation=t.explanation.format(**words),
         hints=(
             t.nudge.format(**words),
-            f"The setting is {e.caller}.upstreams.{e.callee}.{t.setting}.",
+            setting,
             t.contract.format(**words),
         ),
     )

@@ -88,11 +88,20 @@ print("vendor_001 (the contract):")
 print(json.dumps(configs["vendor_001"], indent=2))
 
 # %% [markdown]
-# Pairs to compare: `base_url` with `base_url`/`deprecated_base_urls`, `token` with
-# `valid_tokens`, `content_type` with `accepted_content_types`, `timeout_s` with
-# `max_processing_ms` (mind the units!), `send_rate_per_s` with `rate_limit_per_s`,
-# `retry.max_retries` with `min_retries`, and so on. One pair disagrees. You will confirm it from
-# the evidence below instead of guessing.
+# Pairs to compare: `base_url` with `base_url` (an address in `retired_base_urls` answers
+# `410 Gone`), `auth.key_id` with `auth.accepted_key_ids` and `auth.audience` with
+# `auth.audience`, `signing` with `signing` (same algorithm and header, a `key_id` among
+# its `accepted_key_ids`), `content_type` with `accepted_content_types`, `encoding` with
+# `accepted_encodings`, `send_rate_per_s` with `rate_limit_per_s` (above zero, at most the
+# limit), `retry` with `retry_contract`, `breaker` with `breaker_max_failures`, and
+# `timeout_s` with `max_processing_ms` (mind the units!) *and* with the caller's own
+# `deadline_s`: every attempt, retries included, must fit in it.
+#
+# Notice what the provider never shows: a token or a secret. It publishes the *ids* of
+# the keys it accepts, its issuer and audience; each side keeps its secrets in its own
+# store, and the caller's fix is its own key reference, never a value copied from the
+# other side. One pair disagrees. You will confirm it from the evidence below instead
+# of guessing.
 #
 # ## 2. Reading a service graph
 #
@@ -189,8 +198,11 @@ act(ep, adb.Action.submit_fix("vendor_001", {"max_processing_ms": 500}))
 # %% [markdown]
 # The first fix touched the right setting, so the message says so without giving the
 # value away. The second was refused: `vendor_001` is not yours. Both cost a step and
-# a refused fix changes nothing. The contract says the timeout must cover the
-# provider's `max_processing_ms` (4000 ms), converted to seconds:
+# a refused fix changes nothing. The contract has two sides: the timeout must cover
+# the provider's `max_processing_ms` (4000 ms) converted to seconds, plus a fifth, so at
+# least 4.8 s; and all of `edge_000`'s attempts (two retries, with backoffs of 0.5 s and
+# 1 s) must fit its `deadline_s` of 40 s, so at most about 12.8 s. A timeout of 86400 s
+# would never do. Ten seconds fits both:
 
 # %%
 act(ep, adb.Action.submit_fix("edge_000", {"upstreams.vendor_001.timeout_s": 10}))
