@@ -60,6 +60,19 @@ SHAPE = {
         5,
         40,
     ),
+    "retry_storm": (
+        ["cart_service", "inventory_service"],
+        {("cart_service", "inventory_service")},
+        {"cart_service"},
+        [
+            "retry_storm.jitter",
+            "retry_storm.budget",
+            "retry_storm.retry_after",
+            "retry_storm.breaker",
+        ],
+        2,
+        20,
+    ),
 }
 # Which issue masks which with the whole pool broken, worked out from the stage order
 # (route < authenticate < admit < negotiate < process < effect < consume): a contract
@@ -95,8 +108,9 @@ def with_change(sc: adb.Scenario, service: str, patch: dict) -> dict:
 # -- the catalogue --------------------------------------------------------------------------
 
 
-def test_tasks_are_easy_medium_hard():
-    assert adb.TASKS == ("easy", "medium", "hard")
+def test_tasks_are_easy_medium_hard_then_the_incidents():
+    assert adb.TASKS[:3] == ("easy", "medium", "hard")
+    assert set(adb.TASKS[3:]) == set(SHAPE) - {"easy", "medium", "hard"}
 
 
 @pytest.mark.parametrize("task", adb.TASKS)

@@ -101,6 +101,7 @@ class Renderer:
             if isinstance(value, str | int | float | list | tuple):
                 values[key] = value
         values.setdefault("allowed_methods", "POST")
+        values.setdefault("retry_after_s", 5)  # a shedding callee that publishes no value
         caller = configs.get(hop.caller, {})
         upstream = caller.get("upstreams", {})
         upstream = upstream.get(hop.callee, {}) if isinstance(upstream, Mapping) else {}
@@ -186,6 +187,9 @@ class Renderer:
                     c_text = f"{call} -> {reason(a.status)}{head}"
                     if bad and n + 1 < len(attempts):
                         c_level, c_text = "WARN", c_text + " (retrying)"
+                    elif a.wrong_outcome and FAILURES[a.failure or ""].caller_side:
+                        # a fine answer the caller itself got wrong (pagination, parsing)
+                        c_level, c_text = "WARN", f"{c_text}; {self._detail(a, values, configs)}"
                 events.append(Event(at + 30, order, c_level, hop.caller, f"{ids} {c_text}"))
                 order += 1
                 if a.dropped:
@@ -218,6 +222,13 @@ class Renderer:
                 order += 1
         return events
 
+    def _detail(self, r: HopResult, values: Mapping[str, Any], configs: Mapping[str, Any]) -> str:
+        """The issue's own words for a failure, else the kind's default text."""
+        issue = self.issues.get(r.source) if r.source else None
+        f = FAILURES[r.failure or ""]
+        text = issue.detail if issue is not None and issue.detail else f.callee_text or f.error
+        return fill(fill_simple(text, values), configs)
+
     def _summary(self, m: FlowModel, group: Group, configs: Mapping[str, Any]) -> str:
         """The group's outcome in a phrase: its first failing hop, else its first hop."""
         ordered = sorted(group.results, key=lambda x: x.hop)
@@ -242,6 +253,8 @@ class Renderer:
             what = f" (upstream {below.callee} failed)" if below is not None else ""
             return "ERROR", f"{call} -> {reason(r.status)}{what}"
         f = FAILURES[r.failure]
+        if f.caller_side:  # the callee answered normally; only its caller saw a problem
+            return "INFO", f"{call} {r.status} {reason(r.status).split(' ', 1)[1]}"
         issue = self.issues.get(r.source) if r.source else None
         text = issue.detail if issue is not None and issue.detail else f.callee_text
         text = fill(fill_simple(text, values), configs)
@@ -442,12 +455,14 @@ class Renderer:
                 seen = "timing out" if root.status is None else f"failing with {root.status}"
                 n = sum(g.count for g in failing)
                 out.append(f"{m.flow.entry}: {m.flow.name} {seen} ({n} of {total} requests)")
-            wrong: dict[str, int] = {}
+            wrong: dict[tuple[str, str], int] = {}
             for g in flow_groups:
                 for r in g.results:
                     if r.wrong_outcome:
-                        callee = m.flow.hops[r.hop].callee
-                        wrong[callee] = wrong.get(callee, 0) + g.count
-            for callee, n in wrong.items():
-                out.append(f"{callee}: {n} requests of {m.flow.name} applied twice")
+                        f = FAILURES[r.failure or ""]
+                        hop = m.flow.hops[r.hop]
+                        key = (hop.caller if f.caller_side else hop.callee, f.alert)
+                        wrong[key] = wrong.get(key, 0) + g.count
+            for (svc, what), n in wrong.items():
+                out.append(f"{svc}: {n} requests of {m.flow.name} {what}")
         return out

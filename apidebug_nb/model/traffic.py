@@ -452,8 +452,9 @@ def health(
                 total[hop.caller] += g.count
                 if r.reached_callee:
                     total[hop.callee] += g.count
-                if r.wrong_outcome:
-                    warned.add(hop.callee)
+                if r.wrong_outcome:  # the side that noticed the wrong outcome warns
+                    assert r.failure is not None
+                    warned.add(hop.caller if FAILURES[r.failure].caller_side else hop.callee)
                 if not r.failed and not r.dropped:
                     continue
                 if r.dropped:

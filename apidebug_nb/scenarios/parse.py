@@ -257,6 +257,13 @@ FAILURE_KINDS = (
     "timeout",
     "duplicate",
     "dropped",
+    "dns_stale",
+    "stale_connection",
+    "tls_untrusted",
+    "tls_hostname",
+    "stale_signature",
+    "unknown_enum",
+    "pagination_drift",
 )
 
 
