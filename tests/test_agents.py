@@ -20,7 +20,14 @@ from apidebug_nb.scenarios.records import freeze
 
 SEEDS = range(200)
 #: The floors the baseline must reach (issue 3 asks for 0.7 on easy and 0.5 on hard).
-BASELINE_FLOOR = {"easy": 0.7, "medium": 0.6, "hard": 0.5, "retry_storm": 0.85}
+BASELINE_FLOOR = {
+    "easy": 0.7,
+    "medium": 0.6,
+    "hard": 0.5,
+    "retry_storm": 0.85,
+    "ca_rotation": 0.7,
+    "dns_ttl": 0.65,
+}
 
 
 @pytest.fixture(scope="module")

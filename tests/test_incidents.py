@@ -14,7 +14,7 @@ import apidebug_nb as adb
 from apidebug_nb.merge_patch import apply_merge_patch, normalise_patch
 from apidebug_nb.model.rules import holds
 
-NEW = ("retry_storm",)
+NEW = ("retry_storm", "ca_rotation", "dns_ttl", "pagination_drift")
 
 
 def _resolves(task: str, issue_id: str, patch: dict) -> bool:
@@ -208,3 +208,135 @@ def test_list_shows_each_tasks_level_and_skills(capsys):
     )
     assert "level: intermediate; skills: partial failures, retry jitter" in out
     assert "level: beginner; skills: reading a 4xx" in out  # the first tasks have theirs too
+
+
+# -- partner CA rotation --------------------------------------------------------------------
+
+
+def test_ca_rotation_fails_old_pods_at_connect_with_no_status():
+    sc = adb.load_scenario("ca_rotation")
+    ep, (logs, probe) = _play(
+        sc,
+        [adb.Action.inspect_logs("billing_worker"), adb.Action.inspect_endpoint("billing_worker")],
+    )
+    text = "\n".join(logs.logs)
+    # 4 of 10 pods on the old image: 12 of 30 requests fail the chain, the other 18 the name
+    assert (
+        "... 11 more like this in this step: POST /transfers failed: connect: x509: "
+        "certificate signed by unknown authority" in text
+    )
+    assert (
+        "... 17 more like this in this step: POST /transfers failed: connect: x509: "
+        "certificate is valid for api.partnerbank.example, not legacy.partnerbank.example" in text
+    )
+    (span,) = probe.trace
+    assert span["status"] is None and span["error"].startswith("connect: x509: ")
+    assert probe.response["status"] == 502  # an application service: upstream connect failure
+    assert logs.alerts == ["billing_worker: POST /transfers failing to connect (30 of 30 requests)"]
+    assert not any("partner_bank_api trace=" in line for line in text.splitlines())
+
+
+def test_ca_rotation_trust_bundle_must_hold_the_new_root():
+    new = "PartnerBank Root CA G3"
+    ok = {"tls": {"trusted_roots": ["ISRG Root X1", new]}}
+    assert _resolves("ca_rotation", "ca_rotation.trust_bundle", ok)
+    old = {"tls": {"trusted_roots": ["ISRG Root X1", "PartnerBank Root CA 2016"]}}
+    assert not _resolves("ca_rotation", "ca_rotation.trust_bundle", old)
+    # no credential of the partner's is pasted: the fix names a public root CA only
+    partner = adb.load_scenario("ca_rotation").service("partner_bank_api").config
+    assert not any(k in str(dict(partner)).lower() for k in ("secret", "password", "token"))
+
+
+# -- DNS cached past its TTL ----------------------------------------------------------------
+
+
+def test_dns_ttl_cache_masks_the_pool_until_fixed():
+    sc = adb.load_scenario("dns_ttl")
+    fix_dns = adb.Action.submit_fix("checkout_api", {"dns": {"max_cache_ttl_s": 30}})
+    ep, (before, fixed, after) = _play(
+        sc,
+        [adb.Action.inspect_logs("checkout_api"), fix_dns, adb.Action.inspect_logs("checkout_api")],
+    )
+    assert "... 39 more like this in this step: POST /score failed: connect: dial tcp" in "\n".join(
+        before.logs
+    )
+    assert fixed.outcome.resolved == ("dns_ttl.cache",)
+    assert ep.issue_status() == {"dns_ttl.cache": "resolved", "dns_ttl.pool": "active"}
+    # 30 % of 40 requests ride pooled connections to the old region
+    new = "\n".join(after.logs[len(before.logs) :])
+    assert (
+        "... 11 more like this in this step: POST /score failed: connect: i/o timeout on a pooled"
+        in new
+    )
+    assert "... 27 more like this in this step: POST /score -> 201 Created" in new
+
+
+@pytest.mark.parametrize(
+    ("issue", "patch", "resolved"),
+    [
+        # canonical: record TTL 60 s, drain 300 s
+        ("dns_ttl.cache", {"dns": {"max_cache_ttl_s": 60}}, True),
+        ("dns_ttl.cache", {"dns": {"max_cache_ttl_s": 30}}, True),
+        ("dns_ttl.cache", {"dns": {"max_cache_ttl_s": 0}}, False),
+        ("dns_ttl.cache", {"dns": {"max_cache_ttl_s": -60}}, False),
+        ("dns_ttl.cache", {"dns": {"max_cache_ttl_s": 6000}}, False),
+        ("dns_ttl.pool", {"http_pool": {"max_connection_age_s": 150}}, True),
+        ("dns_ttl.pool", {"http_pool": {"max_connection_age_s": 300}}, True),
+        ("dns_ttl.pool", {"http_pool": {"max_connection_age_s": 0}}, False),
+        ("dns_ttl.pool", {"http_pool": {"max_connection_age_s": -150}}, False),
+        ("dns_ttl.pool", {"http_pool": {"max_connection_age_s": 15000}}, False),
+    ],
+)
+def test_dns_ttl_contracts_are_two_sided(issue, patch, resolved):
+    assert _resolves("dns_ttl", issue, patch) is resolved
+
+
+# -- offset pagination over a changing list -------------------------------------------------
+
+
+def test_pagination_drift_answers_200_and_only_the_job_notices():
+    sc = adb.load_scenario("pagination_drift")
+    ep, (job, ledger, probe) = _play(
+        sc,
+        [
+            adb.Action.inspect_logs("reconciler"),
+            adb.Action.inspect_logs("ledger_api"),
+            adb.Action.inspect_endpoint("reconciler"),
+        ],
+    )
+    # 25 % of 24 pages shift (6), then 1/8 of the other 18 are clamped (2)
+    assert job.alerts == [
+        "reconciler: 8 requests of GET /transactions reconciled with wrong counts"
+    ]
+    assert job.health == {"reconciler": "degraded", "ledger_api": "healthy"}
+    text = "\n".join(job.logs)
+    assert (
+        "WARN  reconciler trace=" in text
+        and "GET /transactions -> 200 OK; reconciliation mismatch: page shifted by rows "
+        "inserted while paging (mode=offset)"
+        in text
+    )
+    assert (
+        "... 5 more like this in this step: GET /transactions -> 200 OK; reconciliation "
+        "mismatch: page shifted" in text
+    )
+    assert "asked for 2000 rows, got 500" in text
+    ledger_lines = [line for line in ledger.logs if "ledger_api trace=" in line]
+    assert ledger_lines and all(" 200 OK" in line and "INFO" in line for line in ledger_lines)
+    assert not any(" 4" in line.split("->")[-1][:3] for line in text.splitlines() if "->" in line)
+    assert probe.response["status"] == 200
+
+
+@pytest.mark.parametrize(
+    ("patch", "resolved"),
+    [
+        # canonical cap: 500 rows
+        ({"pagination": {"page_size": 200}}, True),
+        ({"pagination": {"page_size": 500}}, True),
+        ({"pagination": {"page_size": 0}}, False),
+        ({"pagination": {"page_size": -200}}, False),
+        ({"pagination": {"page_size": 20000}}, False),
+    ],
+)
+def test_pagination_page_size_is_two_sided(patch, resolved):
+    assert _resolves("pagination_drift", "pagination_drift.page_size", patch) is resolved

@@ -73,6 +73,30 @@ SHAPE = {
         2,
         20,
     ),
+    "ca_rotation": (
+        ["billing_worker", "partner_bank_api"],
+        {("billing_worker", "partner_bank_api")},
+        {"billing_worker"},
+        ["ca_rotation.trust_bundle", "ca_rotation.hostname"],
+        2,
+        15,
+    ),
+    "dns_ttl": (
+        ["checkout_api", "fraud_scoring"],
+        {("checkout_api", "fraud_scoring")},
+        {"checkout_api"},
+        ["dns_ttl.cache", "dns_ttl.pool"],
+        2,
+        15,
+    ),
+    "pagination_drift": (
+        ["reconciler", "ledger_api"],
+        {("reconciler", "ledger_api")},
+        {"reconciler"},
+        ["pagination_drift.cursor", "pagination_drift.page_size"],
+        2,
+        15,
+    ),
 }
 # Which issue masks which with the whole pool broken, worked out from the stage order
 # (route < authenticate < admit < negotiate < process < effect < consume): a contract
@@ -91,6 +115,8 @@ MASKS = {
     "hard.sync_mode": {"hard.deprecated_url", "hard.expired_token"},
     "hard.timeout": {"hard.deprecated_url", "hard.expired_token", "hard.sync_mode"},
     "hard.idempotency": {"hard.deprecated_url", "hard.expired_token", "hard.sync_mode"},
+    # a DNS cache past its TTL fails every request before the pooled connections matter
+    "dns_ttl.pool": {"dns_ttl.cache"},
 }
 
 

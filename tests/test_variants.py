@@ -24,9 +24,32 @@ from apidebug_nb.scenarios.records import thaw
 # The main run includes it; the Python matrix in .ci/run leaves it out (plays 1,000 variants of every task).
 pytestmark = pytest.mark.slow
 
-PER_EPISODE = {"easy": 2, "medium": 3, "hard": 5, "retry_storm": 2}
-POOL_SIZE = {"easy": 4, "medium": 5, "hard": 7, "retry_storm": 4}
-MAX_STEPS = {"easy": 15, "medium": 25, "hard": 40, "retry_storm": 20}
+PER_EPISODE = {
+    "easy": 2,
+    "medium": 3,
+    "hard": 5,
+    "retry_storm": 2,
+    "ca_rotation": 2,
+    "dns_ttl": 2,
+    "pagination_drift": 2,
+}
+POOL_SIZE = {
+    "easy": 4,
+    "medium": 5,
+    "hard": 7,
+    "retry_storm": 4,
+    "ca_rotation": 2,
+    "dns_ttl": 2,
+    "pagination_drift": 2,
+}
+MAX_STEPS = {
+    "easy": 15,
+    "medium": 25,
+    "hard": 40,
+    "retry_storm": 20,
+    "ca_rotation": 15,
+    "dns_ttl": 15,
+}
 STAMP = "%Y-%m-%dT%H:%M:%S"
 
 

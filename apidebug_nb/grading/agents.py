@@ -374,6 +374,8 @@ def _from_contract_text(
             at_most = negated or bool(words & {"most", "below", "under", "exceed"})
             if (at_most and current > theirs) or (not at_most and current < theirs):
                 value = theirs
+            elif at_most and current <= 0 and words & {"zero", "positive"}:
+                value = theirs  # "above zero and at most ...": the bound itself holds
             elif not words & {"least", "most", "exceed", "below", "under", "above"}:
                 value = theirs
         elif theirs != current:

@@ -16,7 +16,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from apidebug_nb.model.pipeline import FAILURES, fill_simple, reason, render_headers
+from apidebug_nb.model.pipeline import (
+    FAILURES,
+    fill_simple,
+    no_connection,
+    reason,
+    render_headers,
+)
 from apidebug_nb.model.rules import lookup
 from apidebug_nb.model.traffic import FlowModel, Group, HopResult, relayed_status, success_status
 
@@ -237,6 +243,9 @@ class Renderer:
         call = f"{hop.method} {fill(hop.path, configs)}"
         if shown.status is None:
             return f"{call} failed: {self.error(m, shown, configs) or 'no answer'}"
+        if shown.wrong_outcome and FAILURES[shown.failure or ""].caller_side:
+            values = self._values(hop, configs, shown.status)
+            return f"{call} -> {reason(shown.status)}; {self._detail(shown, values, configs)}"
         return f"{call} -> {reason(shown.status)}"
 
     def _header_text(self, m: FlowModel, r: HopResult, configs: Mapping[str, Any]) -> str:
@@ -398,7 +407,7 @@ class Renderer:
             if failed is None:
                 status, headers, error = success_status(method, False), {}, None
             else:
-                status = relayed_status(failed.status, False, False)
+                status = relayed_status(failed.status, False, False, no_connection(failed.failure))
                 headers, error = {}, None
         response = {
             "service": service,
@@ -452,7 +461,12 @@ class Renderer:
                     for r in sorted(worst.results, key=lambda x: x.hop)
                     if r.hop in m.roots and r.failed
                 )
-                seen = "timing out" if root.status is None else f"failing with {root.status}"
+                if root.status is not None:
+                    seen = f"failing with {root.status}"
+                elif no_connection(root.failure):
+                    seen = "failing to connect"
+                else:
+                    seen = "timing out"
                 n = sum(g.count for g in failing)
                 out.append(f"{m.flow.entry}: {m.flow.name} {seen} ({n} of {total} requests)")
             wrong: dict[tuple[str, str], int] = {}

@@ -310,20 +310,34 @@ def reason(status: int | None) -> str:
     return f"{status} {REASONS.get(status, '')}".rstrip()
 
 
-def relayed_status(upstream: int | None, wrong_outcome: bool, relays: bool) -> int:
+def relayed_status(
+    upstream: int | None, wrong_outcome: bool, relays: bool, connect: bool = False
+) -> int:
     """What a service answers its own caller when a downstream call failed.
 
     A gateway relays its upstream's status; an application service answers
-    502 for an upstream error, 504 for an upstream timeout.
+    502 for an upstream error or a failed connection, 504 for an upstream timeout.
 
     >>> relayed_status(401, False, relays=True), relayed_status(401, False, relays=False)
     (401, 502)
     >>> relayed_status(None, False, relays=False), relayed_status(None, False, relays=True)
     (504, 504)
+    >>> relayed_status(None, False, relays=False, connect=True)
+    502
     """
     if upstream is None:
-        return 504
+        return 502 if connect else 504
     return upstream if relays else 502
+
+
+def no_connection(kind: str | None) -> bool:
+    """No connection to the callee could be made (DNS, TCP or TLS): its error says ``connect:``.
+
+    >>> no_connection("tls_untrusted"), no_connection("timeout"), no_connection("pile_up")
+    (True, False, False)
+    """
+    f = FAILURES.get(kind) if kind is not None else None
+    return f is not None and f.error.startswith("connect:")
 
 
 def render_headers(failure: Failure, values: Mapping[str, Any]) -> dict[str, str]:

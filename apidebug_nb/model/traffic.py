@@ -26,6 +26,7 @@ from apidebug_nb.model.pipeline import (
     FAILURES,
     KIND_ORDER,
     STAGE_INDEX,
+    no_connection,
     relayed_status,
 )
 from apidebug_nb.model.rules import lookup
@@ -388,7 +389,7 @@ def _hop(m: FlowModel, h: int, groups: _Live, failing, configs, reached) -> _Liv
         if below is None:
             answered.append((n, res))
             continue
-        status = relayed_status(below.status, False, m.relays[h])
+        status = relayed_status(below.status, False, m.relays[h], no_connection(below.failure))
         result = HopResult(
             h, status, "upstream", below.source, cause=below.hop, failed=not hop.asynchronous
         )

@@ -13,7 +13,15 @@ if TYPE_CHECKING:
     from apidebug_nb.scenarios.builder import TaskSpec
 
 # The task modules (and the builder) load on first use, to keep import fast.
-TASKS: tuple[str, ...] = ("easy", "medium", "hard", "retry_storm")
+TASKS: tuple[str, ...] = (
+    "easy",
+    "medium",
+    "hard",
+    "retry_storm",
+    "ca_rotation",
+    "dns_ttl",
+    "pagination_drift",
+)
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,223 @@
+"""Task ``dns_ttl``: a vendor fails over to another region; our DNS cache does not notice.
+
+Spec:
+    Services: ``checkout_api`` (ours, editable) -> ``fraud_scoring`` (a
+    vendor's, not editable; its config is the contract).
+    One flow, ``POST /score`` (40 requests a step).
+
+    The vendor moved its service to another region and changed its DNS
+    record, published with a short TTL. Our client keeps the old address
+    long past that TTL, so requests time out connecting to a region that is
+    gone. Both failures happen at the send stage (the client's own DNS
+    cache and connection pool): no status, only a connect error. Pool of 2
+    contracts, both per episode, 15 steps:
+
+    * ``dns_ttl.cache`` — the client's DNS cache lifetime must be above zero
+      and at most the record's TTL (``dns_ttl_s``); an override of a day
+      fails every request.
+    * ``dns_ttl.pool`` — pooled keep-alive connections must be recycled
+      within the vendor's ``connection_drain_s`` (and not be kept forever);
+      until then the share of requests sent on old connections still goes
+      to the old region.
+
+    The stale cache fails every request first, so it masks the pool: the
+    pooled connections' failures appear only once the cache honours the
+    TTL. Variants draw the TTL, the drain time, the share of pooled
+    requests and the incident clock.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from typing import Any
+
+from apidebug_nb.scenarios.builder import (
+    IssueTemplate,
+    TaskParts,
+    TaskSpec,
+    flow,
+    make_issue,
+    service,
+)
+from apidebug_nb.scenarios.records import LogLine
+
+CLIENT, VENDOR = "checkout_api", "fraud_scoring"
+HOST = "score.fraudco.example"
+
+CANONICAL = {"ttl_s": 60, "drain_s": 300, "pooled": 0.3}
+
+
+def draw_values(rng: random.Random) -> dict[str, Any]:
+    return {
+        "ttl_s": rng.choice([30, 60, 120]),
+        "drain_s": rng.choice([180, 300, 600]),
+        "pooled": rng.choice([0.2, 0.3, 0.4]),
+    }
+
+
+def build(v: Mapping[str, Any]) -> TaskParts:
+    ttl, drain = v["ttl_s"], v["drain_s"]
+    services = (
+        service(
+            CLIENT,
+            "checkout API (ours)",
+            True,
+            {
+                "fraud_url": f"https://{HOST}/v1",
+                "timeout_s": 3,
+                "dns": {"resolver": "10.0.0.2", "max_cache_ttl_s": ttl},
+                "http_pool": {"max_connections": 50, "max_connection_age_s": drain // 2},
+            },
+            "Takes orders at checkout; scores each one for fraud with the vendor first.",
+        ),
+        service(
+            VENDOR,
+            "fraud scoring API (vendor, external)",
+            False,
+            {
+                "hostname": HOST,
+                "dns_ttl_s": ttl,
+                "active_region": "eu-central-1",
+                "failed_over_from": "eu-west-1",
+                "connection_drain_s": drain,
+                "max_processing_ms": 800,
+            },
+            "The vendor's scoring API. Not yours: its config is the contract.",
+        ),
+    )
+    hop = (CLIENT, VENDOR)
+    pool = (
+        IssueTemplate(
+            make_issue(
+                id="dns_ttl.cache",
+                service=CLIENT,
+                title="DNS answers cached far past their TTL",
+                category="networking",
+                severity="critical",
+                check={
+                    "all": [
+                        {"gt": [f"{CLIENT}.dns.max_cache_ttl_s", 0]},
+                        {"le": [f"{CLIENT}.dns.max_cache_ttl_s", {"ref": f"{VENDOR}.dns_ttl_s"}]},
+                    ]
+                },
+                fix={"dns": {"max_cache_ttl_s": ttl}},
+                hop=hop,
+                failure="dns_stale",
+                detail=(
+                    "connect: dial tcp 10.41.7.23:443 (eu-west-1): i/o timeout; address cached "
+                    "for {checkout_api.dns.max_cache_ttl_s}s"
+                ),
+                explanation=(
+                    "The vendor failed over to another region by changing its DNS record, "
+                    "published with a short TTL so that clients follow within a minute or two. "
+                    "The checkout API overrode the TTL and kept the old address for a day, so "
+                    "every request timed out connecting to a region that no longer serves. "
+                    "Caching a DNS answer longer than its TTL breaks the provider's failover. "
+                    "Next time: when connects time out to one address, resolve the name again "
+                    "and compare; never pin DNS longer than the record's TTL."
+                ),
+                hints=(
+                    "Every request times out while connecting, before any HTTP answer. Compare "
+                    "the address the client uses with where the vendor serves now.",
+                    f"The setting is {CLIENT}.dns.max_cache_ttl_s.",
+                    "The cache lifetime must be above zero and at most the fraud_scoring "
+                    "dns_ttl_s.",
+                ),
+            ),
+            {"dns": {"max_cache_ttl_s": 86400}},
+        ),
+        IssueTemplate(
+            make_issue(
+                id="dns_ttl.pool",
+                service=CLIENT,
+                title="Pooled connections outlive the failover",
+                category="networking",
+                severity="error",
+                check={
+                    "all": [
+                        {"gt": [f"{CLIENT}.http_pool.max_connection_age_s", 0]},
+                        {
+                            "le": [
+                                f"{CLIENT}.http_pool.max_connection_age_s",
+                                {"ref": f"{VENDOR}.connection_drain_s"},
+                            ]
+                        },
+                    ]
+                },
+                fix={"http_pool": {"max_connection_age_s": drain // 2}},
+                hop=hop,
+                failure="stale_connection",
+                share={"fixed": v["pooled"]},
+                detail=(
+                    "connect: i/o timeout on a pooled connection to 10.41.7.23 (eu-west-1), "
+                    "opened before the failover; max_connection_age_s="
+                    "{checkout_api.http_pool.max_connection_age_s}"
+                ),
+                explanation=(
+                    "Even with fresh DNS answers, the client reused keep-alive connections "
+                    "opened to the old region before the failover; with no maximum age (0 "
+                    "meant forever) they were never re-resolved. Recycling connections within "
+                    "the vendor's drain time makes every connection follow DNS. This was masked "
+                    "while the DNS cache failed every request. Next time: a connection pool is "
+                    "a second DNS cache; bound connection age as well as DNS TTL."
+                ),
+                hints=(
+                    "A share of requests still times out connecting to the old address, although "
+                    "name lookups are fresh. Look at how long the client keeps connections.",
+                    f"The setting is {CLIENT}.http_pool.max_connection_age_s.",
+                    "The connection age must be above zero and at most the fraud_scoring "
+                    "connection_drain_s.",
+                ),
+            ),
+            {"http_pool": {"max_connection_age_s": 0}},
+        ),
+    )
+
+    def base_logs(cfg: Mapping[str, Mapping[str, Any]]) -> list[LogLine]:
+        c, f = cfg[CLIENT], cfg[VENDOR]
+        return [
+            LogLine(CLIENT, -4000, "INFO", "checkout api 12.4.2 starting"),
+            LogLine(
+                CLIENT,
+                -3999,
+                "INFO",
+                f"fraud={c['fraud_url']} timeout={c['timeout_s']}s "
+                f"dns_cache_max={c['dns']['max_cache_ttl_s']}s "
+                f"pool_max_age={c['http_pool']['max_connection_age_s']}s",
+            ),
+            LogLine(CLIENT, -3998, "INFO", f"resolved {HOST} -> 10.41.7.23 (eu-west-1)"),
+            LogLine(
+                VENDOR,
+                -600,
+                "WARN",
+                f"regional failover: {f['failed_over_from']} -> {f['active_region']}; "
+                f"{HOST} now 10.87.2.14, TTL {f['dns_ttl_s']}s",
+            ),
+        ]
+
+    flows = (flow("POST /score", CLIENT, 40, (CLIENT, VENDOR, "POST", "/score")),)
+    return TaskParts(services, (hop,), pool, base_logs, flows)
+
+
+SPEC = TaskSpec(
+    id="dns_ttl",
+    title="DNS cached past its TTL",
+    description=(
+        "Checkout stalls: calls to the fraud-scoring vendor time out while connecting. "
+        "The vendor failed over to another region ten minutes ago. The checkout API is "
+        "yours; the vendor is not."
+    ),
+    max_steps=15,
+    per_episode=2,
+    canonical_values=CANONICAL,
+    draw_values=draw_values,
+    build=build,
+    level="intermediate",
+    skills=(
+        "connect timeouts without a status",
+        "DNS TTLs and failover",
+        "connection pools as a hidden cache",
+        "masking",
+    ),
+)

@@ -1,0 +1,204 @@
+"""Task ``pagination_drift``: offset pagination over a list that changes while it is read.
+
+Spec:
+    Services: ``reconciler`` (ours, editable: a reconciliation job) ->
+    ``ledger_api`` (another team's, not editable; its config is the contract).
+    One flow, ``GET /transactions`` (24 page requests a step).
+
+    Every request answers ``200``: nothing fails on the wire. The evidence
+    is in the reconciliation job's own log, where its counts disagree with
+    the ledger's (a wrong outcome at the consume stage, noticed by the
+    caller). Pool of 2 contracts, both per episode, 15 steps:
+
+    * ``pagination_drift.cursor`` — the job must page with the cursor mode
+      the ledger names (``pagination_mode``): with offsets, rows inserted at
+      the head while the job reads shift every later page, so a share of
+      pages skip or repeat rows.
+    * ``pagination_drift.page_size`` — the page size must be above zero and
+      at most the ledger's ``max_page_size``: the ledger clamps larger pages
+      silently, and the job, counting on full pages, stops before the end.
+
+    Neither masks the other: both act on answers that arrived. Variants draw
+    the ledger's page cap, the share of pages hit by inserts and the clock.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from typing import Any
+
+from apidebug_nb.scenarios.builder import (
+    IssueTemplate,
+    TaskParts,
+    TaskSpec,
+    flow,
+    make_issue,
+    service,
+)
+from apidebug_nb.scenarios.records import LogLine
+
+JOB, LEDGER = "reconciler", "ledger_api"
+
+CANONICAL = {"max_page": 500, "shifted": 0.25}
+
+
+def draw_values(rng: random.Random) -> dict[str, Any]:
+    return {"max_page": rng.choice([250, 500, 1000]), "shifted": rng.choice([0.2, 0.25, 0.3])}
+
+
+def build(v: Mapping[str, Any]) -> TaskParts:
+    cap = v["max_page"]
+    good_page = cap * 2 // 5
+    services = (
+        service(
+            JOB,
+            "reconciliation job (ours)",
+            True,
+            {
+                "ledger_url": "http://ledger.internal/api",
+                "schedule": "every 15 minutes",
+                "pagination": {"mode": "cursor", "page_size": good_page},
+                "compare_with": "payments warehouse",
+            },
+            "Compares the ledger's transactions with the payments warehouse, page by page.",
+        ),
+        service(
+            LEDGER,
+            "ledger API (another team's)",
+            False,
+            {
+                "pagination_mode": "cursor",
+                "supported_modes": ["cursor", "offset"],
+                "max_page_size": cap,
+                "ordering": "newest first",
+                "writes_per_s": 35,
+            },
+            "The company ledger. Not yours: its config is the contract.",
+        ),
+    )
+    hop = (JOB, LEDGER)
+    pool = (
+        IssueTemplate(
+            make_issue(
+                id="pagination_drift.cursor",
+                service=JOB,
+                title="Offset pagination over a changing list",
+                category="protocol",
+                severity="error",
+                check={"eq": [f"{JOB}.pagination.mode", {"ref": f"{LEDGER}.pagination_mode"}]},
+                fix={"pagination": {"mode": "cursor"}},
+                hop=hop,
+                failure="pagination_drift",
+                share={"fixed": v["shifted"]},
+                detail=(
+                    "reconciliation mismatch: page shifted by rows inserted while paging "
+                    "(mode={reconciler.pagination.mode}); rows skipped or counted twice"
+                ),
+                explanation=(
+                    "The ledger lists newest first and takes dozens of writes a second. With "
+                    "offset paging, every row inserted while the job reads pushes the rest of "
+                    "the list down, so the next page starts at the wrong row: some rows are "
+                    "skipped, some counted twice, and every request still answers 200. A "
+                    "cursor names the last row seen, so inserts cannot shift it. Next time: "
+                    "when counts are off but nothing errors, check how the data was paged, "
+                    "and never page with offsets over a list that changes."
+                ),
+                hints=(
+                    "Nothing fails, yet the job's counts disagree with the ledger. Read the "
+                    "reconciliation job's own log and look at how it walks the list.",
+                    f"The setting is {JOB}.pagination.mode.",
+                    "The pagination mode must be the one ledger_api's pagination_mode names, "
+                    "which inserts cannot shift.",
+                ),
+            ),
+            {"pagination": {"mode": "offset"}},
+        ),
+        IssueTemplate(
+            make_issue(
+                id="pagination_drift.page_size",
+                service=JOB,
+                title="Page size above the ledger's cap",
+                category="protocol",
+                severity="warning",
+                check={
+                    "all": [
+                        {"gt": [f"{JOB}.pagination.page_size", 0]},
+                        {
+                            "le": [
+                                f"{JOB}.pagination.page_size",
+                                {"ref": f"{LEDGER}.max_page_size"},
+                            ]
+                        },
+                    ]
+                },
+                fix={"pagination": {"page_size": good_page}},
+                hop=hop,
+                failure="pagination_drift",
+                share={"fixed": 0.125},
+                detail=(
+                    "reconciliation mismatch: asked for {reconciler.pagination.page_size} rows, "
+                    "got {ledger_api.max_page_size}; stopped before the end of the list"
+                ),
+                explanation=(
+                    "The job asked for pages larger than the ledger's max_page_size. The ledger "
+                    "clamps such pages silently, and the job, expecting full pages, computed "
+                    "too few of them and stopped before the end of the list: the last "
+                    "transactions were never compared. Next time: respect a provider's page "
+                    "cap, and stop paging when the provider says there is no next page, not "
+                    "after a computed count."
+                ),
+                hints=(
+                    "The job finishes early and misses the newest rows, without an error. "
+                    "Compare the page size it asks for with what the ledger returns.",
+                    f"The setting is {JOB}.pagination.page_size.",
+                    "The page size must be above zero and at most the ledger_api max_page_size.",
+                ),
+            ),
+            {"pagination": {"page_size": cap * 4}},
+        ),
+    )
+
+    def base_logs(cfg: Mapping[str, Mapping[str, Any]]) -> list[LogLine]:
+        j, led = cfg[JOB], cfg[LEDGER]
+        p = j["pagination"]
+        return [
+            LogLine(JOB, -60, "INFO", "reconciler 1.9.3: run started (every 15 minutes)"),
+            LogLine(
+                JOB,
+                -59,
+                "INFO",
+                f"ledger={j['ledger_url']} paging mode={p['mode']} page_size={p['page_size']}",
+            ),
+            LogLine(
+                LEDGER,
+                -3600,
+                "INFO",
+                f"serving transactions {led['ordering']}; max page {led['max_page_size']} rows",
+            ),
+        ]
+
+    flows = (flow("GET /transactions", JOB, 24, (JOB, LEDGER, "GET", "/transactions")),)
+    return TaskParts(services, (hop,), pool, base_logs, flows)
+
+
+SPEC = TaskSpec(
+    id="pagination_drift",
+    title="Offset pagination over a changing list",
+    description=(
+        "Finance says the nightly reconciliation is off by a few transactions, yet no "
+        "request fails. The reconciliation job (yours) pages through the ledger API "
+        "(another team's)."
+    ),
+    max_steps=15,
+    per_episode=2,
+    canonical_values=CANONICAL,
+    draw_values=draw_values,
+    build=build,
+    level="intermediate",
+    skills=(
+        "wrong outcomes behind 200 OK",
+        "offset vs cursor pagination",
+        "reading a caller's own log",
+    ),
+)
