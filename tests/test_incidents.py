@@ -14,7 +14,7 @@ import apidebug_nb as adb
 from apidebug_nb.merge_patch import apply_merge_patch, normalise_patch
 from apidebug_nb.model.rules import holds
 
-NEW = ("retry_storm", "ca_rotation", "dns_ttl", "pagination_drift")
+NEW = ("retry_storm", "ca_rotation", "dns_ttl", "pagination_drift", "vendor_enum")
 
 
 def _resolves(task: str, issue_id: str, patch: dict) -> bool:
@@ -340,3 +340,48 @@ def test_pagination_drift_answers_200_and_only_the_job_notices():
 )
 def test_pagination_page_size_is_two_sided(patch, resolved):
     assert _resolves("pagination_drift", "pagination_drift.page_size", patch) is resolved
+
+
+# -- a vendor adds an enum value ------------------------------------------------------------
+
+
+def test_vendor_enum_our_500_shows_in_both_logs():
+    sc = adb.load_scenario("vendor_enum")
+    ep, (ours, theirs) = _play(
+        sc, [adb.Action.inspect_logs("order_ingest"), adb.Action.inspect_logs("payments_vendor")]
+    )
+    # 20 % of 40 events carry the new value (8), 5 % of the other 32 are poison (2)
+    assert ours.alerts == [
+        "payments_vendor: POST /webhooks/payments failing with 500 (10 of 40 requests)"
+    ]
+    text = "\n".join(ours.logs)
+    assert (
+        "ERROR order_ingest trace=" in text
+        and "POST /webhooks/payments 500: could not deserialise the body: unknown PaymentStatus "
+        "'partially_refunded' (unknown_enum=reject)"
+        in text
+    )
+    vendor = "\n".join(theirs.logs)
+    assert (
+        "... 7 more like this in this step: POST /webhooks/payments -> 500 Internal Server Error"
+        in vendor
+    )
+    assert "... 29 more like this in this step: POST /webhooks/payments -> 201 Created" in vendor
+    # a 5xx counts against the service that answered it: ours
+    assert ours.health["order_ingest"] != "healthy"
+
+
+@pytest.mark.parametrize(
+    ("patch", "resolved"),
+    [
+        # canonical: the vendor redelivers up to 8 times
+        ({"dead_letter": {"enabled": True, "max_attempts": 3}}, True),
+        ({"dead_letter": {"enabled": True, "max_attempts": 8}}, True),
+        ({"dead_letter": {"enabled": True, "max_attempts": 0}}, False),
+        ({"dead_letter": {"enabled": True, "max_attempts": -3}}, False),
+        ({"dead_letter": {"enabled": True, "max_attempts": 300}}, False),
+        ({"dead_letter": {"enabled": False, "max_attempts": 3}}, False),
+    ],
+)
+def test_vendor_enum_dead_letter_attempts_are_two_sided(patch, resolved):
+    assert _resolves("vendor_enum", "vendor_enum.dead_letter", patch) is resolved

@@ -97,6 +97,14 @@ SHAPE = {
         2,
         15,
     ),
+    "vendor_enum": (
+        ["payments_vendor", "order_ingest"],
+        {("payments_vendor", "order_ingest")},
+        {"order_ingest"},
+        ["vendor_enum.tolerant_reader", "vendor_enum.dead_letter"],
+        2,
+        15,
+    ),
 }
 # Which issue masks which with the whole pool broken, worked out from the stage order
 # (route < authenticate < admit < negotiate < process < effect < consume): a contract

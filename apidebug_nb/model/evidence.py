@@ -269,7 +269,9 @@ class Renderer:
         text = fill(fill_simple(text, values), configs)
         if f.status is None:  # timeout: the callee finished anyway
             return "WARN", f"{call} {success_status(hop.method, False)} {text}"
-        level = "WARN"
+        # the callee's own fault (an unhandled error, not load shedding) is an ERROR on its side
+        own_fault = f.blame == "callee" and not f.retryable and (r.status or 0) >= 500
+        level = "ERROR" if own_fault else "WARN"
         return level, f"{call} {r.status}: {text}"
 
     def _req(self, key: tuple | None, hop: int, attempt: int) -> str:

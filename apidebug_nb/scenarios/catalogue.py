@@ -21,6 +21,7 @@ TASKS: tuple[str, ...] = (
     "ca_rotation",
     "dns_ttl",
     "pagination_drift",
+    "vendor_enum",
 )
 
 
