@@ -14,7 +14,7 @@ import apidebug_nb as adb
 from apidebug_nb.merge_patch import apply_merge_patch, normalise_patch
 from apidebug_nb.model.rules import holds
 
-NEW = ("retry_storm", "ca_rotation", "dns_ttl", "pagination_drift", "vendor_enum")
+NEW = ("retry_storm", "ca_rotation", "dns_ttl", "pagination_drift", "vendor_enum", "webhook_skew")
 
 
 def _resolves(task: str, issue_id: str, patch: dict) -> bool:
@@ -385,3 +385,60 @@ def test_vendor_enum_our_500_shows_in_both_logs():
 )
 def test_vendor_enum_dead_letter_attempts_are_two_sided(patch, resolved):
     assert _resolves("vendor_enum", "vendor_enum.dead_letter", patch) is resolved
+
+
+# -- webhook signatures and clock skew ------------------------------------------------------
+
+
+def test_webhook_skew_signature_masks_the_clock_then_the_clock_shows():
+    sc = adb.load_scenario("webhook_skew")
+    raw = adb.Action.submit_fix(
+        "webhook_handler", {"signing": {"signed_payload": "timestamp.raw_body"}}
+    )
+    ep, (first, fixed, then) = _play(
+        sc,
+        [
+            adb.Action.inspect_logs("webhook_handler"),
+            raw,
+            adb.Action.inspect_endpoint("partner_events"),
+        ],
+    )
+    assert first.alerts == [
+        "partner_events: POST /hooks/partner failing with 401 (40 of 40 requests)"
+    ]
+    assert first.health == {
+        "partner_events": "error",
+        "webhook_handler": "healthy",
+        "fulfilment": "degraded",
+    }
+    assert "401: signature mismatch: HMAC computed over timestamp.parsed_json" in "\n".join(
+        first.logs
+    )
+    assert fixed.outcome.resolved == ("webhook_skew.raw_body",)
+    assert ep.issue_status()["webhook_skew.clock"] == "active"
+    (span,) = then.trace  # refused: nothing is queued for fulfilment
+    assert span["status"] == 401 and span["headers"] == {
+        "WWW-Authenticate": 'Signature realm="webhook_handler", error="invalid_signature", '
+        'error_description="timestamp outside tolerance"'
+    }
+
+
+def test_webhook_skew_a_wider_window_is_not_a_fix():
+    # canonical: the partner allows 300 s; the handler's clock is 412 s off
+    widened = {"signing": {"tolerance_s": 3600}}
+    assert not _resolves("webhook_skew", "webhook_skew.clock", widened)
+    both = {"clock": {"ntp": {"enabled": True}}, "signing": {"tolerance_s": 3600}}
+    assert not _resolves("webhook_skew", "webhook_skew.clock", both)
+    assert _resolves("webhook_skew", "webhook_skew.clock", {"clock": {"ntp": {"enabled": True}}})
+    tighter = {"clock": {"ntp": {"enabled": True}}, "signing": {"tolerance_s": 120}}
+    assert _resolves("webhook_skew", "webhook_skew.clock", tighter)
+    zero = {"clock": {"ntp": {"enabled": True}}, "signing": {"tolerance_s": 0}}
+    assert not _resolves("webhook_skew", "webhook_skew.clock", zero)
+
+
+def test_webhook_skew_copies_no_secret():
+    sc = adb.load_scenario("webhook_skew")
+    partner = str(dict(sc.service("partner_events").config))
+    assert "secret" not in partner.lower()
+    handler = sc.service("webhook_handler").config
+    assert handler["signing"]["key_ref"].startswith("vault:")

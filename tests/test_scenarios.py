@@ -105,6 +105,14 @@ SHAPE = {
         2,
         15,
     ),
+    "webhook_skew": (
+        ["partner_events", "webhook_handler", "fulfilment"],
+        {("partner_events", "webhook_handler"), ("webhook_handler", "fulfilment")},
+        {"webhook_handler"},
+        ["webhook_skew.raw_body", "webhook_skew.clock"],
+        2,
+        15,
+    ),
 }
 # Which issue masks which with the whole pool broken, worked out from the stage order
 # (route < authenticate < admit < negotiate < process < effect < consume): a contract
@@ -125,6 +133,8 @@ MASKS = {
     "hard.idempotency": {"hard.deprecated_url", "hard.expired_token", "hard.sync_mode"},
     # a DNS cache past its TTL fails every request before the pooled connections matter
     "dns_ttl.pool": {"dns_ttl.cache"},
+    # the signature is checked before its timestamp
+    "webhook_skew.clock": {"webhook_skew.raw_body"},
 }
 
 

@@ -22,6 +22,7 @@ TASKS: tuple[str, ...] = (
     "dns_ttl",
     "pagination_drift",
     "vendor_enum",
+    "webhook_skew",
 )
 
 

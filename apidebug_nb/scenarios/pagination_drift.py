@@ -83,7 +83,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
             make_issue(
                 id="pagination_drift.cursor",
                 service=JOB,
-                title="Offset pagination over a changing list",
+                title="Offset paging under concurrent inserts",
                 category="protocol",
                 severity="error",
                 check={"eq": [f"{JOB}.pagination.mode", {"ref": f"{LEDGER}.pagination_mode"}]},

@@ -1,0 +1,253 @@
+"""Task ``webhook_skew``: webhook signatures over re-serialised JSON, and a clock minutes off.
+
+Spec:
+    Services: ``partner_events`` (a partner's, not editable; it signs and
+    sends webhooks) -> ``webhook_handler`` (ours, editable) ->
+    ``fulfilment`` (another team's, not editable; fed through a queue).
+    One flow, ``POST /hooks/partner`` (40 events a step); the handler
+    queues each verified event for fulfilment (202).
+
+    The partner signs ``timestamp.raw_body`` with HMAC-SHA256 and rejects
+    nothing itself: our handler verifies. Both contracts sit at the
+    authenticate stage of the handler (the callee), so the partner's log
+    shows the 401s and ours shows why; fulfilment, starved of events, is
+    degraded. No secret is ever copied: the key is the handler's own
+    reference to a vault entry, and the partner publishes only the key id.
+    Pool of 2 contracts, both per episode, 15 steps:
+
+    * ``webhook_skew.raw_body`` — the handler must compute the HMAC over
+      what the partner signs (``signing.signed_payload``: the raw bytes),
+      not over JSON it parsed and serialised again.
+    * ``webhook_skew.clock`` — the handler's clock must be synchronised
+      (NTP on) and its timestamp tolerance above zero and at most the
+      partner's ``signing.tolerance_s``: widening the window instead is a
+      replay risk, not a fix.
+
+    The signature check comes first, so the HMAC problem masks the clock.
+    A 401 counts against the caller in health (DESIGN section 1), so the
+    partner shows as failing although the fault is the handler's: the
+    handler's own log says why.
+    Variants draw the clock's drift, the partner's tolerance and the clock.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from typing import Any
+
+from apidebug_nb.scenarios.builder import (
+    IssueTemplate,
+    TaskParts,
+    TaskSpec,
+    flow,
+    make_issue,
+    service,
+)
+from apidebug_nb.scenarios.records import LogLine
+
+PARTNER, HANDLER, FULFIL = "partner_events", "webhook_handler", "fulfilment"
+
+CANONICAL = {"drift_s": 412, "tolerance_s": 300}
+
+
+def draw_values(rng: random.Random) -> dict[str, Any]:
+    tolerance = rng.choice([180, 300, 600])
+    return {"drift_s": tolerance + rng.randrange(60, 900), "tolerance_s": tolerance}
+
+
+def build(v: Mapping[str, Any]) -> TaskParts:
+    tolerance, drift = v["tolerance_s"], v["drift_s"]
+    services = (
+        service(
+            PARTNER,
+            "partner event sender (partner's, external)",
+            False,
+            {
+                "target": "https://hooks.shop.example/hooks/partner",
+                "signing": {
+                    "algorithm": "hmac-sha256",
+                    "header": "X-Partner-Signature",
+                    "timestamp_header": "X-Partner-Timestamp",
+                    "signed_payload": "timestamp.raw_body",
+                    "tolerance_s": tolerance,
+                    "key_id": "whk_2026_03",
+                },
+                "redelivery": {"retries": 5, "on": "any non-2xx"},
+            },
+            "The partner's event sender. Not yours: its config is the contract.",
+        ),
+        service(
+            HANDLER,
+            "webhook handler (ours)",
+            True,
+            {
+                "listen_path": "/hooks/partner",
+                "signing": {
+                    "algorithm": "hmac-sha256",
+                    "key_ref": "vault:partner/webhook-key#whk_2026_03",
+                    "signed_payload": "timestamp.raw_body",
+                    "tolerance_s": tolerance,
+                },
+                "clock": {"timezone": "UTC", "ntp": {"enabled": True, "server": "time.internal"}},
+                "forward_to": FULFIL,
+            },
+            "Verifies the partner's webhooks and queues them for fulfilment.",
+        ),
+        service(
+            FULFIL,
+            "fulfilment (another team's)",
+            False,
+            {"queue": "orders-paid", "workers": 12},
+            "Ships orders once the partner confirms them.",
+        ),
+    )
+    hop = (PARTNER, HANDLER)
+    pool = (
+        IssueTemplate(
+            make_issue(
+                id="webhook_skew.raw_body",
+                service=HANDLER,
+                title="HMAC computed over re-serialised JSON",
+                category="authentication",
+                severity="critical",
+                check={
+                    "eq": [
+                        f"{HANDLER}.signing.signed_payload",
+                        {"ref": f"{PARTNER}.signing.signed_payload"},
+                    ]
+                },
+                fix={"signing": {"signed_payload": "timestamp.raw_body"}},
+                hop=hop,
+                failure="invalid_signature",
+                detail=(
+                    "signature mismatch: HMAC computed over {webhook_handler.signing.signed_payload}"
+                    " (JSON parsed and serialised again: key order and spacing differ from the "
+                    "bytes that were signed)"
+                ),
+                explanation=(
+                    "The partner signs the exact bytes it sends. The handler parsed the JSON "
+                    "first and computed the HMAC over its own serialisation: same data, "
+                    "different bytes (key order, spacing, number formats), so no signature "
+                    "ever matched and every event got 401. Verify over the raw body before "
+                    "parsing, and compare signatures in constant time. The key itself was fine: "
+                    "it stays a reference to our vault entry, never a copy of anything the "
+                    "partner shows. Next time: on a signature mismatch, check what was signed "
+                    "(the payload recipe) before suspecting the key."
+                ),
+                hints=(
+                    "The partner's events are refused as unauthenticated, although the key is "
+                    "the right one. Compare what the partner signs with what the handler "
+                    "verifies.",
+                    f"The setting is {HANDLER}.signing.signed_payload.",
+                    "The handler must compute the HMAC over what the partner_events signing "
+                    "signed_payload names: the bytes as received.",
+                ),
+            ),
+            {"signing": {"signed_payload": "timestamp.parsed_json"}},
+        ),
+        IssueTemplate(
+            make_issue(
+                id="webhook_skew.clock",
+                service=HANDLER,
+                title="Clock minutes off with NTP disabled",
+                category="configuration",
+                severity="critical",
+                check={
+                    "all": [
+                        {"eq": [f"{HANDLER}.clock.ntp.enabled", True]},
+                        {"gt": [f"{HANDLER}.signing.tolerance_s", 0]},
+                        {
+                            "le": [
+                                f"{HANDLER}.signing.tolerance_s",
+                                {"ref": f"{PARTNER}.signing.tolerance_s"},
+                            ]
+                        },
+                    ]
+                },
+                fix={"clock": {"ntp": {"enabled": True}}},
+                hop=hop,
+                failure="stale_signature",
+                detail=(
+                    f"signature timestamp outside tolerance: signed {drift} s away from our "
+                    "clock (tolerance {webhook_handler.signing.tolerance_s} s)"
+                ),
+                explanation=(
+                    "The timestamp inside the signature protects against replays: an event "
+                    "signed longer ago than the tolerance is refused. The handler's clock had "
+                    "drifted minutes away because NTP was disabled on its hosts, so every "
+                    "fresh event looked stale. The fix is a synchronised clock, not a wider "
+                    "window: a tolerance above the partner's lets replayed events in. This was "
+                    "masked while no signature matched. Next time: when timestamps are "
+                    "rejected, compare the clocks first (date on both sides), and alert on "
+                    "clock drift."
+                ),
+                hints=(
+                    "Signatures now verify, yet events are refused as stale. Compare the "
+                    "handler's idea of the time with the partner's.",
+                    f"The setting is {HANDLER}.clock.ntp.enabled.",
+                    "The handler's clock must be synchronised, and its tolerance must stay "
+                    "above zero and within the partner_events signing tolerance_s.",
+                ),
+            ),
+            {"clock": {"ntp": {"enabled": False}}},
+        ),
+    )
+
+    def base_logs(cfg: Mapping[str, Mapping[str, Any]]) -> list[LogLine]:
+        h = cfg[HANDLER]
+        ntp = h["clock"]["ntp"]
+        lines = [
+            LogLine(HANDLER, -2400, "INFO", "webhook handler 4.2.0 starting"),
+            LogLine(
+                HANDLER,
+                -2399,
+                "INFO",
+                f"verifying {h['signing']['algorithm']} over {h['signing']['signed_payload']}, "
+                f"tolerance {h['signing']['tolerance_s']}s, key {h['signing']['key_ref']}",
+            ),
+            LogLine(
+                HANDLER,
+                -2398,
+                "INFO",
+                f"clock: ntp {'on' if ntp['enabled'] else 'off'} ({ntp['server']})",
+            ),
+            LogLine(FULFIL, -3000, "INFO", "fulfilment workers ready (12)"),
+        ]
+        if not ntp["enabled"]:
+            lines.append(LogLine(HANDLER, -2397, "WARN", "clock: not synchronised"))
+        return lines
+
+    flows = (
+        flow(
+            "POST /hooks/partner",
+            PARTNER,
+            40,
+            (PARTNER, HANDLER, "POST", "/hooks/partner"),
+            (HANDLER, FULFIL, "POST", "/orders-paid", True),
+        ),
+    )
+    return TaskParts(services, (hop, (HANDLER, FULFIL)), pool, base_logs, flows)
+
+
+SPEC = TaskSpec(
+    id="webhook_skew",
+    title="Webhook signatures and clock skew",
+    description=(
+        "Paid orders stopped shipping: the partner's webhooks are refused. The partner "
+        "(not yours) signs each event; the webhook handler (yours) verifies it and queues "
+        "it for fulfilment (another team's)."
+    ),
+    max_steps=15,
+    per_episode=2,
+    canonical_values=CANONICAL,
+    draw_values=draw_values,
+    build=build,
+    level="advanced",
+    skills=(
+        "HMAC over raw bytes",
+        "timestamps, tolerance and replay protection",
+        "clock synchronisation",
+        "masking",
+    ),
+)
