@@ -252,14 +252,16 @@ def test_ca_rotation_trust_bundle_must_hold_the_new_root():
 
 def test_dns_ttl_cache_masks_the_pool_until_fixed():
     sc = adb.load_scenario("dns_ttl")
-    fix_dns = adb.Action.submit_fix("checkout_api", {"dns": {"max_cache_ttl_s": 30}})
+    fix_dns = adb.Action.submit_fix("checkout_api", {"dns": {"ttl_policy": "record"}})
     ep, (before, fixed, after) = _play(
         sc,
         [adb.Action.inspect_logs("checkout_api"), fix_dns, adb.Action.inspect_logs("checkout_api")],
     )
-    assert "... 39 more like this in this step: POST /score failed: connect: dial tcp" in "\n".join(
-        before.logs
-    )
+    assert (
+        "... 39 more like this in this step: POST /score failed: connect: dial tcp 10.41.7.23:443 "
+        "(eu-west-1): i/o timeout; address cached for 86400s (ttl_policy=override)"
+    ) in "\n".join(before.logs)
+    assert before.alerts == ["checkout_api: POST /score failing to connect (40 of 40 requests)"]
     assert fixed.outcome.resolved == ("dns_ttl.cache",)
     assert ep.issue_status() == {"dns_ttl.cache": "resolved", "dns_ttl.pool": "active"}
     # 30 % of 40 requests ride pooled connections to the old region
@@ -271,24 +273,29 @@ def test_dns_ttl_cache_masks_the_pool_until_fixed():
     assert "... 27 more like this in this step: POST /score -> 201 Created" in new
 
 
+def test_dns_ttl_a_shorter_override_is_still_an_override():
+    short = {"dns": {"ttl_policy": "override", "override_ttl_s": 30}}
+    assert not _resolves("dns_ttl", "dns_ttl.cache", short)
+    assert _resolves("dns_ttl", "dns_ttl.cache", {"dns": {"ttl_policy": "record"}})
+
+
 @pytest.mark.parametrize(
-    ("issue", "patch", "resolved"),
+    ("age_ms", "resolved"),
     [
-        # canonical: record TTL 60 s, drain 300 s
-        ("dns_ttl.cache", {"dns": {"max_cache_ttl_s": 60}}, True),
-        ("dns_ttl.cache", {"dns": {"max_cache_ttl_s": 30}}, True),
-        ("dns_ttl.cache", {"dns": {"max_cache_ttl_s": 0}}, False),
-        ("dns_ttl.cache", {"dns": {"max_cache_ttl_s": -60}}, False),
-        ("dns_ttl.cache", {"dns": {"max_cache_ttl_s": 6000}}, False),
-        ("dns_ttl.pool", {"http_pool": {"max_connection_age_s": 150}}, True),
-        ("dns_ttl.pool", {"http_pool": {"max_connection_age_s": 300}}, True),
-        ("dns_ttl.pool", {"http_pool": {"max_connection_age_s": 0}}, False),
-        ("dns_ttl.pool", {"http_pool": {"max_connection_age_s": -150}}, False),
-        ("dns_ttl.pool", {"http_pool": {"max_connection_age_s": 15000}}, False),
+        # canonical: the vendor drains old connections for 300 s = 300000 ms
+        (150000, True),
+        (60000, True),
+        (300000, True),
+        (300001, False),
+        (0, False),
+        (-150000, False),
+        (15000000, False),
+        (999, False),  # under a second: keep-alive defeated
     ],
 )
-def test_dns_ttl_contracts_are_two_sided(issue, patch, resolved):
-    assert _resolves("dns_ttl", issue, patch) is resolved
+def test_dns_ttl_connection_age_is_two_sided(age_ms, resolved):
+    patch = {"http_pool": {"max_connection_age_ms": age_ms}}
+    assert _resolves("dns_ttl", "dns_ttl.pool", patch) is resolved
 
 
 # -- offset pagination over a changing list -------------------------------------------------
@@ -320,26 +327,20 @@ def test_pagination_drift_answers_200_and_only_the_job_notices():
         "... 5 more like this in this step: GET /transactions -> 200 OK; reconciliation "
         "mismatch: page shifted" in text
     )
-    assert "asked for 2000 rows, got 500" in text
+    assert "asked for 2000 rows, got 500; stopped after a computed page count" in text
     ledger_lines = [line for line in ledger.logs if "ledger_api trace=" in line]
     assert ledger_lines and all(" 200 OK" in line and "INFO" in line for line in ledger_lines)
     assert not any(" 4" in line.split("->")[-1][:3] for line in text.splitlines() if "->" in line)
     assert probe.response["status"] == 200
 
 
-@pytest.mark.parametrize(
-    ("patch", "resolved"),
-    [
-        # canonical cap: 500 rows
-        ({"pagination": {"page_size": 200}}, True),
-        ({"pagination": {"page_size": 500}}, True),
-        ({"pagination": {"page_size": 0}}, False),
-        ({"pagination": {"page_size": -200}}, False),
-        ({"pagination": {"page_size": 20000}}, False),
-    ],
-)
-def test_pagination_page_size_is_two_sided(patch, resolved):
-    assert _resolves("pagination_drift", "pagination_drift.page_size", patch) is resolved
+def test_pagination_end_of_list_is_the_ledgers_signal():
+    ok = {"pagination": {"end_when": "no_next_page"}}
+    assert _resolves("pagination_drift", "pagination_drift.end_of_list", ok)
+    computed = {"pagination": {"end_when": "computed_count", "page_size": 500}}
+    assert not _resolves("pagination_drift", "pagination_drift.end_of_list", computed)
+    offset = {"pagination": {"mode": "offset"}}
+    assert not _resolves("pagination_drift", "pagination_drift.cursor", offset)
 
 
 # -- a vendor adds an enum value ------------------------------------------------------------

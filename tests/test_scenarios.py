@@ -93,7 +93,7 @@ SHAPE = {
         ["reconciler", "ledger_api"],
         {("reconciler", "ledger_api")},
         {"reconciler"},
-        ["pagination_drift.cursor", "pagination_drift.page_size"],
+        ["pagination_drift.cursor", "pagination_drift.end_of_list"],
         2,
         15,
     ),

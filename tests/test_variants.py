@@ -32,6 +32,8 @@ PER_EPISODE = {
     "ca_rotation": 2,
     "dns_ttl": 2,
     "pagination_drift": 2,
+    "vendor_enum": 2,
+    "webhook_skew": 2,
 }
 POOL_SIZE = {
     "easy": 4,
@@ -41,6 +43,8 @@ POOL_SIZE = {
     "ca_rotation": 2,
     "dns_ttl": 2,
     "pagination_drift": 2,
+    "vendor_enum": 2,
+    "webhook_skew": 2,
 }
 MAX_STEPS = {
     "easy": 15,
@@ -49,6 +53,9 @@ MAX_STEPS = {
     "retry_storm": 20,
     "ca_rotation": 15,
     "dns_ttl": 15,
+    "pagination_drift": 15,
+    "vendor_enum": 15,
+    "webhook_skew": 15,
 }
 STAMP = "%Y-%m-%dT%H:%M:%S"
 

@@ -12,13 +12,14 @@ Spec:
     cache and connection pool): no status, only a connect error. Pool of 2
     contracts, both per episode, 15 steps:
 
-    * ``dns_ttl.cache`` — the client's DNS cache lifetime must be above zero
-      and at most the record's TTL (``dns_ttl_s``); an override of a day
-      fails every request.
+    * ``dns_ttl.cache`` — the client's DNS cache must honour each record's
+      own TTL (the ``dns_ttl_policy`` the vendor asks of clients), not a
+      fixed override; an override of a day fails every request. A shorter
+      override is still an override: it is not accepted as the fix.
     * ``dns_ttl.pool`` — pooled keep-alive connections must be recycled
-      within the vendor's ``connection_drain_s`` (and not be kept forever);
-      until then the share of requests sent on old connections still goes
-      to the old region.
+      within the vendor's ``connection_drain_s`` and live at least a second
+      (a younger limit defeats keep-alive; 0 meant forever); until then the
+      share of requests sent on old connections still goes to the old region.
 
     The stale cache fails every request first, so it masks the pool: the
     pooled connections' failures appear only once the cache honours the
@@ -66,8 +67,8 @@ def build(v: Mapping[str, Any]) -> TaskParts:
             {
                 "fraud_url": f"https://{HOST}/v1",
                 "timeout_s": 3,
-                "dns": {"resolver": "10.0.0.2", "max_cache_ttl_s": ttl},
-                "http_pool": {"max_connections": 50, "max_connection_age_s": drain // 2},
+                "dns": {"resolver": "10.0.0.2", "ttl_policy": "record"},
+                "http_pool": {"max_connections": 50, "max_connection_age_ms": drain * 500},
             },
             "Takes orders at checkout; scores each one for fraud with the vendor first.",
         ),
@@ -78,6 +79,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
             {
                 "hostname": HOST,
                 "dns_ttl_s": ttl,
+                "dns_ttl_policy": "record",
                 "active_region": "eu-central-1",
                 "failed_over_from": "eu-west-1",
                 "connection_drain_s": drain,
@@ -95,37 +97,34 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 title="DNS answers cached far past their TTL",
                 category="networking",
                 severity="critical",
-                check={
-                    "all": [
-                        {"gt": [f"{CLIENT}.dns.max_cache_ttl_s", 0]},
-                        {"le": [f"{CLIENT}.dns.max_cache_ttl_s", {"ref": f"{VENDOR}.dns_ttl_s"}]},
-                    ]
-                },
-                fix={"dns": {"max_cache_ttl_s": ttl}},
+                check={"eq": [f"{CLIENT}.dns.ttl_policy", {"ref": f"{VENDOR}.dns_ttl_policy"}]},
+                fix={"dns": {"ttl_policy": "record"}},
                 hop=hop,
                 failure="dns_stale",
                 detail=(
                     "connect: dial tcp 10.41.7.23:443 (eu-west-1): i/o timeout; address cached "
-                    "for {checkout_api.dns.max_cache_ttl_s}s"
+                    "for {checkout_api.dns.override_ttl_s}s (ttl_policy={checkout_api.dns.ttl_policy})"
                 ),
                 explanation=(
                     "The vendor failed over to another region by changing its DNS record, "
                     "published with a short TTL so that clients follow within a minute or two. "
                     "The checkout API overrode the TTL and kept the old address for a day, so "
                     "every request timed out connecting to a region that no longer serves. "
-                    "Caching a DNS answer longer than its TTL breaks the provider's failover. "
+                    "Caching a DNS answer longer than its TTL breaks the provider's failover, "
+                    "and a shorter fixed override only guesses at it: the record's own TTL is "
+                    "the contract. "
                     "Next time: when connects time out to one address, resolve the name again "
                     "and compare; never pin DNS longer than the record's TTL."
                 ),
                 hints=(
                     "Every request times out while connecting, before any HTTP answer. Compare "
                     "the address the client uses with where the vendor serves now.",
-                    f"The setting is {CLIENT}.dns.max_cache_ttl_s.",
-                    "The cache lifetime must be above zero and at most the fraud_scoring "
-                    "dns_ttl_s.",
+                    f"The setting is {CLIENT}.dns.ttl_policy.",
+                    "The DNS cache must follow the fraud_scoring dns_ttl_policy: each answer "
+                    "kept only as long as its own TTL allows, never a fixed override.",
                 ),
             ),
-            {"dns": {"max_cache_ttl_s": 86400}},
+            {"dns": {"ttl_policy": "override", "override_ttl_s": 86400}},
         ),
         IssueTemplate(
             make_issue(
@@ -136,23 +135,23 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 severity="error",
                 check={
                     "all": [
-                        {"gt": [f"{CLIENT}.http_pool.max_connection_age_s", 0]},
+                        {"ge": [f"{CLIENT}.http_pool.max_connection_age_ms", 1000]},
                         {
                             "le": [
-                                f"{CLIENT}.http_pool.max_connection_age_s",
-                                {"ref": f"{VENDOR}.connection_drain_s"},
+                                f"{CLIENT}.http_pool.max_connection_age_ms",
+                                {"ref": f"{VENDOR}.connection_drain_s", "factor": 1000},
                             ]
                         },
                     ]
                 },
-                fix={"http_pool": {"max_connection_age_s": drain // 2}},
+                fix={"http_pool": {"max_connection_age_ms": drain * 500}},
                 hop=hop,
                 failure="stale_connection",
                 share={"fixed": v["pooled"]},
                 detail=(
                     "connect: i/o timeout on a pooled connection to 10.41.7.23 (eu-west-1), "
-                    "opened before the failover; max_connection_age_s="
-                    "{checkout_api.http_pool.max_connection_age_s}"
+                    "opened before the failover; max_connection_age_ms="
+                    "{checkout_api.http_pool.max_connection_age_ms}"
                 ),
                 explanation=(
                     "Even with fresh DNS answers, the client reused keep-alive connections "
@@ -165,12 +164,12 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 hints=(
                     "A share of requests still times out connecting to the old address, although "
                     "name lookups are fresh. Look at how long the client keeps connections.",
-                    f"The setting is {CLIENT}.http_pool.max_connection_age_s.",
-                    "The connection age must be above zero and at most the fraud_scoring "
-                    "connection_drain_s.",
+                    f"The setting is {CLIENT}.http_pool.max_connection_age_ms.",
+                    "The connection age (ms) must be at least a second and at most the "
+                    "fraud_scoring connection_drain_s, converted to milliseconds.",
                 ),
             ),
-            {"http_pool": {"max_connection_age_s": 0}},
+            {"http_pool": {"max_connection_age_ms": 0}},
         ),
     )
 
@@ -183,8 +182,9 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 -3999,
                 "INFO",
                 f"fraud={c['fraud_url']} timeout={c['timeout_s']}s "
-                f"dns_cache_max={c['dns']['max_cache_ttl_s']}s "
-                f"pool_max_age={c['http_pool']['max_connection_age_s']}s",
+                f"dns_ttl_policy={c['dns']['ttl_policy']}"
+                + (f" ({c['dns']['override_ttl_s']}s)" if "override_ttl_s" in c["dns"] else "")
+                + f" pool_max_age={c['http_pool']['max_connection_age_ms']}ms",
             ),
             LogLine(CLIENT, -3998, "INFO", f"resolved {HOST} -> 10.41.7.23 (eu-west-1)"),
             LogLine(

@@ -14,9 +14,10 @@ Spec:
       the ledger names (``pagination_mode``): with offsets, rows inserted at
       the head while the job reads shift every later page, so a share of
       pages skip or repeat rows.
-    * ``pagination_drift.page_size`` — the page size must be above zero and
-      at most the ledger's ``max_page_size``: the ledger clamps larger pages
-      silently, and the job, counting on full pages, stops before the end.
+    * ``pagination_drift.end_of_list`` — the job must stop when the ledger
+      says the list has ended (the ``pagination_end_when`` it names), not
+      after a page count it computed: the ledger clamps pages above its
+      ``max_page_size`` silently, so a computed count stops before the end.
 
     Neither masks the other: both act on answers that arrived. Variants draw
     the ledger's page cap, the share of pages hit by inserts and the clock.
@@ -58,7 +59,11 @@ def build(v: Mapping[str, Any]) -> TaskParts:
             {
                 "ledger_url": "http://ledger.internal/api",
                 "schedule": "every 15 minutes",
-                "pagination": {"mode": "cursor", "page_size": good_page},
+                "pagination": {
+                    "mode": "cursor",
+                    "page_size": good_page,
+                    "end_when": "no_next_page",
+                },
                 "compare_with": "payments warehouse",
             },
             "Compares the ledger's transactions with the payments warehouse, page by page.",
@@ -69,6 +74,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
             False,
             {
                 "pagination_mode": "cursor",
+                "pagination_end_when": "no_next_page",
                 "supported_modes": ["cursor", "offset"],
                 "max_page_size": cap,
                 "ordering": "newest first",
@@ -116,46 +122,44 @@ def build(v: Mapping[str, Any]) -> TaskParts:
         ),
         IssueTemplate(
             make_issue(
-                id="pagination_drift.page_size",
+                id="pagination_drift.end_of_list",
                 service=JOB,
-                title="Page size above the ledger's cap",
+                title="Paging stops after a computed page count",
                 category="protocol",
                 severity="warning",
                 check={
-                    "all": [
-                        {"gt": [f"{JOB}.pagination.page_size", 0]},
-                        {
-                            "le": [
-                                f"{JOB}.pagination.page_size",
-                                {"ref": f"{LEDGER}.max_page_size"},
-                            ]
-                        },
+                    "eq": [
+                        f"{JOB}.pagination.end_when",
+                        {"ref": f"{LEDGER}.pagination_end_when"},
                     ]
                 },
-                fix={"pagination": {"page_size": good_page}},
+                fix={"pagination": {"end_when": "no_next_page"}},
                 hop=hop,
                 failure="pagination_drift",
                 share={"fixed": 0.125},
                 detail=(
                     "reconciliation mismatch: asked for {reconciler.pagination.page_size} rows, "
-                    "got {ledger_api.max_page_size}; stopped before the end of the list"
+                    "got {ledger_api.max_page_size}; stopped after a computed page count "
+                    "(end_when={reconciler.pagination.end_when}) before the end of the list"
                 ),
                 explanation=(
-                    "The job asked for pages larger than the ledger's max_page_size. The ledger "
-                    "clamps such pages silently, and the job, expecting full pages, computed "
-                    "too few of them and stopped before the end of the list: the last "
-                    "transactions were never compared. Next time: respect a provider's page "
-                    "cap, and stop paging when the provider says there is no next page, not "
-                    "after a computed count."
+                    "The job asked for pages larger than the ledger's max_page_size and "
+                    "computed how many pages to read from the total. The ledger clamps large "
+                    "pages silently, so the pages were shorter than planned and the job stopped "
+                    "before the end of the list: the last transactions were never compared. "
+                    "Only the provider knows where its list ends. Next time: stop paging when "
+                    "the provider says there is no next page, and keep page sizes within its "
+                    "cap."
                 ),
                 hints=(
                     "The job finishes early and misses the newest rows, without an error. "
                     "Compare the page size it asks for with what the ledger returns.",
-                    f"The setting is {JOB}.pagination.page_size.",
-                    "The page size must be above zero and at most the ledger_api max_page_size.",
+                    f"The setting is {JOB}.pagination.end_when.",
+                    "The job must stop where the ledger_api pagination_end_when says the list "
+                    "ends, not after a count it computed itself.",
                 ),
             ),
-            {"pagination": {"page_size": cap * 4}},
+            {"pagination": {"page_size": cap * 4, "end_when": "computed_count"}},
         ),
     )
 
