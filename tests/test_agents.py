@@ -30,7 +30,7 @@ BASELINE_FLOOR = {
     "dns_ttl": 0.85,
     "pagination_drift": 0.95,
     "vendor_enum": 0.9,
-    "webhook_skew": 0.8,
+    "webhook_skew": 0.78,
 }
 
 

@@ -125,6 +125,7 @@ def test_retry_storm_heals_once_the_cart_mitigates():
         ("retry_storm.budget", {"retry": {"budget_percent": -10}}, False),
         ("retry_storm.budget", {"retry": {"budget_percent": 1000}}, False),
         # Retry-After 5 s: the longest wait must be >= 5000 ms and <= 30000 / 4 = 7500 ms
+        # (the reference fix is midway: 6200)
         (
             "retry_storm.retry_after",
             {"retry": {"after_header": "honour", "max_backoff_ms": 6000}},
@@ -394,7 +395,7 @@ def test_vendor_enum_dead_letter_attempts_are_two_sided(patch, resolved):
 def test_webhook_skew_signature_masks_the_clock_then_the_clock_shows():
     sc = adb.load_scenario("webhook_skew")
     raw = adb.Action.submit_fix(
-        "webhook_handler", {"signing": {"signed_payload": "timestamp.raw_body"}}
+        "webhook_handler", {"verification": {"hmac_input": "timestamp.raw_body"}}
     )
     ep, (first, fixed, then) = _play(
         sc,
@@ -426,14 +427,14 @@ def test_webhook_skew_signature_masks_the_clock_then_the_clock_shows():
 
 def test_webhook_skew_a_wider_window_is_not_a_fix():
     # canonical: the partner allows 300 s; the handler's clock is 412 s off
-    widened = {"signing": {"tolerance_s": 3600}}
+    widened = {"verification": {"tolerance_s": 3600}}
     assert not _resolves("webhook_skew", "webhook_skew.clock", widened)
-    both = {"clock": {"ntp": {"enabled": True}}, "signing": {"tolerance_s": 3600}}
+    both = {"clock": {"ntp": {"enabled": True}}, "verification": {"tolerance_s": 3600}}
     assert not _resolves("webhook_skew", "webhook_skew.clock", both)
     assert _resolves("webhook_skew", "webhook_skew.clock", {"clock": {"ntp": {"enabled": True}}})
-    tighter = {"clock": {"ntp": {"enabled": True}}, "signing": {"tolerance_s": 120}}
+    tighter = {"clock": {"ntp": {"enabled": True}}, "verification": {"tolerance_s": 120}}
     assert _resolves("webhook_skew", "webhook_skew.clock", tighter)
-    zero = {"clock": {"ntp": {"enabled": True}}, "signing": {"tolerance_s": 0}}
+    zero = {"clock": {"ntp": {"enabled": True}}, "verification": {"tolerance_s": 0}}
     assert not _resolves("webhook_skew", "webhook_skew.clock", zero)
 
 
@@ -442,4 +443,4 @@ def test_webhook_skew_copies_no_secret():
     partner = str(dict(sc.service("partner_events").config))
     assert "secret" not in partner.lower()
     handler = sc.service("webhook_handler").config
-    assert handler["signing"]["key_ref"].startswith("vault:")
+    assert handler["verification"]["key_ref"].startswith("vault:")

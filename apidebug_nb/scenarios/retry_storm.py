@@ -64,7 +64,8 @@ def draw_values(rng: random.Random) -> dict[str, Any]:
 
 def build(v: Mapping[str, Any]) -> TaskParts:
     deadline, after_s, cap = v["deadline_ms"], v["retry_after_s"], v["budget_cap"]
-    good_max_backoff = after_s * 1000 + 1000
+    # midway between inventory's Retry-After and a quarter of the cart's deadline
+    good_max_backoff = (after_s * 1000 + deadline // 4) // 200 * 100
     services = (
         service(
             CART,

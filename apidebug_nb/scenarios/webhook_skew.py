@@ -83,10 +83,10 @@ def build(v: Mapping[str, Any]) -> TaskParts:
             True,
             {
                 "listen_path": "/hooks/partner",
-                "signing": {
+                "verification": {
                     "algorithm": "hmac-sha256",
                     "key_ref": "vault:partner/webhook-key#whk_2026_03",
-                    "signed_payload": "timestamp.raw_body",
+                    "hmac_input": "timestamp.raw_body",
                     "tolerance_s": tolerance,
                 },
                 "clock": {"timezone": "UTC", "ntp": {"enabled": True, "server": "time.internal"}},
@@ -113,15 +113,15 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 severity="critical",
                 check={
                     "eq": [
-                        f"{HANDLER}.signing.signed_payload",
+                        f"{HANDLER}.verification.hmac_input",
                         {"ref": f"{PARTNER}.signing.signed_payload"},
                     ]
                 },
-                fix={"signing": {"signed_payload": "timestamp.raw_body"}},
+                fix={"verification": {"hmac_input": "timestamp.raw_body"}},
                 hop=hop,
                 failure="invalid_signature",
                 detail=(
-                    "signature mismatch: HMAC computed over {webhook_handler.signing.signed_payload}"
+                    "signature mismatch: HMAC computed over {webhook_handler.verification.hmac_input}"
                     " (JSON parsed and serialised again: key order and spacing differ from the "
                     "bytes that were signed)"
                 ),
@@ -139,12 +139,12 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                     "The partner's events are refused as unauthenticated, although the key is "
                     "the right one. Compare what the partner signs with what the handler "
                     "verifies.",
-                    f"The setting is {HANDLER}.signing.signed_payload.",
+                    f"The setting is {HANDLER}.verification.hmac_input.",
                     "The handler must compute the HMAC over what the partner_events signing "
                     "signed_payload names: the bytes as received.",
                 ),
             ),
-            {"signing": {"signed_payload": "timestamp.parsed_json"}},
+            {"verification": {"hmac_input": "timestamp.parsed_json"}},
         ),
         IssueTemplate(
             make_issue(
@@ -156,10 +156,10 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 check={
                     "all": [
                         {"eq": [f"{HANDLER}.clock.ntp.enabled", True]},
-                        {"gt": [f"{HANDLER}.signing.tolerance_s", 0]},
+                        {"gt": [f"{HANDLER}.verification.tolerance_s", 0]},
                         {
                             "le": [
-                                f"{HANDLER}.signing.tolerance_s",
+                                f"{HANDLER}.verification.tolerance_s",
                                 {"ref": f"{PARTNER}.signing.tolerance_s"},
                             ]
                         },
@@ -170,7 +170,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 failure="stale_signature",
                 detail=(
                     f"signature timestamp outside tolerance: signed {drift} s away from our "
-                    "clock (tolerance {webhook_handler.signing.tolerance_s} s)"
+                    "clock (tolerance {webhook_handler.verification.tolerance_s} s)"
                 ),
                 explanation=(
                     "The timestamp inside the signature protects against replays: an event "
@@ -203,8 +203,9 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 HANDLER,
                 -2399,
                 "INFO",
-                f"verifying {h['signing']['algorithm']} over {h['signing']['signed_payload']}, "
-                f"tolerance {h['signing']['tolerance_s']}s, key {h['signing']['key_ref']}",
+                f"verifying {h['verification']['algorithm']} over "
+                f"{h['verification']['hmac_input']}, tolerance {h['verification']['tolerance_s']}s, "
+                f"key {h['verification']['key_ref']}",
             ),
             LogLine(
                 HANDLER,
