@@ -109,6 +109,18 @@ for issue in walk.scenario.issues:
     print("-", issue.hints.contract)
 
 # %% [markdown]
+# ## Self-check: a fix that only looks like one
+#
+# A retry budget of 100 % sounds generous: every failed call may be retried once. Try it
+# on a fresh copy of the canonical incident (no step is spent), read the feedback, and
+# decide why the contract refuses it before you read on.
+
+# %%
+from apidebug_nb import try_fix
+
+try_fix("retry_storm", "cart_service", {"retry.budget_percent": 100})
+
+# %% [markdown]
 # ## Worked example: every request answers 200
 #
 # The reconciliation job pages through the ledger. No request fails; the alert is about
