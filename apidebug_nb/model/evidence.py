@@ -397,12 +397,16 @@ class Renderer:
                 }
             )
             marked = marked or spans[-1]["failing"]
-        req = self._req(key, first_hop if first_hop is not None else min(m.roots, default=0), 1)
+        req: str | None = self._req(
+            key, first_hop if first_hop is not None else min(m.roots, default=0), 1
+        )
         if first_hop is not None:
             hit = next((x for x in chosen.results if x.hop == first_hop), None)
             status = hit.status if hit is not None else None
             headers = self.headers(m, hit, configs) if hit is not None else {}
             error = self.error(m, hit, configs) if hit is not None else "no request reached it"
+            if hit is None or not hit.reached_callee:
+                req = None  # it never left its caller: the inspected service has no such request
         else:
             failed = next((x for x in chosen.results if x.hop in m.roots and x.failed), None)
             method = flow.name.split(" ", 1)[0]
