@@ -85,6 +85,8 @@ def test_retry_storm_is_a_partial_failure_with_both_outcomes_counted():
     assert "... 27 more like this in this step: GET /stock -> 200 OK" in text
     assert "GET /stock -> 503 Service Unavailable; Retry-After: 5" in text
     assert ep.issue_status() == {"retry_storm.jitter": "active", "retry_storm.budget": "active"}
+    # the cart gave up (its policy) on inventory's own 503s: both ends are degraded
+    assert obs.health == {"cart_service": "degraded", "inventory_service": "degraded"}
 
 
 def test_retry_storm_retry_after_header_is_inventorys_own_value():

@@ -460,6 +460,8 @@ def health(
                     continue
                 if r.dropped:
                     blamed = hop.caller  # its own retry policy gave up
+                    if r.failure is not None and FAILURES[r.failure].blame == CALLEE:
+                        failed[hop.callee] += g.count  # ... on the callee's own 5xx
                 elif r.failure == "upstream":
                     blamed = hop.callee  # it answered an error: its dependency failed
                 else:
