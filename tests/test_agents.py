@@ -26,7 +26,7 @@ BASELINE_FLOOR = {
     "medium": 0.6,
     "hard": 0.5,
     "retry_storm": 0.9,
-    "ca_rotation": 0.75,
+    "ca_rotation": 0.8,
     "dns_ttl": 0.85,
     "pagination_drift": 0.95,
     "vendor_enum": 0.9,

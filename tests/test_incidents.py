@@ -429,15 +429,37 @@ def test_webhook_skew_signature_masks_the_clock_then_the_clock_shows():
 
 def test_webhook_skew_a_wider_window_is_not_a_fix():
     # canonical: the partner allows 300 s; the handler's clock is 412 s off
+    clock, window = "webhook_skew.clock", "webhook_skew.replay_window"
     widened = {"verification": {"tolerance_s": 3600}}
-    assert not _resolves("webhook_skew", "webhook_skew.clock", widened)
-    both = {"clock": {"ntp": {"enabled": True}}, "verification": {"tolerance_s": 3600}}
-    assert not _resolves("webhook_skew", "webhook_skew.clock", both)
-    assert _resolves("webhook_skew", "webhook_skew.clock", {"clock": {"ntp": {"enabled": True}}})
-    tighter = {"clock": {"ntp": {"enabled": True}}, "verification": {"tolerance_s": 120}}
-    assert _resolves("webhook_skew", "webhook_skew.clock", tighter)
-    zero = {"clock": {"ntp": {"enabled": True}}, "verification": {"tolerance_s": 0}}
-    assert not _resolves("webhook_skew", "webhook_skew.clock", zero)
+    assert not _resolves("webhook_skew", clock, widened)
+    assert not _resolves("webhook_skew", window, widened)  # and it opens the replay window
+    assert _resolves("webhook_skew", clock, {"clock": {"ntp": {"enabled": True}}})
+
+
+@pytest.mark.parametrize(
+    ("tolerance_s", "resolved"),
+    [(300, True), (120, True), (301, False), (0, False), (-300, False), (30000, False)],
+)
+def test_webhook_skew_replay_window_is_two_sided(tolerance_s, resolved):
+    patch = {"verification": {"tolerance_s": tolerance_s}}
+    assert _resolves("webhook_skew", "webhook_skew.replay_window", patch) is resolved
+
+
+def test_webhook_skew_a_day_long_window_applies_replays_twice():
+    sc = next(
+        s
+        for s in (adb.load_scenario("webhook_skew", n) for n in range(50))
+        if s.issue_ids == ["webhook_skew.clock", "webhook_skew.replay_window"]
+    )
+    ntp = adb.Action.submit_fix("webhook_handler", {"clock": {"ntp": {"enabled": True}}})
+    ep, (_, logs) = _play(sc, [ntp, adb.Action.inspect_logs("webhook_handler")])
+    assert ep.issue_status()["webhook_skew.replay_window"] == "active"
+    # 5 % of 40 events are replays, applied with 201 and logged by the handler
+    assert logs.alerts == ["webhook_handler: 2 requests of POST /hooks/partner applied twice"]
+    assert (
+        "201: replayed event accepted: its signature is hours old but inside a 86400 s window"
+        in ("\n".join(logs.logs))
+    )
 
 
 def test_webhook_skew_copies_no_secret():

@@ -77,7 +77,7 @@ SHAPE = {
         ["billing_worker", "partner_bank_api"],
         {("billing_worker", "partner_bank_api")},
         {"billing_worker"},
-        ["ca_rotation.trust_bundle", "ca_rotation.hostname"],
+        ["ca_rotation.trust_bundle", "ca_rotation.hostname", "ca_rotation.tls_version"],
         2,
         15,
     ),
@@ -85,7 +85,7 @@ SHAPE = {
         ["checkout_api", "fraud_scoring"],
         {("checkout_api", "fraud_scoring")},
         {"checkout_api"},
-        ["dns_ttl.cache", "dns_ttl.pool"],
+        ["dns_ttl.cache", "dns_ttl.pool", "dns_ttl.regional_host"],
         2,
         15,
     ),
@@ -93,7 +93,7 @@ SHAPE = {
         ["reconciler", "ledger_api"],
         {("reconciler", "ledger_api")},
         {"reconciler"},
-        ["pagination_drift.cursor", "pagination_drift.end_of_list"],
+        ["pagination_drift.cursor", "pagination_drift.end_of_list", "pagination_drift.sort_key"],
         2,
         15,
     ),
@@ -101,7 +101,7 @@ SHAPE = {
         ["payments_vendor", "order_ingest"],
         {("payments_vendor", "order_ingest")},
         {"order_ingest"},
-        ["vendor_enum.tolerant_reader", "vendor_enum.dead_letter"],
+        ["vendor_enum.tolerant_reader", "vendor_enum.dead_letter", "vendor_enum.ack_first"],
         2,
         15,
     ),
@@ -109,7 +109,7 @@ SHAPE = {
         ["partner_events", "webhook_handler", "fulfilment"],
         {("partner_events", "webhook_handler"), ("webhook_handler", "fulfilment")},
         {"webhook_handler"},
-        ["webhook_skew.raw_body", "webhook_skew.clock"],
+        ["webhook_skew.raw_body", "webhook_skew.clock", "webhook_skew.replay_window"],
         2,
         15,
     ),
@@ -131,10 +131,15 @@ MASKS = {
     "hard.sync_mode": {"hard.deprecated_url", "hard.expired_token"},
     "hard.timeout": {"hard.deprecated_url", "hard.expired_token", "hard.sync_mode"},
     "hard.idempotency": {"hard.deprecated_url", "hard.expired_token", "hard.sync_mode"},
-    # a DNS cache past its TTL fails every request before the pooled connections matter
+    # a TLS handshake agrees on a version before it looks at any certificate
+    "ca_rotation.trust_bundle": {"ca_rotation.tls_version"},
+    "ca_rotation.hostname": {"ca_rotation.tls_version"},
+    # a DNS cache past its TTL fails every request at the send stage, before any connection
     "dns_ttl.pool": {"dns_ttl.cache"},
-    # the signature is checked before its timestamp
+    "dns_ttl.regional_host": {"dns_ttl.cache"},
+    # the signature is checked before its timestamp, and both before anything is applied
     "webhook_skew.clock": {"webhook_skew.raw_body"},
+    "webhook_skew.replay_window": {"webhook_skew.raw_body", "webhook_skew.clock"},
 }
 
 

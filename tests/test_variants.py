@@ -40,11 +40,11 @@ POOL_SIZE = {
     "medium": 5,
     "hard": 7,
     "retry_storm": 4,
-    "ca_rotation": 2,
-    "dns_ttl": 2,
-    "pagination_drift": 2,
-    "vendor_enum": 2,
-    "webhook_skew": 2,
+    "ca_rotation": 3,
+    "dns_ttl": 3,
+    "pagination_drift": 3,
+    "vendor_enum": 3,
+    "webhook_skew": 3,
 }
 MAX_STEPS = {
     "easy": 15,

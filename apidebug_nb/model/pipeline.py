@@ -248,6 +248,13 @@ FAILURES: dict[str, Failure] = {
             blame=CALLER,
         ),
         _f(
+            "tls_protocol",
+            "connect",
+            None,
+            error="connect: tls: protocol version not supported",
+            blame=CALLEE,
+        ),
+        _f(
             "tls_untrusted",
             "connect",
             None,

@@ -9,8 +9,7 @@ Spec:
     name. Our pods built from the old base image carry a trust store
     without the new root; the newer pods trust it. Failures happen at the
     connect stage, before any HTTP exchange: no status, only the caller's
-    error (``connect: x509: ...``). Pool of 2 contracts, both per episode,
-    15 steps:
+    error (``connect: ...``). Pool of 3 contracts, 2 per episode, 15 steps:
 
     * ``ca_rotation.trust_bundle`` — the worker's mounted trust bundle
       (``tls.trusted_roots``) must include the partner's ``tls.root_ca``;
@@ -19,9 +18,13 @@ Spec:
     * ``ca_rotation.hostname`` — the worker must call the partner's current
       ``base_url``; the new certificate does not cover the legacy host, so
       every request that gets past the trust check fails on the name.
+    * ``ca_rotation.tls_version`` — the worker's highest TLS version must be
+      one the partner still accepts (it dropped TLS 1.1 with the rotation).
 
-    Chain verification comes before the name check, so the old pods show
-    the first error and the others the second: both are visible at once.
+    The handshake agrees on a protocol version first, then verifies the
+    chain, then the name: a refused version hides both certificate
+    problems. Chain verification fails the old pods and the name check the
+    others, so those two are visible at once.
     Variants draw the share of pods on the old image (with the pod counts
     the start-up log quotes), the partner's root CA generation and the
     incident clock.
@@ -76,7 +79,11 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                     "replicas": replicas,
                     "images": {"billing-base:2026.02": replicas - old, "billing-base:2025.06": old},
                 },
-                "tls": {"min_version": "1.2", "trusted_roots": [*BASE_ROOTS, new_root]},
+                "tls": {
+                    "min_version": "1.2",
+                    "max_version": "1.3",
+                    "trusted_roots": [*BASE_ROOTS, new_root],
+                },
             },
             "Sends payouts to the partner bank. Its pods come from two base images.",
         ),
@@ -90,6 +97,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                     "root_ca": new_root,
                     "previous_root_ca": OLD_ROOT,
                     "certificate_names": ["api.partnerbank.example"],
+                    "accepted_versions": ["1.2", "1.3"],
                     "rotated": "certificates re-issued under the new root; legacy host retired",
                 },
                 "max_processing_ms": 2500,
@@ -166,6 +174,41 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 ),
             ),
             {"base_url": LEGACY_URL},
+        ),
+        IssueTemplate(
+            make_issue(
+                id="ca_rotation.tls_version",
+                service=WORKER,
+                title="TLS version the partner no longer accepts",
+                category="networking",
+                severity="critical",
+                check={
+                    "in": [f"{WORKER}.tls.max_version", {"ref": f"{PARTNER}.tls.accepted_versions"}]
+                },
+                fix={"tls": {"max_version": "1.3"}},
+                hop=hop,
+                failure="tls_protocol",
+                detail=(
+                    "connect: tls: protocol version not supported (worker offers at most TLS "
+                    "{billing_worker.tls.max_version})"
+                ),
+                explanation=(
+                    "With the rotation the partner also switched off TLS 1.1. The worker was "
+                    "capped at 1.1 (an old compatibility setting), so the two sides could not "
+                    "agree on a protocol version and every handshake ended before a certificate "
+                    "was even looked at, which hid any certificate problem behind it. Next "
+                    "time: never cap the client's TLS version below what the provider "
+                    "accepts, and read a provider's security changelog with its CA rotation."
+                ),
+                hints=(
+                    "Every handshake fails before any certificate is checked. Compare the TLS "
+                    "versions the worker offers with the ones the partner accepts.",
+                    f"The setting is {WORKER}.tls.max_version.",
+                    "The worker's highest TLS version must be one of the partner's tls "
+                    "accepted_versions.",
+                ),
+            ),
+            {"tls": {"max_version": "1.1"}},
         ),
     )
 

@@ -9,8 +9,8 @@ Spec:
     record, published with a short TTL. Our client keeps the old address
     long past that TTL, so requests time out connecting to a region that is
     gone. Both failures happen at the send stage (the client's own DNS
-    cache and connection pool): no status, only a connect error. Pool of 2
-    contracts, both per episode, 15 steps:
+    cache and connection pool): no status, only a connect error. Pool of 3
+    contracts, 2 per episode, 15 steps:
 
     * ``dns_ttl.cache`` — the client's DNS cache must honour each record's
       own TTL (the ``dns_ttl_policy`` the vendor asks of clients), not a
@@ -20,10 +20,13 @@ Spec:
       within the vendor's ``connection_drain_s`` and live at least a second
       (a younger limit defeats keep-alive; 0 meant forever); until then the
       share of requests sent on old connections still goes to the old region.
+    * ``dns_ttl.regional_host`` — the client must call the vendor's global
+      ``base_url``, not the failed region's own host name (which the vendor
+      retired): no TTL helps a name that only ever points at one region.
 
-    The stale cache fails every request first, so it masks the pool: the
-    pooled connections' failures appear only once the cache honours the
-    TTL. Variants draw the TTL, the drain time, the share of pooled
+    The stale cache fails every request first (send stage), so it masks the
+    others: the pooled connections' failures and the regional host's refused
+    connections appear only once the cache honours the TTL. Variants draw the TTL, the drain time, the share of pooled
     requests and the incident clock.
 """
 
@@ -45,6 +48,8 @@ from apidebug_nb.scenarios.records import LogLine
 
 CLIENT, VENDOR = "checkout_api", "fraud_scoring"
 HOST = "score.fraudco.example"
+URL = f"https://{HOST}/v1"
+REGIONAL_URL = "https://score.eu-west-1.fraudco.example/v1"
 
 CANONICAL = {"ttl_s": 60, "drain_s": 300, "pooled": 0.3}
 
@@ -65,7 +70,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
             "checkout API (ours)",
             True,
             {
-                "fraud_url": f"https://{HOST}/v1",
+                "fraud_url": URL,
                 "timeout_s": 3,
                 "dns": {"resolver": "10.0.0.2", "ttl_policy": "record"},
                 "http_pool": {"max_connections": 50, "max_connection_age_ms": drain * 500},
@@ -77,6 +82,8 @@ def build(v: Mapping[str, Any]) -> TaskParts:
             "fraud scoring API (vendor, external)",
             False,
             {
+                "base_url": URL,
+                "retired_base_urls": [REGIONAL_URL],
                 "hostname": HOST,
                 "dns_ttl_s": ttl,
                 "dns_ttl_policy": "record",
@@ -170,6 +177,39 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 ),
             ),
             {"http_pool": {"max_connection_age_ms": 0}},
+        ),
+        IssueTemplate(
+            make_issue(
+                id="dns_ttl.regional_host",
+                service=CLIENT,
+                title="Client pinned to the failed region's host name",
+                category="configuration",
+                severity="critical",
+                check={"eq": [f"{CLIENT}.fraud_url", {"ref": f"{VENDOR}.base_url"}]},
+                fix={"fraud_url": URL},
+                hop=hop,
+                failure="connect_refused",
+                detail=(
+                    "connect: dial tcp 10.41.7.23:443: connection refused "
+                    "({checkout_api.fraud_url} names the failed region itself)"
+                ),
+                explanation=(
+                    "Someone had pointed the client at the region-specific host name to shave "
+                    "a hop. That name only ever resolves to one region, so when the vendor "
+                    "failed over, no TTL could move the client: every connection was refused "
+                    "by the dead region. The global name is the one the vendor moves between "
+                    "regions. This was masked while the stale DNS cache failed every request "
+                    "first. Next time: call the provider's documented endpoint, never a "
+                    "regional or internal name of its deployment."
+                ),
+                hints=(
+                    "Names now resolve afresh, yet connections to the vendor are refused. "
+                    "Compare the host the client calls with the vendor's documented one.",
+                    f"The setting is {CLIENT}.fraud_url.",
+                    "The URL must be the fraud_scoring base_url, not one it has retired.",
+                ),
+            ),
+            {"fraud_url": REGIONAL_URL},
         ),
     )
 

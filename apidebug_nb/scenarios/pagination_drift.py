@@ -8,7 +8,7 @@ Spec:
     Every request answers ``200``: nothing fails on the wire. The evidence
     is in the reconciliation job's own log, where its counts disagree with
     the ledger's (a wrong outcome at the consume stage, noticed by the
-    caller). Pool of 2 contracts, both per episode, 15 steps:
+    caller). Pool of 3 contracts, 2 per episode, 15 steps:
 
     * ``pagination_drift.cursor`` — the job must page with the cursor mode
       the ledger names (``pagination_mode``): with offsets, rows inserted at
@@ -18,8 +18,12 @@ Spec:
       says the list has ended (the ``pagination_end_when`` it names), not
       after a page count it computed: the ledger clamps pages above its
       ``max_page_size`` silently, so a computed count stops before the end.
+    * ``pagination_drift.sort_key`` — the cursor must be on the unique sort
+      key the ledger names (``pagination_sort_key``): rows that share a
+      timestamp at a page boundary are skipped by a cursor on the
+      timestamp alone.
 
-    Neither masks the other: both act on answers that arrived. Variants draw
+    None masks another: all act on answers that arrived. Variants draw
     the ledger's page cap, the share of pages hit by inserts and the clock.
 """
 
@@ -63,6 +67,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                     "mode": "cursor",
                     "page_size": good_page,
                     "end_when": "no_next_page",
+                    "sort_key": "created_at,id",
                 },
                 "compare_with": "payments warehouse",
             },
@@ -75,6 +80,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
             {
                 "pagination_mode": "cursor",
                 "pagination_end_when": "no_next_page",
+                "pagination_sort_key": "created_at,id",
                 "supported_modes": ["cursor", "offset"],
                 "max_page_size": cap,
                 "ordering": "newest first",
@@ -160,6 +166,42 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 ),
             ),
             {"pagination": {"page_size": cap * 4, "end_when": "computed_count"}},
+        ),
+        IssueTemplate(
+            make_issue(
+                id="pagination_drift.sort_key",
+                service=JOB,
+                title="Cursor on a sort key that is not unique",
+                category="protocol",
+                severity="warning",
+                check={
+                    "eq": [f"{JOB}.pagination.sort_key", {"ref": f"{LEDGER}.pagination_sort_key"}]
+                },
+                fix={"pagination": {"sort_key": "created_at,id"}},
+                hop=hop,
+                failure="pagination_drift",
+                share={"fixed": 0.1},
+                detail=(
+                    "reconciliation mismatch: rows sharing a timestamp at a page boundary were "
+                    "skipped (cursor on {reconciler.pagination.sort_key})"
+                ),
+                explanation=(
+                    "A cursor says 'give me what comes after this row'. On created_at alone, "
+                    "several rows written in the same millisecond share the cursor's value, "
+                    "and those after the page boundary were skipped. A cursor must be on a "
+                    "unique key, here the timestamp with the id as a tie-breaker, as the ledger "
+                    "documents. Next time: check that a cursor's sort key is unique, and test "
+                    "paging with ties at the boundary."
+                ),
+                hints=(
+                    "A few rows are missing from every run, always where two pages meet. Look "
+                    "at what the job's cursor is ordered by.",
+                    f"The setting is {JOB}.pagination.sort_key.",
+                    "The cursor must be ordered by the key ledger_api's pagination_sort_key "
+                    "names, which is unique.",
+                ),
+            ),
+            {"pagination": {"sort_key": "created_at"}},
         ),
     )
 

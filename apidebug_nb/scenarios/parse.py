@@ -259,6 +259,7 @@ FAILURE_KINDS = (
     "dropped",
     "dns_stale",
     "stale_connection",
+    "tls_protocol",
     "tls_untrusted",
     "tls_hostname",
     "stale_signature",

@@ -9,7 +9,7 @@ Spec:
     rejects unknown enum values with an unhandled error, so it answers 500;
     the vendor redelivers, and a backlog builds on its side. The failures
     sit at the negotiate stage of our service (the callee), so the vendor's
-    log shows the 500s and our log shows why. Pool of 2 contracts, both per
+    log shows the 500s and our log shows why. Pool of 3 contracts, 2 per
     episode, 15 steps:
 
     * ``vendor_enum.tolerant_reader`` — unknown enum values are kept as the
@@ -18,8 +18,13 @@ Spec:
     * ``vendor_enum.dead_letter`` — an event the handler cannot process goes
       to a dead-letter queue after a bounded number of attempts (above zero,
       at most the vendor's ``delivery.retries``) instead of failing forever.
+    * ``vendor_enum.ack_first`` — ingest acknowledges an event once it is
+      queued (the ``processing_ack`` the vendor asks of receivers), not after
+      processing it: processed inline, the slow share outlasts the vendor's
+      ``timeout_s``, so the vendor gives up and delivers it again.
 
-    Neither masks the other (each fails its own share). Variants draw the
+    None masks another (each fails its own share; the timeout is checked
+    after the body was read). Variants draw the
     new value, its share of events, the vendor's retry count and the clock.
 """
 
@@ -65,6 +70,8 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 "event_schema": "payment.v4",
                 "status_values": [*KNOWN, new],
                 "schema_evolution": {"unknown_enum": "preserve", "policy": "additive changes"},
+                "timeout_s": 10,
+                "processing_ack": "after_enqueue",
                 "delivery": {"retries": retries, "backoff": "exponential", "gives_up_after_h": 24},
             },
             "The payment vendor. It pushes a webhook per payment event and redelivers on 5xx.",
@@ -77,6 +84,9 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 "listen_path": "/webhooks/payments",
                 "parser": {"status_values": KNOWN, "unknown_enum": "preserve"},
                 "dead_letter": {"enabled": True, "queue": "payments-dlq", "max_attempts": 3},
+                "processing": {"ack": "after_enqueue", "workers": 8},
+                "p50_processing_ms": 900,
+                "max_processing_ms": 14000,
             },
             "Turns payment webhooks into order updates.",
         ),
@@ -163,6 +173,42 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 ),
             ),
             {"dead_letter": {"enabled": False, "max_attempts": 0}},
+        ),
+        IssueTemplate(
+            make_issue(
+                id="vendor_enum.ack_first",
+                service=INGEST,
+                title="Events acknowledged only after processing",
+                category="resilience",
+                severity="error",
+                check={"eq": [f"{INGEST}.processing.ack", {"ref": f"{VENDOR}.processing_ack"}]},
+                fix={"processing": {"ack": "after_enqueue"}},
+                hop=hop,
+                failure="timeout",
+                share={"fixed": 0.3},
+                detail=(
+                    "processed the event before answering (processing.ack="
+                    "{order_ingest.processing.ack}); the vendor had given up at "
+                    "{payments_vendor.timeout_s}s and will deliver it again (client_gone)"
+                ),
+                explanation=(
+                    "Ingest did all its work (order lookup, stock, e-mails) before answering "
+                    "the webhook. The slow share took longer than the vendor waits, so the "
+                    "vendor gave up, counted a failure and delivered the same event again: "
+                    "double work and a growing backlog, although nothing was wrong with the "
+                    "events. A receiver should acknowledge as soon as the event is safely "
+                    "queued and process it afterwards. Next time: keep webhook handlers "
+                    "short, and compare their worst case with the sender's timeout."
+                ),
+                hints=(
+                    "The vendor gives up on some deliveries that ingest completes anyway. "
+                    "Compare when ingest answers with how long the vendor waits.",
+                    f"The setting is {INGEST}.processing.ack.",
+                    "Ingest must acknowledge at the moment the payments_vendor processing_ack "
+                    "names, before the slow work.",
+                ),
+            ),
+            {"processing": {"ack": "after_processing"}},
         ),
     )
 

@@ -13,17 +13,20 @@ Spec:
     shows the 401s and ours shows why; fulfilment, starved of events, is
     degraded. No secret is ever copied: the key is the handler's own
     reference to a vault entry, and the partner publishes only the key id.
-    Pool of 2 contracts, both per episode, 15 steps:
+    Pool of 3 contracts, 2 per episode, 15 steps:
 
     * ``webhook_skew.raw_body`` — the handler must compute the HMAC over
       what the partner signs (``signing.signed_payload``: the raw bytes),
       not over JSON it parsed and serialised again.
     * ``webhook_skew.clock`` — the handler's clock must be synchronised
-      (NTP on) and its timestamp tolerance above zero and at most the
-      partner's ``signing.tolerance_s``: widening the window instead is a
-      replay risk, not a fix.
+      (NTP on); widening the window instead is no fix (see the next).
+    * ``webhook_skew.replay_window`` — the handler's timestamp tolerance must
+      be above zero and at most the partner's ``signing.tolerance_s``: a
+      window of a day accepts replayed events (a share is applied twice).
 
-    The signature check comes first, so the HMAC problem masks the clock.
+    The signature check comes first, so the HMAC problem masks the others;
+    the timestamp check comes before anything is applied, so the clock
+    masks the replays.
     A 401 counts against the caller in health (DESIGN section 1), so the
     partner shows as failing although the fault is the handler's: the
     handler's own log says why.
@@ -153,18 +156,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 title="Clock minutes off with NTP disabled",
                 category="configuration",
                 severity="critical",
-                check={
-                    "all": [
-                        {"eq": [f"{HANDLER}.clock.ntp.enabled", True]},
-                        {"gt": [f"{HANDLER}.verification.tolerance_s", 0]},
-                        {
-                            "le": [
-                                f"{HANDLER}.verification.tolerance_s",
-                                {"ref": f"{PARTNER}.signing.tolerance_s"},
-                            ]
-                        },
-                    ]
-                },
+                check={"eq": [f"{HANDLER}.clock.ntp.enabled", True]},
                 fix={"clock": {"ntp": {"enabled": True}}},
                 hop=hop,
                 failure="stale_signature",
@@ -186,11 +178,56 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                     "Signatures now verify, yet events are refused as stale. Compare the "
                     "handler's idea of the time with the partner's.",
                     f"The setting is {HANDLER}.clock.ntp.enabled.",
-                    "The handler's clock must be synchronised, and its tolerance must stay "
-                    "above zero and within the partner_events signing tolerance_s.",
+                    "The handler's clock must be synchronised from its time server, not "
+                    "tolerated by a wider window.",
                 ),
             ),
             {"clock": {"ntp": {"enabled": False}}},
+        ),
+        IssueTemplate(
+            make_issue(
+                id="webhook_skew.replay_window",
+                service=HANDLER,
+                title="Replay window of a day",
+                category="authentication",
+                severity="error",
+                check={
+                    "all": [
+                        {"gt": [f"{HANDLER}.verification.tolerance_s", 0]},
+                        {
+                            "le": [
+                                f"{HANDLER}.verification.tolerance_s",
+                                {"ref": f"{PARTNER}.signing.tolerance_s"},
+                            ]
+                        },
+                    ]
+                },
+                fix={"verification": {"tolerance_s": tolerance}},
+                hop=hop,
+                failure="duplicate",
+                share={"fixed": 0.05},
+                detail=(
+                    "replayed event accepted: its signature is hours old but inside a "
+                    "{webhook_handler.verification.tolerance_s} s window, so it was applied twice"
+                ),
+                explanation=(
+                    "The signed timestamp exists to stop replays: a captured event sent again "
+                    "later still carries a valid signature, and only its age gives it away. "
+                    "Someone had widened the handler's window to a day (probably to silence "
+                    "timestamp errors), so replayed and redelivered events were applied again. "
+                    "The window must be above zero and no wider than the partner's own "
+                    "tolerance. Next time: fix clock errors at the clock, and keep replay "
+                    "windows as narrow as the sender's."
+                ),
+                hints=(
+                    "Some events are applied twice although every signature verifies. Look at "
+                    "how old a signed event may be and still be accepted.",
+                    f"The setting is {HANDLER}.verification.tolerance_s.",
+                    "The tolerance must be above zero and at most the partner_events signing "
+                    "tolerance_s.",
+                ),
+            ),
+            {"verification": {"tolerance_s": 86400}},
         ),
     )
 
