@@ -463,6 +463,51 @@ def test_start_up_lines_quote_the_actual_config(task, variants):
                 f"max={s['retry']['max_retries']} backoff={s['retry']['backoff_s']}s",
                 f"limit {r['rate_limit_per_s']} req/s",
             ]
+        elif task == "retry_storm":
+            cart, inv = c["cart_service"], c["inventory_service"]
+            r, b = cart["retry"], cart["breaker"]
+            budget = "unbounded" if "budget_percent" not in r else f"{r['budget_percent']}%"
+            wanted = [
+                f"deadline={cart['deadline_ms']}ms",
+                f"max={r['max_backoff_ms']}ms jitter={r['jitter']} budget={budget}",
+                f"retry_after_header={r['after_header']}",
+                f"threshold={b['failure_threshold_percent']}% open=30s fallback={b['fallback']}",
+                f"Retry-After {inv['retry_after_s']}s",
+            ]
+        elif task == "ca_rotation":
+            w = c["billing_worker"]
+            wanted = [
+                f"partner={w['base_url']} timeout=10s",
+                "mounted trust bundle: " + "; ".join(w["tls"]["trusted_roots"]),
+                f"tls: versions 1.2 to {w['tls']['max_version']}",
+            ]
+        elif task == "dns_ttl":
+            d = c["checkout_api"]
+            wanted = [
+                f"fraud={d['fraud_url']} timeout=3s dns_ttl_policy={d['dns']['ttl_policy']}",
+                f"pool_max_age={d['http_pool']['max_connection_age_ms']}ms",
+            ]
+        elif task == "pagination_drift":
+            p = c["reconciler"]["pagination"]
+            wanted = [
+                f"paging mode={p['mode']} page_size={p['page_size']}",
+                f"sort={p['sort_key']} stop={p['end_when']}",
+            ]
+        elif task == "vendor_enum":
+            i = c["order_ingest"]
+            on = {True: "on", False: "off"}
+            wanted = [
+                f"unknown={i['parser']['unknown_enum']}",
+                f"{on[i['dead_letter']['enabled']]}, max_attempts={i['dead_letter']['max_attempts']}",
+                f"ack={i['processing']['ack']}",
+            ]
+        elif task == "webhook_skew":
+            v = c["webhook_handler"]["verification"]
+            on = {True: "on", False: "off"}
+            wanted = [
+                f"over {v['hmac_input']}, tolerance {v['tolerance_s']}s",
+                f"clock: ntp {on[c['webhook_handler']['clock']['ntp']['enabled']]}",
+            ]
         else:
             o = c["order_service"]
             on = {True: "on", False: "off"}

@@ -226,6 +226,12 @@ def build(v: Mapping[str, Any]) -> TaskParts:
             ),
             LogLine(WORKER, -898, "INFO", f"mounted trust bundle: {roots}"),
             LogLine(
+                WORKER,
+                -897,
+                "INFO",
+                f"tls: versions {w['tls']['min_version']} to {w['tls']['max_version']}",
+            ),
+            LogLine(
                 PARTNER,
                 -7200,
                 "INFO",

@@ -26,8 +26,9 @@ Spec:
 
     The stale cache fails every request first (send stage), so it masks the
     others: the pooled connections' failures and the regional host's refused
-    connections appear only once the cache honours the TTL. Variants draw the TTL, the drain time, the share of pooled
-    requests and the incident clock.
+    connections appear only once the cache honours the TTL.
+    Variants draw the TTL, the drain time, the share of pooled requests, the
+    vendor's API path and the incident clock.
 """
 
 from __future__ import annotations
@@ -48,10 +49,10 @@ from apidebug_nb.scenarios.records import LogLine
 
 CLIENT, VENDOR = "checkout_api", "fraud_scoring"
 HOST = "score.fraudco.example"
-URL = f"https://{HOST}/v1"
-REGIONAL_URL = "https://score.eu-west-1.fraudco.example/v1"
+REGIONAL_HOST = "score.eu-west-1.fraudco.example"
+API_PATHS = ["/v1", "/v2", "/api/v2"]
 
-CANONICAL = {"ttl_s": 60, "drain_s": 300, "pooled": 0.3}
+CANONICAL = {"ttl_s": 60, "drain_s": 300, "pooled": 0.3, "api_path": "/v1"}
 
 
 def draw_values(rng: random.Random) -> dict[str, Any]:
@@ -59,18 +60,21 @@ def draw_values(rng: random.Random) -> dict[str, Any]:
         "ttl_s": rng.choice([30, 60, 120]),
         "drain_s": rng.choice([180, 300, 600]),
         "pooled": rng.choice([0.2, 0.3, 0.4]),
+        "api_path": rng.choice(API_PATHS),
     }
 
 
 def build(v: Mapping[str, Any]) -> TaskParts:
     ttl, drain = v["ttl_s"], v["drain_s"]
+    url = f"https://{HOST}{v['api_path']}"
+    regional_url = f"https://{REGIONAL_HOST}{v['api_path']}"
     services = (
         service(
             CLIENT,
             "checkout API (ours)",
             True,
             {
-                "fraud_url": URL,
+                "fraud_url": url,
                 "timeout_s": 3,
                 "dns": {"resolver": "10.0.0.2", "ttl_policy": "record"},
                 "http_pool": {"max_connections": 50, "max_connection_age_ms": drain * 500},
@@ -82,8 +86,8 @@ def build(v: Mapping[str, Any]) -> TaskParts:
             "fraud scoring API (vendor, external)",
             False,
             {
-                "base_url": URL,
-                "retired_base_urls": [REGIONAL_URL],
+                "base_url": url,
+                "retired_base_urls": [regional_url],
                 "hostname": HOST,
                 "dns_ttl_s": ttl,
                 "dns_ttl_policy": "record",
@@ -186,7 +190,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 category="configuration",
                 severity="critical",
                 check={"eq": [f"{CLIENT}.fraud_url", {"ref": f"{VENDOR}.base_url"}]},
-                fix={"fraud_url": URL},
+                fix={"fraud_url": url},
                 hop=hop,
                 failure="connect_refused",
                 detail=(
@@ -209,7 +213,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                     "The URL must be the fraud_scoring base_url, not one it has retired.",
                 ),
             ),
-            {"fraud_url": REGIONAL_URL},
+            {"fraud_url": regional_url},
         ),
     )
 

@@ -24,7 +24,8 @@ Spec:
       timestamp alone.
 
     None masks another: all act on answers that arrived. Variants draw
-    the ledger's page cap, the share of pages hit by inserts and the clock.
+    the ledger's page cap, its unique sort key, the share of pages hit by
+    inserts and the clock.
 """
 
 from __future__ import annotations
@@ -45,15 +46,21 @@ from apidebug_nb.scenarios.records import LogLine
 
 JOB, LEDGER = "reconciler", "ledger_api"
 
-CANONICAL = {"max_page": 500, "shifted": 0.25}
+SORT_KEYS = ["created_at,id", "posted_at,id", "created_at,transaction_id"]
+
+CANONICAL = {"max_page": 500, "shifted": 0.25, "sort_key": SORT_KEYS[0]}
 
 
 def draw_values(rng: random.Random) -> dict[str, Any]:
-    return {"max_page": rng.choice([250, 500, 1000]), "shifted": rng.choice([0.2, 0.25, 0.3])}
+    return {
+        "max_page": rng.choice([250, 500, 1000]),
+        "shifted": rng.choice([0.2, 0.25, 0.3]),
+        "sort_key": rng.choice(SORT_KEYS),
+    }
 
 
 def build(v: Mapping[str, Any]) -> TaskParts:
-    cap = v["max_page"]
+    cap, sort_key = v["max_page"], v["sort_key"]
     good_page = cap * 2 // 5
     services = (
         service(
@@ -67,7 +74,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                     "mode": "cursor",
                     "page_size": good_page,
                     "end_when": "no_next_page",
-                    "sort_key": "created_at,id",
+                    "sort_key": sort_key,
                 },
                 "compare_with": "payments warehouse",
             },
@@ -80,7 +87,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
             {
                 "pagination_mode": "cursor",
                 "pagination_end_when": "no_next_page",
-                "pagination_sort_key": "created_at,id",
+                "pagination_sort_key": sort_key,
                 "supported_modes": ["cursor", "offset"],
                 "max_page_size": cap,
                 "ordering": "newest first",
@@ -177,12 +184,12 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 check={
                     "eq": [f"{JOB}.pagination.sort_key", {"ref": f"{LEDGER}.pagination_sort_key"}]
                 },
-                fix={"pagination": {"sort_key": "created_at,id"}},
+                fix={"pagination": {"sort_key": sort_key}},
                 hop=hop,
                 failure="pagination_drift",
                 share={"fixed": 0.1},
                 detail=(
-                    "reconciliation mismatch: rows sharing a timestamp at a page boundary were "
+                    "reconciliation mismatch: rows sharing a sort value at a page boundary were "
                     "skipped (cursor on {reconciler.pagination.sort_key})"
                 ),
                 explanation=(
@@ -201,7 +208,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                     "names, which is unique.",
                 ),
             ),
-            {"pagination": {"sort_key": "created_at"}},
+            {"pagination": {"sort_key": sort_key.split(",")[0]}},
         ),
     )
 
@@ -214,7 +221,8 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 JOB,
                 -59,
                 "INFO",
-                f"ledger={j['ledger_url']} paging mode={p['mode']} page_size={p['page_size']}",
+                f"ledger={j['ledger_url']} paging mode={p['mode']} page_size={p['page_size']} "
+                f"sort={p['sort_key']} stop={p['end_when']}",
             ),
             LogLine(
                 LEDGER,

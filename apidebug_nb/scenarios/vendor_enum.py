@@ -24,8 +24,10 @@ Spec:
       ``timeout_s``, so the vendor gives up and delivers it again.
 
     None masks another (each fails its own share; the timeout is checked
-    after the body was read). Variants draw the
-    new value, its share of events, the vendor's retry count and the clock.
+    after the body was read). Variants draw the new value, its share of
+    events, the vendor's retry count, the handling of unknown values its
+    policy asks for (kept as is, or mapped to an ``unknown`` member) and
+    the clock.
 """
 
 from __future__ import annotations
@@ -47,7 +49,9 @@ from apidebug_nb.scenarios.records import LogLine
 VENDOR, INGEST = "payments_vendor", "order_ingest"
 KNOWN = ["authorised", "captured", "refunded", "failed"]
 
-CANONICAL = {"new_value": "partially_refunded", "share": 0.2, "retries": 8}
+POLICIES = ["preserve", "map_to_unknown"]  # what a receiver does with a value it does not know
+
+CANONICAL = {"new_value": "partially_refunded", "share": 0.2, "retries": 8, "policy": "preserve"}
 
 
 def draw_values(rng: random.Random) -> dict[str, Any]:
@@ -55,11 +59,12 @@ def draw_values(rng: random.Random) -> dict[str, Any]:
         "new_value": rng.choice(["partially_refunded", "disputed", "pending_review"]),
         "share": rng.choice([0.15, 0.2, 0.25]),
         "retries": rng.choice([6, 8, 10]),
+        "policy": rng.choice(POLICIES),
     }
 
 
 def build(v: Mapping[str, Any]) -> TaskParts:
-    new, retries = v["new_value"], v["retries"]
+    new, retries, policy = v["new_value"], v["retries"], v["policy"]
     services = (
         service(
             VENDOR,
@@ -69,7 +74,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 "webhook_url": "https://ingest.shop.example/webhooks/payments",
                 "event_schema": "payment.v4",
                 "status_values": [*KNOWN, new],
-                "schema_evolution": {"unknown_enum": "preserve", "policy": "additive changes"},
+                "schema_evolution": {"unknown_enum": policy, "policy": "additive changes"},
                 "timeout_s": 10,
                 "processing_ack": "after_enqueue",
                 "delivery": {"retries": retries, "backoff": "exponential", "gives_up_after_h": 24},
@@ -82,7 +87,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
             True,
             {
                 "listen_path": "/webhooks/payments",
-                "parser": {"status_values": KNOWN, "unknown_enum": "preserve"},
+                "parser": {"status_values": KNOWN, "unknown_enum": policy},
                 "dead_letter": {"enabled": True, "queue": "payments-dlq", "max_attempts": 3},
                 "processing": {"ack": "after_enqueue", "workers": 8},
                 "p50_processing_ms": 900,
@@ -100,8 +105,13 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 title="Strict deserialiser rejects a new enum value",
                 category="protocol",
                 severity="critical",
-                check={"in": [f"{INGEST}.parser.unknown_enum", ["preserve", "map_to_unknown"]]},
-                fix={"parser": {"unknown_enum": "preserve"}},
+                check={
+                    "eq": [
+                        f"{INGEST}.parser.unknown_enum",
+                        {"ref": f"{VENDOR}.schema_evolution.unknown_enum"},
+                    ]
+                },
+                fix={"parser": {"unknown_enum": policy}},
                 hop=hop,
                 failure="unknown_enum",
                 share={"fixed": v["share"]},
@@ -229,7 +239,8 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 -5398,
                 "INFO",
                 f"dead-letter queue {dlq['queue']}: "
-                f"{'on' if dlq['enabled'] else 'off'}, max_attempts={dlq['max_attempts']}",
+                f"{'on' if dlq['enabled'] else 'off'}, max_attempts={dlq['max_attempts']}; "
+                f"ack={i['processing']['ack']}",
             ),
             LogLine(
                 VENDOR, -1800, "INFO", f"schema {vend['event_schema']}: new PaymentStatus '{new}'"

@@ -30,7 +30,8 @@ Spec:
     A 401 counts against the caller in health (DESIGN section 1), so the
     partner shows as failing although the fault is the handler's: the
     handler's own log says why.
-    Variants draw the clock's drift, the partner's tolerance and the clock.
+    Variants draw the clock's drift, the partner's tolerance, the layout of
+    what it signs and the incident clock.
 """
 
 from __future__ import annotations
@@ -51,16 +52,23 @@ from apidebug_nb.scenarios.records import LogLine
 
 PARTNER, HANDLER, FULFIL = "partner_events", "webhook_handler", "fulfilment"
 
-CANONICAL = {"drift_s": 412, "tolerance_s": 300}
+# What the partner signs: the raw body bytes, with or without the timestamp, in its own layout.
+RECIPES = ["timestamp.raw_body", "v1:timestamp:raw_body", "raw_body+timestamp"]
+
+CANONICAL = {"drift_s": 412, "tolerance_s": 300, "recipe": RECIPES[0]}
 
 
 def draw_values(rng: random.Random) -> dict[str, Any]:
     tolerance = rng.choice([180, 300, 600])
-    return {"drift_s": tolerance + rng.randrange(60, 900), "tolerance_s": tolerance}
+    return {
+        "drift_s": tolerance + rng.randrange(60, 900),
+        "tolerance_s": tolerance,
+        "recipe": rng.choice(RECIPES),
+    }
 
 
 def build(v: Mapping[str, Any]) -> TaskParts:
-    tolerance, drift = v["tolerance_s"], v["drift_s"]
+    tolerance, drift, recipe = v["tolerance_s"], v["drift_s"], v["recipe"]
     services = (
         service(
             PARTNER,
@@ -72,7 +80,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                     "algorithm": "hmac-sha256",
                     "header": "X-Partner-Signature",
                     "timestamp_header": "X-Partner-Timestamp",
-                    "signed_payload": "timestamp.raw_body",
+                    "signed_payload": recipe,
                     "tolerance_s": tolerance,
                     "key_id": "whk_2026_03",
                 },
@@ -89,7 +97,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 "verification": {
                     "algorithm": "hmac-sha256",
                     "key_ref": "vault:partner/webhook-key#whk_2026_03",
-                    "hmac_input": "timestamp.raw_body",
+                    "hmac_input": recipe,
                     "tolerance_s": tolerance,
                 },
                 "clock": {"timezone": "UTC", "ntp": {"enabled": True, "server": "time.internal"}},
@@ -120,7 +128,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                         {"ref": f"{PARTNER}.signing.signed_payload"},
                     ]
                 },
-                fix={"verification": {"hmac_input": "timestamp.raw_body"}},
+                fix={"verification": {"hmac_input": recipe}},
                 hop=hop,
                 failure="invalid_signature",
                 detail=(
@@ -147,7 +155,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                     "signed_payload names: the bytes as received.",
                 ),
             ),
-            {"verification": {"hmac_input": "timestamp.parsed_json"}},
+            {"verification": {"hmac_input": recipe.replace("raw_body", "parsed_json")}},
         ),
         IssueTemplate(
             make_issue(
