@@ -45,13 +45,15 @@ class CommandError(Exception):
 
 def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
     from apidebug_nb.instructor.scenario_files import example_files, load_scenario_file
-    from apidebug_nb.scenarios.catalogue import SPECS, task_pool
+    from apidebug_nb.scenarios.catalogue import SPECS, task_level, task_pool
 
     out.write("Built-in tasks (play with: apidebug-nb play TASK [--seed N]):\n")
     for name, spec in SPECS.items():
+        level, skills = task_level(name)
         out.write(
-            f"  {name:<8} {spec.title}: {spec.per_episode} of {len(task_pool(name))} problems "
+            f"  {name:<12} {spec.title}: {spec.per_episode} of {len(task_pool(name))} problems "
             f"per episode, {spec.max_steps} steps\n"
+            f"               level: {level}; skills: {', '.join(skills)}\n"
         )
     files = example_files()
     if files:

@@ -19,8 +19,19 @@ from apidebug_nb.scenarios.parse import scenario_from_dict
 from apidebug_nb.scenarios.records import freeze
 
 SEEDS = range(200)
-#: The floors the baseline must reach (issue 3 asks for 0.7 on easy and 0.5 on hard).
-BASELINE_FLOOR = {"easy": 0.7, "medium": 0.6, "hard": 0.5}
+#: The floors the baseline must reach (issue 3 asks for 0.7 on easy and 0.5 on hard). The
+#: later incidents' floors sit a little under the means measured over seeds 0..199.
+BASELINE_FLOOR = {
+    "easy": 0.7,
+    "medium": 0.6,
+    "hard": 0.5,
+    "retry_storm": 0.9,
+    "ca_rotation": 0.8,
+    "dns_ttl": 0.85,
+    "pagination_drift": 0.95,
+    "vendor_enum": 0.9,
+    "webhook_skew": 0.78,
+}
 
 
 @pytest.fixture(scope="module")

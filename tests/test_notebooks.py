@@ -43,6 +43,7 @@ LESSONS = [
     "03_hard_order_pipeline.ipynb",
     "04_grading_and_agents.ipynb",
     "05_instructor_guide.ipynb",
+    "06_new_incidents.ipynb",
 ]
 APP = "app.ipynb"
 TEACHES = {

@@ -60,6 +60,59 @@ SHAPE = {
         5,
         40,
     ),
+    "retry_storm": (
+        ["cart_service", "inventory_service"],
+        {("cart_service", "inventory_service")},
+        {"cart_service"},
+        [
+            "retry_storm.jitter",
+            "retry_storm.budget",
+            "retry_storm.retry_after",
+            "retry_storm.breaker",
+        ],
+        2,
+        20,
+    ),
+    "ca_rotation": (
+        ["billing_worker", "partner_bank_api"],
+        {("billing_worker", "partner_bank_api")},
+        {"billing_worker"},
+        ["ca_rotation.trust_bundle", "ca_rotation.hostname", "ca_rotation.tls_version"],
+        2,
+        15,
+    ),
+    "dns_ttl": (
+        ["checkout_api", "fraud_scoring"],
+        {("checkout_api", "fraud_scoring")},
+        {"checkout_api"},
+        ["dns_ttl.cache", "dns_ttl.pool", "dns_ttl.regional_host"],
+        2,
+        15,
+    ),
+    "pagination_drift": (
+        ["reconciler", "ledger_api"],
+        {("reconciler", "ledger_api")},
+        {"reconciler"},
+        ["pagination_drift.cursor", "pagination_drift.end_of_list", "pagination_drift.sort_key"],
+        2,
+        15,
+    ),
+    "vendor_enum": (
+        ["payments_vendor", "order_ingest"],
+        {("payments_vendor", "order_ingest")},
+        {"order_ingest"},
+        ["vendor_enum.tolerant_reader", "vendor_enum.dead_letter", "vendor_enum.ack_first"],
+        2,
+        15,
+    ),
+    "webhook_skew": (
+        ["partner_events", "webhook_handler", "fulfilment"],
+        {("partner_events", "webhook_handler"), ("webhook_handler", "fulfilment")},
+        {"webhook_handler"},
+        ["webhook_skew.raw_body", "webhook_skew.clock", "webhook_skew.replay_window"],
+        2,
+        15,
+    ),
 }
 # Which issue masks which with the whole pool broken, worked out from the stage order
 # (route < authenticate < admit < negotiate < process < effect < consume): a contract
@@ -78,6 +131,15 @@ MASKS = {
     "hard.sync_mode": {"hard.deprecated_url", "hard.expired_token"},
     "hard.timeout": {"hard.deprecated_url", "hard.expired_token", "hard.sync_mode"},
     "hard.idempotency": {"hard.deprecated_url", "hard.expired_token", "hard.sync_mode"},
+    # a TLS handshake agrees on a version before it looks at any certificate
+    "ca_rotation.trust_bundle": {"ca_rotation.tls_version"},
+    "ca_rotation.hostname": {"ca_rotation.tls_version"},
+    # a DNS cache past its TTL fails every request at the send stage, before any connection
+    "dns_ttl.pool": {"dns_ttl.cache"},
+    "dns_ttl.regional_host": {"dns_ttl.cache"},
+    # the signature is checked before its timestamp, and both before anything is applied
+    "webhook_skew.clock": {"webhook_skew.raw_body"},
+    "webhook_skew.replay_window": {"webhook_skew.raw_body", "webhook_skew.clock"},
 }
 
 
@@ -95,8 +157,9 @@ def with_change(sc: adb.Scenario, service: str, patch: dict) -> dict:
 # -- the catalogue --------------------------------------------------------------------------
 
 
-def test_tasks_are_easy_medium_hard():
-    assert adb.TASKS == ("easy", "medium", "hard")
+def test_tasks_are_easy_medium_hard_then_the_incidents():
+    assert adb.TASKS[:3] == ("easy", "medium", "hard")
+    assert set(adb.TASKS[3:]) == set(SHAPE) - {"easy", "medium", "hard"}
 
 
 @pytest.mark.parametrize("task", adb.TASKS)

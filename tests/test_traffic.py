@@ -32,7 +32,7 @@ CALLEE_STATUS = re.compile(r"^\S+ \S+ (\d{3})[ :]")
 
 
 def _scenarios():
-    for task in ("easy", "medium", "hard"):
+    for task in adb.TASKS:
         for seed in range(200):
             yield adb.load_scenario(task, seed)
 

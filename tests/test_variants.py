@@ -24,9 +24,39 @@ from apidebug_nb.scenarios.records import thaw
 # The main run includes it; the Python matrix in .ci/run leaves it out (plays 1,000 variants of every task).
 pytestmark = pytest.mark.slow
 
-PER_EPISODE = {"easy": 2, "medium": 3, "hard": 5}
-POOL_SIZE = {"easy": 4, "medium": 5, "hard": 7}
-MAX_STEPS = {"easy": 15, "medium": 25, "hard": 40}
+PER_EPISODE = {
+    "easy": 2,
+    "medium": 3,
+    "hard": 5,
+    "retry_storm": 2,
+    "ca_rotation": 2,
+    "dns_ttl": 2,
+    "pagination_drift": 2,
+    "vendor_enum": 2,
+    "webhook_skew": 2,
+}
+POOL_SIZE = {
+    "easy": 4,
+    "medium": 5,
+    "hard": 7,
+    "retry_storm": 4,
+    "ca_rotation": 3,
+    "dns_ttl": 3,
+    "pagination_drift": 3,
+    "vendor_enum": 3,
+    "webhook_skew": 3,
+}
+MAX_STEPS = {
+    "easy": 15,
+    "medium": 25,
+    "hard": 40,
+    "retry_storm": 20,
+    "ca_rotation": 15,
+    "dns_ttl": 15,
+    "pagination_drift": 15,
+    "vendor_enum": 15,
+    "webhook_skew": 15,
+}
 STAMP = "%Y-%m-%dT%H:%M:%S"
 
 
@@ -432,6 +462,51 @@ def test_start_up_lines_quote_the_actual_config(task, variants):
                 f"encoding={s['content_encoding']}",
                 f"max={s['retry']['max_retries']} backoff={s['retry']['backoff_s']}s",
                 f"limit {r['rate_limit_per_s']} req/s",
+            ]
+        elif task == "retry_storm":
+            cart, inv = c["cart_service"], c["inventory_service"]
+            r, b = cart["retry"], cart["breaker"]
+            budget = "unbounded" if "budget_percent" not in r else f"{r['budget_percent']}%"
+            wanted = [
+                f"deadline={cart['deadline_ms']}ms",
+                f"max={r['max_backoff_ms']}ms jitter={r['jitter']} budget={budget}",
+                f"retry_after_header={r['after_header']}",
+                f"threshold={b['failure_threshold_percent']}% open=30s fallback={b['fallback']}",
+                f"Retry-After {inv['retry_after_s']}s",
+            ]
+        elif task == "ca_rotation":
+            w = c["billing_worker"]
+            wanted = [
+                f"partner={w['base_url']} timeout=10s",
+                "mounted trust bundle: " + "; ".join(w["tls"]["trusted_roots"]),
+                f"tls: versions 1.2 to {w['tls']['max_version']}",
+            ]
+        elif task == "dns_ttl":
+            d = c["checkout_api"]
+            wanted = [
+                f"fraud={d['fraud_url']} timeout=3s dns_ttl_policy={d['dns']['ttl_policy']}",
+                f"pool_max_age={d['http_pool']['max_connection_age_ms']}ms",
+            ]
+        elif task == "pagination_drift":
+            p = c["reconciler"]["pagination"]
+            wanted = [
+                f"paging mode={p['mode']} page_size={p['page_size']}",
+                f"sort={p['sort_key']} stop={p['end_when']}",
+            ]
+        elif task == "vendor_enum":
+            i = c["order_ingest"]
+            on = {True: "on", False: "off"}
+            wanted = [
+                f"unknown={i['parser']['unknown_enum']}",
+                f"{on[i['dead_letter']['enabled']]}, max_attempts={i['dead_letter']['max_attempts']}",
+                f"ack={i['processing']['ack']}",
+            ]
+        elif task == "webhook_skew":
+            v = c["webhook_handler"]["verification"]
+            on = {True: "on", False: "off"}
+            wanted = [
+                f"over {v['hmac_input']}, tolerance {v['tolerance_s']}s",
+                f"clock: ntp {on[c['webhook_handler']['clock']['ntp']['enabled']]}",
             ]
         else:
             o = c["order_service"]

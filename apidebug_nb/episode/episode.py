@@ -553,8 +553,11 @@ class Episode:
         if err := self._unknown_service(service):
             return self._rejected(action, err, "unknown_service")
         if not self.sim.editable[service]:
+            faulted = any(f.hop[1] == service for f in self.scenario.faults)
             return self._rejected(
-                action, messages.not_editable(service, self.sim.editable), "not_editable"
+                action,
+                messages.not_editable(service, self.sim.editable, faulted=faulted),
+                "not_editable",
             )
         try:
             applied = apply_fix(self._configs[service], action.changes)

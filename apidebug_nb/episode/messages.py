@@ -74,8 +74,21 @@ def unknown_service(service: object, services: Sequence[str]) -> str:
     return f"unknown service {service!r}.{guess} Services are: {', '.join(services)}."
 
 
-def not_editable(service: str, editable: Mapping[str, bool]) -> str:
+def not_editable(service: str, editable: Mapping[str, bool], *, faulted: bool = False) -> str:
+    """The refusal of a fix to someone else's service.
+
+    When that service is itself failing (a fault of its own, such as an outage),
+    say that no fix at the source is available to the learner: the remedy is
+    mitigation on the calling side, and telling the owners.
+    """
     yours = [s for s, e in editable.items() if e]
+    if faulted:
+        return (
+            f"{service} is not yours to change, and what fails there is on its owners' side: "
+            "you cannot fix it at the source. Fix the client side instead: mitigate how your "
+            "services retry, shed load and fall back while it fails, and report the fault to "
+            f"its owners; you can edit: {', '.join(yours)}."
+        )
     return (
         f"{service} is not yours to change: its config is the contract you must meet. "
         f"Fix the client side instead; you can edit: {', '.join(yours)}."

@@ -403,7 +403,7 @@ def _from_contract_text(
     current = _get(configs[svc], path)
     words = _words(text)
     negated = bool(words & {"not", "never", "no"})
-    best: tuple[tuple[int, int, int], Any] | None = None
+    best: tuple[tuple[int, int, int], Any, Path] | None = None
     for other, config in configs.items():
         if other == svc:
             continue
@@ -415,10 +415,13 @@ def _from_contract_text(
                 continue
             score = (service_named, int(tokens <= words), len(leaf_tokens))
             if best is None or score > best[0]:
-                best = (score, cvalue)
+                best = (score, cvalue, cpath)
     value: Any = None
     if best is not None:
         theirs = best[1]
+        if _is_number(theirs) and _is_number(current):  # mind the units of the two settings
+            theirs = _seconds(_norm(best[2][-1]), theirs)
+            theirs = theirs * 1000 if _norm(path[-1]).endswith("_ms") else theirs
         if isinstance(current, list) and not isinstance(theirs, list):
             value = current if theirs in current else [*current, theirs]
         elif isinstance(theirs, list) and not isinstance(current, list):
@@ -427,6 +430,8 @@ def _from_contract_text(
             at_most = negated or bool(words & {"most", "below", "under", "exceed"})
             if (at_most and current > theirs) or (not at_most and current < theirs):
                 value = theirs
+            elif at_most and current <= 0 and words & {"zero", "positive", "least"}:
+                value = theirs  # "above zero (at least ...) and at most ...": the bound holds
             elif not words & {"least", "most", "exceed", "below", "under", "above"}:
                 value = theirs
         elif theirs != current:

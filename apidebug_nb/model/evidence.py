@@ -16,7 +16,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from apidebug_nb.model.pipeline import FAILURES, fill_simple, reason, render_headers
+from apidebug_nb.model.pipeline import (
+    FAILURES,
+    fill_simple,
+    no_connection,
+    reason,
+    render_headers,
+)
 from apidebug_nb.model.rules import lookup
 from apidebug_nb.model.traffic import FlowModel, Group, HopResult, relayed_status, success_status
 
@@ -104,6 +110,7 @@ class Renderer:
             if isinstance(value, str | int | float | list | tuple):
                 values[key] = value
         values.setdefault("allowed_methods", "POST")
+        values.setdefault("retry_after_s", 5)  # a shedding callee that publishes no value
         caller = configs.get(hop.caller, {})
         upstream = caller.get("upstreams", {})
         upstream = upstream.get(hop.callee, {}) if isinstance(upstream, Mapping) else {}
@@ -189,6 +196,9 @@ class Renderer:
                     c_text = f"{call} -> {reason(a.status)}{head}"
                     if bad and n + 1 < len(attempts):
                         c_level, c_text = "WARN", c_text + " (retrying)"
+                    elif a.wrong_outcome and FAILURES[a.failure or ""].caller_side:
+                        # a fine answer the caller itself got wrong (pagination, parsing)
+                        c_level, c_text = "WARN", f"{c_text}; {self._detail(a, values, configs)}"
                 events.append(Event(at + 30, order, c_level, hop.caller, f"{ids} {c_text}"))
                 order += 1
                 if a.dropped:
@@ -221,6 +231,13 @@ class Renderer:
                 order += 1
         return events
 
+    def _detail(self, r: HopResult, values: Mapping[str, Any], configs: Mapping[str, Any]) -> str:
+        """The issue's own words for a failure, else the kind's default text."""
+        issue = self.issues.get(r.source) if r.source else None
+        f = FAILURES[r.failure or ""]
+        text = issue.detail if issue is not None and issue.detail else f.callee_text or f.error
+        return fill(fill_simple(text, values), configs)
+
     def _summary(self, m: FlowModel, group: Group, configs: Mapping[str, Any]) -> str:
         """The group's outcome in a phrase: its first failing hop, else its first hop."""
         ordered = sorted(group.results, key=lambda x: x.hop)
@@ -229,6 +246,9 @@ class Renderer:
         call = f"{hop.method} {fill(hop.path, configs)}"
         if shown.status is None:
             return f"{call} failed: {self.error(m, shown, configs) or 'no answer'}"
+        if shown.wrong_outcome and FAILURES[shown.failure or ""].caller_side:
+            values = self._values(hop, configs, shown.status)
+            return f"{call} -> {reason(shown.status)}; {self._detail(shown, values, configs)}"
         return f"{call} -> {reason(shown.status)}"
 
     def _header_text(self, m: FlowModel, r: HopResult, configs: Mapping[str, Any]) -> str:
@@ -245,12 +265,16 @@ class Renderer:
             what = f" (upstream {below.callee} failed)" if below is not None else ""
             return "ERROR", f"{call} -> {reason(r.status)}{what}"
         f = FAILURES[r.failure]
+        if f.caller_side:  # the callee answered normally; only its caller saw a problem
+            return "INFO", f"{call} {r.status} {reason(r.status).split(' ', 1)[1]}"
         issue = self.issues.get(r.source) if r.source else None
         text = issue.detail if issue is not None and issue.detail else f.callee_text
         text = fill(fill_simple(text, values), configs)
         if f.status is None:  # timeout: the callee finished anyway
             return "WARN", f"{call} {success_status(hop.method, False)} {text}"
-        level = "WARN"
+        # the callee's own fault (an unhandled error, not load shedding) is an ERROR on its side
+        own_fault = f.blame == "callee" and not f.retryable and (r.status or 0) >= 500
+        level = "ERROR" if own_fault else "WARN"
         return level, f"{call} {r.status}: {text}"
 
     def _req(self, key: tuple | None, hop: int, attempt: int) -> str:
@@ -406,19 +430,23 @@ class Renderer:
                 }
             )
             marked = marked or spans[-1]["failing"]
-        req = self._req(key, first_hop if first_hop is not None else min(m.roots, default=0), 1)
+        req: str | None = self._req(
+            key, first_hop if first_hop is not None else min(m.roots, default=0), 1
+        )
         if first_hop is not None:
             hit = next((x for x in chosen.results if x.hop == first_hop), None)
             status = hit.status if hit is not None else None
             headers = self.headers(m, hit, configs) if hit is not None else {}
             error = self.error(m, hit, configs) if hit is not None else "no request reached it"
+            if hit is None or not hit.reached_callee:
+                req = None  # it never left its caller: the inspected service has no such request
         else:
             failed = next((x for x in chosen.results if x.hop in m.roots and x.failed), None)
             method = flow.name.split(" ", 1)[0]
             if failed is None:
                 status, headers, error = success_status(method, False), {}, None
             else:
-                status = relayed_status(failed.status, False, False)
+                status = relayed_status(failed.status, False, False, no_connection(failed.failure))
                 headers, error = {}, None
         response = {
             "service": service,
@@ -478,15 +506,22 @@ class Renderer:
                 for r in sorted(worst.results, key=lambda x: x.hop)
                 if r.hop in m.roots and r.failed
             )
-            seen = "timing out" if root.status is None else f"failing with {root.status}"
+            if root.status is not None:
+                seen = f"failing with {root.status}"
+            elif no_connection(root.failure):
+                seen = "failing to connect"
+            else:
+                seen = "timing out"
             n = sum(g.count for g in failing)
             out.append(f"{m.flow.entry}: {m.flow.name} {seen} ({n} of {total} requests)")
-        wrong: dict[str, int] = {}
+        wrong: dict[tuple[str, str], int] = {}
         for g in flow_groups:
             for r in g.results:
                 if r.wrong_outcome:
-                    callee = m.flow.hops[r.hop].callee
-                    wrong[callee] = wrong.get(callee, 0) + g.count
-        for callee, n in wrong.items():
-            out.append(f"{callee}: {n} requests of {m.flow.name} applied twice")
+                    f = FAILURES[r.failure or ""]
+                    hop = m.flow.hops[r.hop]
+                    key = (hop.caller if f.caller_side else hop.callee, f.alert)
+                    wrong[key] = wrong.get(key, 0) + g.count
+        for (svc, what), n in wrong.items():
+            out.append(f"{svc}: {n} requests of {m.flow.name} {what}")
         return tuple(out)

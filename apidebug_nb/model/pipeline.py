@@ -77,6 +77,7 @@ class Failure:
         blame: :data:`CALLER` or :data:`CALLEE`, for health.
         wrong_outcome: the answer looks fine (2xx) but the effect is wrong.
         retryable: a client's retry policy may retry it.
+        alert: for a wrong outcome, what the alert says happened to the requests.
     """
 
     kind: str
@@ -89,6 +90,12 @@ class Failure:
     blame: str = CALLER
     wrong_outcome: bool = False
     retryable: bool = False
+    alert: str = ""
+
+    @property
+    def caller_side(self) -> bool:
+        """The caller notices it itself: a send, connect or consume stage failure."""
+        return self.stage in ("send", "connect", "consume")
 
     @property
     def level(self) -> str:
@@ -187,7 +194,7 @@ FAILURES: dict[str, Failure] = {
             "overloaded",
             "admit",
             503,
-            headers={"Retry-After": "5"},
+            headers={"Retry-After": "{retry_after_s}"},
             callee_text="shedding load",
             blame=CALLEE,
             retryable=True,
@@ -223,6 +230,7 @@ FAILURES: dict[str, Failure] = {
             callee_text="duplicate: the same request was applied twice (no idempotency key)",
             blame=CALLEE,
             wrong_outcome=True,
+            alert="applied twice",
         ),
         _f(
             "dropped",
@@ -230,6 +238,68 @@ FAILURES: dict[str, Failure] = {
             None,
             error="gave up after {status} from {callee}: not retried",
             blame=CALLER,
+        ),
+        # Kinds of the later incidents (DNS, TLS, schema drift, clock skew, pagination).
+        _f(
+            "dns_stale",
+            "send",
+            None,
+            error="connect: i/o timeout to an address cached past its DNS TTL",
+            blame=CALLER,
+        ),
+        _f(
+            "stale_connection",
+            "send",
+            None,
+            error="connect: i/o timeout on a pooled connection to a retired address",
+            blame=CALLER,
+        ),
+        _f(
+            "tls_protocol",
+            "connect",
+            None,
+            error="connect: tls: protocol version not supported",
+            blame=CALLEE,
+        ),
+        _f(
+            "tls_untrusted",
+            "connect",
+            None,
+            error="connect: x509: certificate signed by unknown authority",
+            blame=CALLEE,
+        ),
+        _f(
+            "tls_hostname",
+            "connect",
+            None,
+            error="connect: x509: certificate is not valid for the host name",
+            blame=CALLEE,
+        ),
+        _f(
+            "stale_signature",
+            "authenticate",
+            401,
+            headers={
+                "WWW-Authenticate": 'Signature realm="{callee}", error="invalid_signature", '
+                'error_description="timestamp outside tolerance"'
+            },
+            callee_text="signature timestamp outside the tolerance window",
+        ),
+        _f(
+            "unknown_enum",
+            "negotiate",
+            500,
+            callee_text="could not deserialise the body: unknown enum value",
+            blame=CALLEE,
+        ),
+        _f(
+            "pagination_drift",
+            "consume",
+            200,
+            error="",
+            blame=CALLER,
+            wrong_outcome=True,
+            alert="reconciled with wrong counts",
         ),
     )
 }
@@ -254,20 +324,34 @@ def reason(status: int | None) -> str:
     return f"{status} {REASONS.get(status, '')}".rstrip()
 
 
-def relayed_status(upstream: int | None, wrong_outcome: bool, relays: bool) -> int:
+def relayed_status(
+    upstream: int | None, wrong_outcome: bool, relays: bool, connect: bool = False
+) -> int:
     """What a service answers its own caller when a downstream call failed.
 
     A gateway relays its upstream's status; an application service answers
-    502 for an upstream error, 504 for an upstream timeout.
+    502 for an upstream error or a failed connection, 504 for an upstream timeout.
 
     >>> relayed_status(401, False, relays=True), relayed_status(401, False, relays=False)
     (401, 502)
     >>> relayed_status(None, False, relays=False), relayed_status(None, False, relays=True)
     (504, 504)
+    >>> relayed_status(None, False, relays=False, connect=True)
+    502
     """
     if upstream is None:
-        return 504
+        return 502 if connect else 504
     return upstream if relays else 502
+
+
+def no_connection(kind: str | None) -> bool:
+    """No connection to the callee could be made (DNS, TCP or TLS): its error says ``connect:``.
+
+    >>> no_connection("tls_untrusted"), no_connection("timeout"), no_connection("pile_up")
+    (True, False, False)
+    """
+    f = FAILURES.get(kind) if kind is not None else None
+    return f is not None and f.error.startswith("connect:")
 
 
 def render_headers(failure: Failure, values: Mapping[str, Any]) -> dict[str, str]:

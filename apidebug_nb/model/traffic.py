@@ -26,6 +26,7 @@ from apidebug_nb.model.pipeline import (
     FAILURES,
     KIND_ORDER,
     STAGE_INDEX,
+    no_connection,
     relayed_status,
 )
 from apidebug_nb.model.rules import lookup
@@ -445,7 +446,7 @@ def _hop(m: FlowModel, h: int, groups: _Live, failing, configs, reached) -> _Liv
         if below is None:
             answered.append((n, res))
             continue
-        status = relayed_status(below.status, False, m.relays[h])
+        status = relayed_status(below.status, False, m.relays[h], no_connection(below.failure))
         result = HopResult(
             h, status, "upstream", below.source, cause=below.hop, failed=not hop.asynchronous
         )
@@ -509,14 +510,16 @@ def flow_load(m: FlowModel, groups: Sequence[Group]) -> dict[str, Load]:
                 continue
             if r.reached_callee:
                 total[hop.callee] += count
-            if r.wrong_outcome:
-                warned[hop.callee] += 1
+            if r.wrong_outcome:  # the side that noticed the wrong outcome warns
+                warned[hop.caller if FAILURES[failure].caller_side else hop.callee] += 1
             if not r.failed and not r.dropped:
                 continue
             if r.dropped:
-                blamed = hop.caller
+                blamed = hop.caller  # its own retry policy gave up
+                if failure != "upstream" and FAILURES[failure].blame == CALLEE:
+                    failed[hop.callee] += count  # ... on the callee's own 5xx
             elif failure == "upstream":
-                blamed = hop.callee
+                blamed = hop.callee  # it answered an error: its dependency failed
             else:
                 blamed = hop.callee if FAILURES[failure].blame == CALLEE else hop.caller
             failed[blamed] += count

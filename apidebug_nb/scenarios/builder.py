@@ -69,6 +69,8 @@ class TaskSpec:
     canonical_values: Mapping[str, Any]
     draw_values: Callable[[random.Random], dict[str, Any]]
     build: Callable[[Mapping[str, Any]], TaskParts]
+    level: str = ""  # "beginner", "intermediate" or "advanced"
+    skills: tuple[str, ...] = ()  # what the incident trains, for the catalogue
 
 
 def incident_start(rng: random.Random | None) -> dt.datetime:

@@ -13,7 +13,17 @@ if TYPE_CHECKING:
     from apidebug_nb.scenarios.builder import TaskSpec
 
 # The task modules (and the builder) load on first use, to keep import fast.
-TASKS: tuple[str, ...] = ("easy", "medium", "hard")
+TASKS: tuple[str, ...] = (
+    "easy",
+    "medium",
+    "hard",
+    "retry_storm",
+    "ca_rotation",
+    "dns_ttl",
+    "pagination_drift",
+    "vendor_enum",
+    "webhook_skew",
+)
 
 
 @lru_cache(maxsize=1)
@@ -58,6 +68,29 @@ def _build(task: str, seed: int | None) -> Scenario:
     from apidebug_nb.scenarios.builder import build_scenario
 
     return with_masks(build_scenario(_specs()[task], seed))
+
+
+# Level and skills of the first three tasks (the later incidents state theirs in their TaskSpec).
+_FIRST_LEVELS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "easy": ("beginner", ("reading a 4xx", "authentication headers", "timeouts and units")),
+    "medium": ("intermediate", ("masking", "rate limits", "retry policy", "webhook signatures")),
+    "hard": (
+        "advanced",
+        ("multi-service cascades", "tokens and expiry", "idempotency", "circuit breakers"),
+    ),
+}
+
+
+def task_level(task: str) -> tuple[str, tuple[str, ...]]:
+    """A built-in task's level and the skills it trains, for the catalogue.
+
+    >>> task_level("retry_storm")[0]
+    'intermediate'
+    """
+    spec = task_spec(task)
+    if spec.level:
+        return spec.level, tuple(spec.skills)
+    return _FIRST_LEVELS.get(task, ("", ()))
 
 
 def task_pool(task: str) -> list[Issue]:

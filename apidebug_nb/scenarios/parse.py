@@ -258,6 +258,14 @@ FAILURE_KINDS = (
     "timeout",
     "duplicate",
     "dropped",
+    "dns_stale",
+    "stale_connection",
+    "tls_protocol",
+    "tls_untrusted",
+    "tls_hostname",
+    "stale_signature",
+    "unknown_enum",
+    "pagination_drift",
 )
 
 
