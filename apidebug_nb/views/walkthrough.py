@@ -34,7 +34,7 @@ def walkthrough_text(scenario: Scenario) -> str:
 
     >>> import apidebug_nb as adb
     >>> print(walkthrough_text(adb.load_scenario("easy")).splitlines()[0])
-    Walk-through of easy: the reference solver's 4 steps, each with what it showed.
+    Walk-through of easy: the reference solver's 5 steps, each with what it showed.
     """
     actions = oracle_actions(scenario)
     episode = Episode(scenario)

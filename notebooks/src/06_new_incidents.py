@@ -1,21 +1,9 @@
-# ---
-# jupyter:
-#   jupytext:
-#     text_representation:
-#       extension: .py
-#       format_name: percent
-#   kernelspec:
-#     display_name: Python 3 (ipykernel)
-#     language: python
-#     name: python3
-# ---
-
 # %% tags=["nbval-skip"]
 # On a hosted Jupyter without apidebug_nb, this installs it; elsewhere it does nothing.
 try:
     import apidebug_nb  # noqa: F401
 except ImportError:
-    # %pip install --quiet "apidebug_nb==0.1.0"
+    get_ipython().run_line_magic("pip", 'install --quiet "apidebug_nb==0.1.0"')
 
 # %% [markdown]
 # # Lab 06: six incidents from production
@@ -161,27 +149,13 @@ dash
 #    would have caught it on the first day?
 
 # %% [markdown]
-# ## Solution (spoilers)
+# ## Stuck for good? The walk-through of your incident
 #
-# Solve the dashboard first. The button below prints each problem of the dashboard's
-# incident, its fix and its explanation; nothing is shown until you click it.
+# Solve the dashboard first. The control below plays the reference solution of the
+# dashboard's incident, step by step with what each step showed, then its grade; nothing
+# is shown until you press it.
 
 # %%
-import ipywidgets as widgets
+from apidebug_nb.views.walkthrough import Walkthrough
 
-from apidebug_nb.scenarios.records import thaw
-
-solution = widgets.Output()
-show_solution = widgets.Button(description="Show the solution", tooltip="spoilers")
-
-
-def _print_solution(_button):
-    with solution:
-        for issue in adb.load_scenario("webhook_skew").issues:
-            print(f"{issue.title}: submit_fix({issue.service!r}, {thaw(issue.reference_fix)})")
-            print(textwrap.fill(issue.explanation, 88))
-            print()
-
-
-show_solution.on_click(_print_solution)
-widgets.VBox([show_solution, solution])
+Walkthrough("webhook_skew")
