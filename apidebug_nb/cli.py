@@ -48,12 +48,13 @@ def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
     from apidebug_nb.scenarios.catalogue import SPECS, task_level, task_pool
 
     out.write("Built-in tasks (play with: apidebug-nb play TASK [--seed N]):\n")
+    width = max(map(len, SPECS))  # names in one column, however long the longest
     for name, spec in SPECS.items():
         level, skills = task_level(name)
         out.write(
-            f"  {name:<12} {spec.title}: {spec.per_episode} of {len(task_pool(name))} problems "
-            f"per episode, {spec.max_steps} steps\n"
-            f"               level: {level}; skills: {', '.join(skills)}\n"
+            f"  {name:<{width}} {spec.title}: {spec.per_episode} of {len(task_pool(name))} "
+            f"problems per episode, {spec.max_steps} steps\n"
+            f"  {'':<{width}} level: {level}; skills: {', '.join(skills)}\n"
         )
     files = example_files()
     if files:

@@ -206,8 +206,15 @@ def test_list_shows_each_tasks_level_and_skills(capsys):
 
     assert main(["list"]) == 0
     out = capsys.readouterr().out
+    lines = out.splitlines()
+    # names in one column, as wide as the longest ("pagination_drift", 16 letters)
     assert (
-        "  retry_storm  Retry storm after a GC pause: 2 of 4 problems per episode, 20 steps" in out
+        "  retry_storm      Retry storm after a GC pause: 2 of 4 problems per episode, 20 steps"
+        in lines
+    )
+    assert (
+        "  pagination_drift Offset pagination over a changing list: 2 of 3 problems per episode, 15 steps"
+        in lines
     )
     assert "level: intermediate; skills: partial failures, retry jitter" in out
     assert "level: beginner; skills: reading a 4xx" in out  # the first tasks have theirs too
