@@ -7,7 +7,7 @@ dashboard; the only modules that import matplotlib or ipywidgets).
 
 >>> import apidebug_nb as adb
 >>> adb.TASKS
-('easy', 'medium', 'hard')
+('easy', 'medium', 'hard', 'retry_storm', 'ca_rotation', 'dns_ttl', 'pagination_drift', 'vendor_enum', 'webhook_skew')
 """
 
 from __future__ import annotations

@@ -22,6 +22,12 @@ def test_every_task_and_the_generator_have_an_id():
         "apidebug_nb/easy-v0",
         "apidebug_nb/medium-v0",
         "apidebug_nb/hard-v0",
+        "apidebug_nb/retry_storm-v0",
+        "apidebug_nb/ca_rotation-v0",
+        "apidebug_nb/dns_ttl-v0",
+        "apidebug_nb/pagination_drift-v0",
+        "apidebug_nb/vendor_enum-v0",
+        "apidebug_nb/webhook_skew-v0",
         "apidebug_nb/generated-v0",
     )
     assert set(ENV_IDS) <= set(gym.registry)

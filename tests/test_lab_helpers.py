@@ -254,7 +254,7 @@ def test_the_walkthrough_is_hidden_until_pressed_and_hides_again():
     walk._button.click()
     assert walk.shown and walk._button.description == "Hide the walk-through"
     shown = walk.render_text()
-    assert shown.startswith("Walk-through of easy-4: the reference solver's 4 steps")
+    assert shown.startswith("Walk-through of easy-4: the reference solver's 5 steps")
     for issue in adb.load_scenario("easy", 4).issues:
         assert issue.title in shown
     assert '"Authorization": "Bearer sk_live_464a8f7c"' in shown.replace("'", '"')

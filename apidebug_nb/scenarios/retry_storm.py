@@ -82,7 +82,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                     "max_backoff_ms": good_max_backoff,
                     "jitter": "full",
                     "budget_percent": cap // 2,
-                    "after_header": "honour",
+                    "retry_after": "honour",
                 },
                 "breaker": {
                     "failure_threshold_percent": 50,
@@ -201,7 +201,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 severity="error",
                 check={
                     "all": [
-                        {"eq": [f"{CART}.retry.after_header", "honour"]},
+                        {"eq": [f"{CART}.retry.retry_after", "honour"]},
                         {
                             "ge": [
                                 f"{CART}.retry.max_backoff_ms",
@@ -216,13 +216,13 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                         },
                     ]
                 },
-                fix={"retry": {"after_header": "honour", "max_backoff_ms": good_max_backoff}},
+                fix={"retry": {"retry_after": "honour", "max_backoff_ms": good_max_backoff}},
                 hop=hop,
                 failure="dropped",
                 detail=(
                     "gave up after 503 from inventory_service: Retry-After "
                     "{inventory_service.retry_after_s}s ignored "
-                    "(after_header={cart_service.retry.after_header}, longest wait "
+                    "(retry_after={cart_service.retry.retry_after}, longest wait "
                     "{cart_service.retry.max_backoff_ms} ms)"
                 ),
                 explanation=(
@@ -237,14 +237,14 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 hints=(
                     "Inventory tells the cart when to come back, and the cart comes back "
                     "earlier. Compare the 503 answers' headers with the cart's retry waits.",
-                    f"The settings are {CART}.retry.after_header and {CART}.retry.max_backoff_ms.",
+                    f"The settings are {CART}.retry.retry_after and {CART}.retry.max_backoff_ms.",
                     "The cart must treat the Retry-After header as inventory_service's "
                     "retry_after_header asks, and its longest backoff must be at least "
                     "inventory_service's min_backoff_ms and at most a quarter of the cart's own "
                     "deadline_ms.",
                 ),
             ),
-            {"retry": {"after_header": "ignore", "max_backoff_ms": 1000}},
+            {"retry": {"retry_after": "ignore", "max_backoff_ms": 1000}},
         ),
         IssueTemplate(
             make_issue(
@@ -309,7 +309,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 f"retry: attempts={r['max_attempts']} backoff={r['backoff']} "
                 f"base={r['base_backoff_ms']}ms max={r['max_backoff_ms']}ms jitter={r['jitter']} "
                 f"budget={'unbounded' if budget is None else f'{budget}%'} "
-                f"retry_after_header={r['after_header']}",
+                f"retry_after={r['retry_after']}",
             ),
             LogLine(
                 CART,
