@@ -20,17 +20,19 @@ from apidebug_nb.scenarios.records import freeze
 
 SEEDS = range(200)
 #: The floors the baseline must reach (issue 3 asks for 0.7 on easy and 0.5 on hard). The
-#: later incidents' floors sit a little under the means measured over seeds 0..199.
+#: later incidents' floors sit a little under the means measured over seeds 0..199 with the
+#: grade that asks for evidence of each problem: retry_storm 0.92, ca_rotation 0.84, dns_ttl
+#: 0.81, pagination_drift 1.0, vendor_enum 0.93, webhook_skew 0.73.
 BASELINE_FLOOR = {
     "easy": 0.7,
     "medium": 0.6,
     "hard": 0.5,
     "retry_storm": 0.9,
     "ca_rotation": 0.8,
-    "dns_ttl": 0.85,
+    "dns_ttl": 0.78,
     "pagination_drift": 0.95,
     "vendor_enum": 0.9,
-    "webhook_skew": 0.78,
+    "webhook_skew": 0.70,
 }
 
 
@@ -216,8 +218,9 @@ def test_play_resets_a_used_episode_and_a_reused_agent():
 
 
 #: The baseline's floor on generated systems (12 services, 6 problems), measured at
-#: a mean of 0.87 (min 0.845) over seeds 0..19.
-GENERATED_FLOOR = 0.8
+#: a mean of 0.74 (min 0.69) over seeds 0..19 with the grade that asks for evidence of
+#: each problem (0.87 under the earlier grade).
+GENERATED_FLOOR = 0.7
 
 
 def test_baseline_solves_generated_systems_comparing_each_dependency_with_its_own_contract():

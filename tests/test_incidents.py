@@ -130,37 +130,37 @@ def test_retry_storm_heals_once_the_cart_mitigates():
         # (the reference fix is midway: 6200)
         (
             "retry_storm.retry_after",
-            {"retry": {"retry_after": "honour", "max_backoff_ms": 6000}},
+            {"retry": {"after_policy": "honour", "max_backoff_ms": 6000}},
             True,
         ),
         (
             "retry_storm.retry_after",
-            {"retry": {"retry_after": "honour", "max_backoff_ms": 7000}},
+            {"retry": {"after_policy": "honour", "max_backoff_ms": 7000}},
             True,
         ),
         (
             "retry_storm.retry_after",
-            {"retry": {"retry_after": "honour", "max_backoff_ms": 4999}},
+            {"retry": {"after_policy": "honour", "max_backoff_ms": 4999}},
             False,
         ),
         (
             "retry_storm.retry_after",
-            {"retry": {"retry_after": "honour", "max_backoff_ms": 0}},
+            {"retry": {"after_policy": "honour", "max_backoff_ms": 0}},
             False,
         ),
         (
             "retry_storm.retry_after",
-            {"retry": {"retry_after": "honour", "max_backoff_ms": -6000}},
+            {"retry": {"after_policy": "honour", "max_backoff_ms": -6000}},
             False,
         ),
         (
             "retry_storm.retry_after",
-            {"retry": {"retry_after": "honour", "max_backoff_ms": 600000}},
+            {"retry": {"after_policy": "honour", "max_backoff_ms": 600000}},
             False,
         ),
         (
             "retry_storm.retry_after",
-            {"retry": {"retry_after": "ignore", "max_backoff_ms": 6000}},
+            {"retry": {"after_policy": "ignore", "max_backoff_ms": 6000}},
             False,
         ),
         (

@@ -332,7 +332,8 @@ def test_baseline_agent_reads_no_message():
             plain = play(adb.BaselineAgent(), sc)
             blank = play(adb.BaselineAgent(), Blank(sc)).ep
             assert [a.to_dict() for a in plain.actions] == [a.to_dict() for a in blank.actions]
-            assert plain.grade().score == blank.grade().score == 1.0
+            assert plain.terminated and blank.terminated  # it still solves every one
+            assert plain.grade().score == blank.grade().score
 
 
 def test_a_fix_resimulates_only_what_it_can_change_and_matches_a_full_run():

@@ -470,7 +470,7 @@ def test_start_up_lines_quote_the_actual_config(task, variants):
             wanted = [
                 f"deadline={cart['deadline_ms']}ms",
                 f"max={r['max_backoff_ms']}ms jitter={r['jitter']} budget={budget}",
-                f"retry_after={r['retry_after']}",
+                f"after_policy={r['after_policy']}",
                 f"threshold={b['failure_threshold_percent']}% open=30s fallback={b['fallback']}",
                 f"Retry-After {inv['retry_after_s']}s",
             ]

@@ -82,7 +82,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                     "max_backoff_ms": good_max_backoff,
                     "jitter": "full",
                     "budget_percent": cap // 2,
-                    "retry_after": "honour",
+                    "after_policy": "honour",
                 },
                 "breaker": {
                     "failure_threshold_percent": 50,
@@ -101,7 +101,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 "retry_after_s": after_s,
                 "min_backoff_ms": after_s * 1000,
                 "retry_jitter": "full",
-                "retry_after_header": "honour",
+                "retry_after_policy": "honour",
                 "max_retry_budget_percent": cap,
                 "breaker_fallback": "cached_stock",
                 "status": "recovering after a 41 s stop-the-world GC pause",
@@ -201,7 +201,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 severity="error",
                 check={
                     "all": [
-                        {"eq": [f"{CART}.retry.retry_after", "honour"]},
+                        {"eq": [f"{CART}.retry.after_policy", "honour"]},
                         {
                             "ge": [
                                 f"{CART}.retry.max_backoff_ms",
@@ -216,13 +216,13 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                         },
                     ]
                 },
-                fix={"retry": {"retry_after": "honour", "max_backoff_ms": good_max_backoff}},
+                fix={"retry": {"after_policy": "honour", "max_backoff_ms": good_max_backoff}},
                 hop=hop,
                 failure="dropped",
                 detail=(
                     "gave up after 503 from inventory_service: Retry-After "
                     "{inventory_service.retry_after_s}s ignored "
-                    "(retry_after={cart_service.retry.retry_after}, longest wait "
+                    "(after_policy={cart_service.retry.after_policy}, longest wait "
                     "{cart_service.retry.max_backoff_ms} ms)"
                 ),
                 explanation=(
@@ -237,14 +237,14 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 hints=(
                     "Inventory tells the cart when to come back, and the cart comes back "
                     "earlier. Compare the 503 answers' headers with the cart's retry waits.",
-                    f"The settings are {CART}.retry.retry_after and {CART}.retry.max_backoff_ms.",
+                    f"The settings are {CART}.retry.after_policy and {CART}.retry.max_backoff_ms.",
                     "The cart must treat the Retry-After header as inventory_service's "
-                    "retry_after_header asks, and its longest backoff must be at least "
+                    "retry_after_policy asks, and its longest backoff must be at least "
                     "inventory_service's min_backoff_ms and at most a quarter of the cart's own "
                     "deadline_ms.",
                 ),
             ),
-            {"retry": {"retry_after": "ignore", "max_backoff_ms": 1000}},
+            {"retry": {"after_policy": "ignore", "max_backoff_ms": 1000}},
         ),
         IssueTemplate(
             make_issue(
@@ -309,7 +309,7 @@ def build(v: Mapping[str, Any]) -> TaskParts:
                 f"retry: attempts={r['max_attempts']} backoff={r['backoff']} "
                 f"base={r['base_backoff_ms']}ms max={r['max_backoff_ms']}ms jitter={r['jitter']} "
                 f"budget={'unbounded' if budget is None else f'{budget}%'} "
-                f"retry_after={r['retry_after']}",
+                f"after_policy={r['after_policy']}",
             ),
             LogLine(
                 CART,
