@@ -28,6 +28,7 @@ LABS = [
     "03_hard_order_pipeline.ipynb",
     "04_grading_and_agents.ipynb",
     "05_instructor_guide.ipynb",
+    "06_new_incidents.ipynb",
 ]
 #: The sdist's own suite without browser tests and without the slow ones (this file among
 #: them, and the notebook runs, which the wheel check below does from the installed copy).
