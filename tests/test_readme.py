@@ -74,7 +74,7 @@ def test_every_readme_link_is_absolute_so_it_works_on_pypi() -> None:
 
 def test_every_readme_image_exists_in_the_repository() -> None:
     images = [(alt, url) for is_image, alt, url in links() if is_image]
-    assert len(images) == 12 + 2  # the pictures and the two badges
+    assert len(images) == 13 + 2  # the pictures (one per notebook among them) and the two badges
     for alt, url in images:
         assert alt.strip(), f"every README image needs alt text: {url}"
         if url.startswith(BADGE):
