@@ -331,7 +331,7 @@ class Simulation:
     # -- what an engineer sees ----------------------------------------------
     def health(self, traffic: Traffic) -> dict[str, str]:
         """Service -> healthy / degraded / error, from this step's requests."""
-        return health(self.models, traffic, self.scenario.services)
+        return health(traffic, self.scenario.services)
 
     def health_update(
         self, previous: Mapping[str, str], traffic: Traffic

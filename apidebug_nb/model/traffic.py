@@ -548,9 +548,7 @@ def service_health(load: Load | None) -> str:
     return HEALTHY
 
 
-def health(
-    models: Sequence[FlowModel], traffic: Traffic, services: Sequence[str]
-) -> dict[str, str]:
+def health(traffic: Traffic, services: Sequence[str]) -> dict[str, str]:
     """Service -> healthy / degraded / error, from this step's requests
     (see :func:`flow_load` and :func:`service_health`)."""
     load = traffic.load
