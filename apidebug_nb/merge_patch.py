@@ -109,8 +109,12 @@ def _merge_disjoint(a: dict[str, Any], b: dict[str, Any], key: str) -> dict[str,
     return out
 
 
-def normalise_patch(changes: Any) -> dict[str, Any]:
+def normalise_patch(changes: Any, *, clean: bool = False) -> dict[str, Any]:
     """Validate a learner's patch and return it with dotted keys expanded.
+
+    ``clean=True`` says ``changes`` is already plain JSON within the fix bounds
+    (an :class:`~apidebug_nb.episode.actions.Action`'s changes are), so only its
+    shape is checked here.
 
     >>> normalise_patch({"retry.max_retries": 3})
     {'retry': {'max_retries': 3}}
@@ -125,7 +129,7 @@ def normalise_patch(changes: Any) -> dict[str, Any]:
         )
     if not changes:
         raise PatchError('the fix is empty; give at least one setting, e.g. {"timeout": 30}')
-    return expand_dotted(check_json(changes, ""))
+    return expand_dotted(changes if clean else check_json(changes, ""))
 
 
 def apply_merge_patch(target: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
@@ -198,7 +202,7 @@ class AppliedPatch:
     new_keys: list[tuple[str, list[str]]]
 
 
-def apply_fix(target: Mapping[str, Any], changes: Any) -> AppliedPatch:
+def apply_fix(target: Mapping[str, Any], changes: Any, *, clean: bool = False) -> AppliedPatch:
     """Validate a learner's patch and apply it to ``target`` in one walk.
 
     :func:`normalise_patch`, then the merge of :func:`apply_merge_patch`,
@@ -206,13 +210,13 @@ def apply_fix(target: Mapping[str, Any], changes: Any) -> AppliedPatch:
     keys with close existing names (to warn about typos without refusing new
     settings, which are sometimes the fix) and whether anything changed.
     Raises :class:`PatchError` before anything is returned; the input is not
-    modified.
+    modified. ``clean`` is :func:`normalise_patch`'s.
 
     >>> r = apply_fix({"timeout": 5, "h": {"x": 1}}, {"h.x": 1, "timout": 30})
     >>> r.config, r.touched, r.changed, r.new_keys
     ({'timeout': 5, 'h': {'x': 1}, 'timout': 30}, ['h.x', 'timout'], True, [('timout', ['timeout'])])
     """
-    return _apply(target, normalise_patch(changes))
+    return _apply(target, normalise_patch(changes, clean=clean))
 
 
 def _header_key(headers: Mapping[str, Any], key: str) -> str:

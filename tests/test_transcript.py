@@ -266,3 +266,33 @@ def test_editing_an_observation_after_the_fact_does_not_make_the_transcript_look
     obs.health["payment_client"] = "healthy"
     verdict = adb.verify(json.dumps(ep.transcript()))
     assert verdict.ok, verdict.reasons
+
+
+def test_editing_every_container_of_every_observation_leaves_the_transcript_verifiable():
+    # Fingerprints are written when the digest is asked for: they must come from
+    # what the engine kept, not from the lists and dicts it handed out.
+    sc = adb.load_scenario("easy")
+    ep = adb.Episode(sc)
+    ep.reset()
+    for action in (
+        adb.Action.inspect_logs("payment_client"),
+        adb.Action.inspect_config("payment_client"),
+        adb.Action.inspect_endpoint("payment_client"),
+        adb.Action.submit_fix("payment_client", {"api_key": "sk_live_x"}),
+        adb.Action.inspect_config("payment_client"),
+        adb.Action.hint(),
+    ):
+        ep.step(action)
+    for obs in ep.observations:
+        obs.logs.append("forged line")
+        obs.alerts.append("forged alert")
+        obs.masked_services.append("forged_service")
+        obs.trace.append({"forged": True})
+        obs.probes.append({"forged": True})
+        obs.health["forged_service"] = "healthy"
+        if obs.config is not None:
+            obs.config["forged"] = 1
+        if obs.response is not None:
+            obs.response["headers"]["forged"] = "1"
+    verdict = adb.verify(json.dumps(ep.transcript()))
+    assert verdict.ok, verdict.reasons

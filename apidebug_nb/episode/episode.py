@@ -9,7 +9,6 @@ demand and memoised). The state is private: readers get frozen snapshots.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import time
@@ -48,6 +47,7 @@ class Effect:
     message: str = ""
     shown: Mapping[str, Any] = field(default_factory=dict)
     outcome: ActionOutcome | None = None
+    source: Any = None  # the engine's own (log, length) or config behind what is shown
 
 
 @dataclass
@@ -112,11 +112,14 @@ class Episode:
         self._actions: list[Action] = []
         self.action_times: list[float | str | None] = []  # wall clock, for transcripts only
         self._observations: list[Observation] = []
-        # Fingerprint of every observation as it was handed out, so a caller who
+        # The fingerprint of every observation as it was handed out, so a caller who
         # edits obs.logs afterwards cannot make its own transcript look tampered.
         # Each observation's fingerprint writes the state a fix changes (health,
         # alerts, masked services) as its change since the observation before.
-        self.observation_digest = hashlib.sha256()
+        # Fingerprints are made when the digest is asked for, from what the
+        # engine kept of each observation (values it never edits in place).
+        self._digest = hashlib.sha256()
+        self._unhashed: list[tuple[Any, ...]] = []
         self._shown: tuple[list[str], list[str]] | None = None  # alerts, masked last shown
         self._health_changed: list[str] | None = None  # None: show the whole map
         self.hint_levels: dict[str, int] = {}
@@ -315,7 +318,7 @@ class Episode:
         self._health_history.append(self._health)
         r, parts = reward(outcome, self.reward_pieces)
         result = effect.outcome or ActionOutcome(action.kind)
-        obs = self._observe(action.service, message, result, **effect.shown)
+        obs = self._observe(action.service, message, result, effect.source, **effect.shown)
         return obs, r, self.terminated, self.truncated, self._info(outcome, parts)
 
     @property
@@ -353,6 +356,7 @@ class Episode:
         service: str | None,
         message: str,
         outcome: ActionOutcome,
+        shown: Any = None,
         *,
         logs: list[str] | None = None,
         config: dict[str, Any] | None = None,
@@ -361,46 +365,71 @@ class Episode:
         probes: list[dict[str, Any]] | None = None,
     ) -> Observation:
         obs = Observation(
-            step=self.steps,
-            time=self.sim.stamp(self.time_s),
-            service=service,
-            logs=logs or [],
-            config=config,
-            response=response,
-            health=dict(self._health),
-            alerts=list(self._alerts),
-            message=message,
-            accepted=outcome.accepted,
-            resolved=len(self._resolved),
-            total=len(self.sim.order),
-            steps_left=self.steps_left,
-            hints_used=sum(self.hint_levels.values()),
-            masked_services=list(self._masked),
-            trace=trace or [],
-            probes=probes or [],
-            outcome=outcome,
+            self.steps,
+            self.sim.stamp(self.time_s),
+            service,
+            logs or [],
+            config,
+            response,
+            dict(self._health),
+            list(self._alerts),
+            message,
+            outcome.accepted,
+            len(self._resolved),
+            len(self.sim.order),
+            self.scenario.max_steps - self.steps,
+            sum(self.hint_levels.values()) if self.hint_levels else 0,
+            list(self._masked),
+            trace or [],
+            probes or [],
+            outcome,
         )
         self._observations.append(obs)
-        self.observation_digest.update(self._fingerprint(obs))
+        self._keep_for_digest(obs, shown)
         return obs
 
-    def _fingerprint(self, obs: Observation) -> bytes:
-        """``observation_fingerprint(obs, previous)``, from what the engine knows changed:
-        its cost follows what the step touched, not the size of the scenario."""
+    def _keep_for_digest(self, obs: Observation, shown: Any) -> None:
+        """Keep what ``observation_fingerprint(obs, previous)`` needs, from what the
+        engine knows changed: its cost follows what the step touched, not the size
+        of the scenario.
+
+        The fingerprint is written when the digest is asked for, from values the
+        engine never edits in place: ``shown`` is its own ``(log, length)`` behind
+        ``obs.logs`` or its own config behind ``obs.config``. A test request's
+        answer is written at once (the engine keeps no copy of it).
+        """
         if self._shown is None or self._health_changed is None:
-            self._shown = (self._alerts, self._masked)
-            self._health_changed = []
-            return fingerprint(obs, obs.health, obs.alerts, obs.masked_services)
-        health = {s: self._health[s] for s in self._health_changed}
+            health: Any = self._health
+            alerts: Any = self._alerts
+            masked: Any = self._masked
+        else:
+            health = {s: self._health[s] for s in self._health_changed}
+            alerts = None if self._shown[0] == self._alerts else self._alerts
+            masked = None if self._shown[1] == self._masked else self._masked
         self._health_changed = []
-        alerts, masked = self._shown
         self._shown = (self._alerts, self._masked)
-        return fingerprint(
-            obs,
-            health,
-            None if alerts == self._alerts else obs.alerts,
-            None if masked == self._masked else obs.masked_services,
-        )
+        if obs.response is not None:  # after the ones kept before it
+            self.observation_digest.update(fingerprint(obs, health, alerts, masked))
+        else:
+            self._unhashed.append((obs, shown, health, alerts, masked))
+
+    @property
+    def observation_digest(self) -> Any:
+        """SHA-256 (a ``hashlib`` object) over the fingerprint of every observation,
+        in order, as handed out (see
+        :func:`~apidebug_nb.episode.observation.observation_fingerprint`)."""
+        for obs, shown, health, alerts, masked in self._unhashed:
+            if isinstance(shown, tuple):
+                logs, config = shown[0][: shown[1]], None
+            else:
+                logs, config = [], None if shown is None else thaw(shown)
+            self._digest.update(
+                fingerprint(
+                    obs, health, alerts, masked, logs=logs, config=config, trace=[], probes=[]
+                )
+            )
+        self._unhashed.clear()
+        return self._digest
 
     # -- logs ---------------------------------------------------------------------
     def log_lines(self, service: str) -> list[str]:
@@ -448,23 +477,30 @@ class Episode:
 
     # -- inspections -------------------------------------------------------------
     def _inspection(
-        self, action: Action, content: Any, payload: dict[str, Any], message: str
+        self,
+        action: Action,
+        content: Any,
+        payload: dict[str, Any],
+        message: str,
+        source: Any = None,
+        editable: bool | None = None,
     ) -> Effect:
+        """``content`` is what the look showed, compared by value with the last look
+        (a value the engine never edits in place); ``source`` is :attr:`Effect.source`."""
         key = (action.kind, action.service_name)
-        # compared by value on the next look; a log only grows, so its length says it all
-        digest = f"{len(content)} lines" if action.kind == "inspect_logs" else repr(content)
         previous, changes_then = self.seen.get(key, (None, -1))
-        repeat = previous == digest and changes_then == self.changes
-        self.seen[key] = (digest, self.changes)
+        repeat = previous == content and changes_then == self.changes
+        self.seen[key] = (content, self.changes)
         self.inspected.add(action.service_name)
         facts = {
-            "new_info": previous != digest,
+            "new_info": previous != content,
             "repeat": repeat,
             "new_evidence": self._new_evidence(action),
         }
         if repeat:
             message += " (Nothing has changed since you last looked.)"
-        return Effect(facts, message, payload, ActionOutcome(action.kind, repeat=repeat))
+        outcome = ActionOutcome(action.kind, repeat=repeat, editable=editable)
+        return Effect(facts, message, payload, outcome, source)
 
     def _new_evidence(self, action: Action) -> tuple[str, ...]:
         """Visible, unresolved problems this look shows evidence of for the first time."""
@@ -480,28 +516,30 @@ class Episode:
         if err := self._unknown_service(action.service_name):
             return self._rejected(action, err, "unknown_service")
         lines = self.log_lines(action.service_name)
+        n = len(lines)
+        # a log only grows, so its length says it all
         return self._inspection(
             action,
-            lines,
+            n,
             {"logs": lines},
-            f"Showing {len(lines)} log lines of {action.service_name}.",
+            f"Showing {n} log lines of {action.service_name}.",
+            (self._log_memo[action.service_name][0], n),
         )
 
     def _do_inspect_config(self, action: Action) -> Effect:
         if err := self._unknown_service(action.service_name):
             return self._rejected(action, err, "unknown_service")
-        config = thaw(self._configs[action.service_name])
+        own = self._configs[action.service_name]  # replaced by a fix, never edited
         editable = self.sim.editable[action.service_name]
         note = "" if editable else " It is not yours to edit: its config is the contract."
-        effect = self._inspection(
+        return self._inspection(
             action,
-            config,
-            {"config": config},
+            own,
+            {"config": thaw(own)},
             f"Showing the config of {action.service_name}.{note}",
+            own,
+            editable,
         )
-        assert effect.outcome is not None  # an inspection always reports its outcome
-        outcome = dataclasses.replace(effect.outcome, editable=editable)
-        return dataclasses.replace(effect, outcome=outcome)
 
     def _do_inspect_endpoint(self, action: Action) -> Effect:
         if err := self._unknown_service(action.service_name):
@@ -528,7 +566,9 @@ class Episode:
                     "trace_id": None,
                 }
             }
-            return self._inspection(action, shown, shown, f"No request flow reaches {service}.")
+            return self._inspection(
+                action, repr(shown), shown, f"No request flow reaches {service}."
+            )
         first = probes[0]
         status = first["response"]["status"]
         said = "got no answer" if status is None else f"answered {status}"
@@ -542,7 +582,7 @@ class Episode:
         ]
         return self._inspection(
             action,
-            content,
+            repr(content),  # the caller may edit the headers it is shown
             {"response": first["response"], "trace": first["trace"], "probes": probes},
             f"A test request of {first['response']['flow']} through {service} {said}.",
         )
@@ -560,7 +600,7 @@ class Episode:
                 "not_editable",
             )
         try:
-            applied = apply_fix(self._configs[service], action.changes)
+            applied = apply_fix(self._configs[service], action.changes, clean=True)
         except PatchError as exc:
             return self._rejected(action, f"{exc}.", "bad_patch")
         if not applied.changed:

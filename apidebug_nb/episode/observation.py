@@ -104,14 +104,18 @@ def observation_fingerprint(obs: Observation, previous: Observation | None = Non
     )
 
 
-def fingerprint(obs: Observation, health: Any, alerts: Any, masked: Any) -> bytes:
+def fingerprint(obs: Observation, health: Any, alerts: Any, masked: Any, **fields: Any) -> bytes:
     """The bytes of :func:`observation_fingerprint` with ``health``, ``alerts`` and
-    ``masked_services`` written as given (the engine knows what changed)."""
+    ``masked_services`` written as given (the engine knows what changed), and any
+    other field given by name written as given instead of ``obs``'s."""
     values = list(_FIELD_VALUES(obs))
     values[_HEALTH], values[_ALERTS], values[_MASKED] = health, alerts, masked
+    for name, value in fields.items():
+        values[_INDEX[name]] = value
     return repr(values).encode("utf-8")
 
 
 _NAMES = tuple(f.name for f in fields(Observation))
+_INDEX = {name: n for n, name in enumerate(_NAMES)}
 _FIELD_VALUES = operator.attrgetter(*_NAMES)
-_HEALTH, _ALERTS, _MASKED = (_NAMES.index(n) for n in ("health", "alerts", "masked_services"))
+_HEALTH, _ALERTS, _MASKED = (_INDEX[n] for n in ("health", "alerts", "masked_services"))
