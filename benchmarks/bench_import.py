@@ -4,12 +4,15 @@ Each figure is the median wall time of whole processes, so it includes the
 interpreter's own start-up; a bare ``python -c pass`` is measured the same way
 and subtracted for the package's share. A separate process checks which heavy
 modules the import loaded: ``matplotlib`` and ``ipywidgets`` must wait for the
-views, ``networkx`` for the first scenario that needs a graph.
+views, ``networkx`` for the first scenario that needs a graph. The processes
+use bytecode caches (written by one untimed import first), as an installed
+package does, even where ``PYTHONDONTWRITEBYTECODE`` is set.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -26,10 +29,18 @@ _CHECK = (
 )
 
 
+def _env() -> dict[str, str]:
+    """This environment, but writing and reading bytecode caches as an installed
+    package does (``PYTHONDONTWRITEBYTECODE`` would compile every module each time)."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
 def wall_ms(code: str) -> float:
     """Wall time of one fresh ``python -c code`` process, in milliseconds."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, env=_env())
     return (time.perf_counter() - start) * 1e3
 
 
@@ -37,6 +48,7 @@ def import_times(code: str) -> dict[str, int]:
     """Top-level package -> cumulative import microseconds, from ``-X importtime``."""
     err = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", code],
+        env=_env(),
         check=True,
         capture_output=True,
         text=True,
@@ -71,6 +83,7 @@ def heaviest_imports(top: int = 3) -> str:
 def run(quick: bool = False) -> list[dict]:
     n = QUICK_PROCESSES if quick else PROCESSES
     wall_ms("pass")  # warm the file-system cache before anything is timed
+    wall_ms("import apidebug_nb")  # and write the bytecode caches, as an install does
     baseline = [wall_ms("pass") for _ in range(n)]
     package = [wall_ms("import apidebug_nb") for _ in range(n)]
     base, full = statistics.median(baseline), statistics.median(package)
