@@ -32,6 +32,7 @@ from apidebug_nb.model.pipeline import (
 from apidebug_nb.model.rules import lookup
 
 HEALTHY, DEGRADED, ERROR = "healthy", "degraded", "error"
+_PLAYED_PER_FLOW = 256  # memoised states of one flow (a scenario rarely has more)
 _PRE_PROCESS = STAGE_INDEX["process"]
 FAULT = "fault"  # the source of a failure that no issue caused
 
@@ -208,6 +209,31 @@ class FlowModel:
         self.relays = [bool(services[h.callee].relays) for h in hops]
         # every service the flow expects traffic at, entry first
         self.services = tuple(dict.fromkeys([flow.entry, *(s for h in hops for s in h.edge)]))
+        self._contracts = [c for cs in self.contracts for c in cs]
+        self._played: dict[tuple[float | None, ...], tuple[Any, ...]] = {}
+
+    def play(
+        self, failing: frozenset[str] | set[str], configs: Mapping[str, Any]
+    ) -> tuple[tuple[Group, ...], dict[str, int], dict[str, Load]]:
+        """The flow's groups, what its requests reached, and its load (read-only).
+
+        They depend on the configs only through the shares its broken contracts
+        fail, so they are memoised on those: a fix elsewhere, or the same state in
+        another episode of the scenario, costs one pass over the flow's contracts.
+        """
+        key = tuple(
+            failing_share(c.share, configs) if c.source == FAULT or c.source in failing else None
+            for c in self._contracts
+        )
+        played = self._played.get(key)
+        if played is None:
+            reached: dict[str, int] = {}
+            groups = _flow(self, failing, configs, reached)
+            played = (groups, reached, flow_load(self, groups))
+            if len(self._played) >= _PLAYED_PER_FLOW:
+                self._played.clear()
+            self._played[key] = played
+        return played
 
 
 def contracts_by_edge(contracts: Sequence[Contract]) -> dict[tuple[str, str], list[Contract]]:
@@ -263,11 +289,10 @@ def simulate(
     groups = []
     loads = []
     for m in models:
-        reached: dict[str, int] = {}
-        flow_groups = _flow(m, failing, configs, reached)
+        flow_groups, reached, flow_loads = m.play(failing, configs)
         groups.append(flow_groups)
         per_flow.append(reached)
-        loads.append(flow_load(m, flow_groups))
+        loads.append(flow_loads)
     load: dict[str, Load] = {}
     _add(load, {}, loads)
     return Traffic(
@@ -298,14 +323,12 @@ def resimulate(
     total = dict(previous.reached)
     load = dict(previous.load)
     for n in sorted(flows):
-        reached: dict[str, int] = {}
-        groups[n] = _flow(models[n], failing, configs, reached)
+        groups[n], reached, new_load = models[n].play(failing, configs)
         for k, v in per_flow[n].items():
             total[k] -= v
         for k, v in reached.items():
             total[k] = total.get(k, 0) + v
         per_flow[n] = reached
-        new_load = flow_load(models[n], groups[n])
         _add(load, loads[n], [new_load])
         loads[n] = new_load
     return Traffic(tuple(groups), total, tuple(per_flow), tuple(loads), load, frozenset(flows))
