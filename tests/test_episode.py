@@ -466,3 +466,27 @@ def test_reset_with_a_seed_on_a_scenario_that_is_no_task_is_a_clear_error():
     assert ep.steps == 1 and ep.scenario is sc  # nothing changed
     obs, _ = ep.reset()  # without a seed it restarts
     assert obs.step == 0
+
+
+@pytest.mark.parametrize("task", adb.TASKS)
+def test_a_played_episode_leaves_the_next_one_the_broken_configs(task):
+    # Episodes of one scenario share its configs until a fix replaces one.
+    from apidebug_nb.grading.oracle import oracle_actions
+
+    sc = adb.load_scenario(task, 11)
+    broken = sc.configs()
+    first = adb.Episode(sc)
+    first.reset()
+    for action in oracle_actions(sc):
+        if first.done:
+            break
+        first.step(action)
+        if action.service is not None and not first.done:
+            first.step(adb.Action.inspect_endpoint(action.service))
+    first.configs[sc.services[0]]["edited by the caller"] = 1  # a deep copy
+    second = adb.Episode(sc)
+    second.reset()
+    assert first.terminated
+    assert first.configs != broken
+    assert second.configs == broken
+    assert adb.Episode(sc).configs == broken

@@ -10,7 +10,6 @@ current configs; evidence is rendered from it (:mod:`apidebug_nb.model.evidence`
 from __future__ import annotations
 
 import datetime as dt
-import pickle
 import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -234,9 +233,10 @@ class Simulation:
         self._initial_windows: dict[tuple[int, str, int], tuple[list[Event], list[str]]] = {}
         self.step_ms = scenario.step_seconds * 1000
         self._startup_lines: dict[str, tuple[str, ...]] = {}
-        # A reset needs a fresh mutable copy of every config; unpickling bytes made here
-        # (never read from outside) is several times faster than thawing 1,000 configs.
-        self._broken_configs = pickle.dumps(scenario.configs(), protocol=pickle.HIGHEST_PROTOCOL)
+        # Plain-dict configs shared by every episode: a fix replaces a service's config
+        # (copy-on-write), never edits one in place, so a reset copies only the mapping.
+        self._broken_configs = scenario.configs()
+        self._stamps: dict[float, str] = {}  # the clock of each step, as text
 
     def initial_state(self) -> InitialState:
         """What every episode of this scenario starts from (computed once)."""
@@ -257,8 +257,10 @@ class Simulation:
         return self._initial
 
     def fresh_configs(self) -> dict[str, dict[str, Any]]:
-        """A fresh, mutable copy of every service's broken config (as ``scenario.configs()``)."""
-        return pickle.loads(self._broken_configs)
+        """A fresh mapping of every service's broken config, as plain dicts (the values
+        of ``scenario.configs()``); the configs are shared, so replace one, as a fix
+        does (:func:`~apidebug_nb.merge_patch.apply_fix`), never edit it in place."""
+        return dict(self._broken_configs)
 
     # -- issue state -------------------------------------------------------
     def resolved_set(self, configs: Mapping[str, Any]) -> set[str]:
@@ -436,7 +438,12 @@ class Simulation:
 
     def stamp(self, seconds: float) -> str:
         """The incident clock ``seconds`` after the incident start (ISO 8601, ms, UTC)."""
-        return self._stamp(round(seconds * 1000))
+        text = self._stamps.get(seconds)
+        if text is None:  # a step's clock: the same few values in every episode
+            if len(self._stamps) > 10_000:
+                self._stamps.clear()
+            text = self._stamps[seconds] = self._stamp(round(seconds * 1000))
+        return text
 
     def _stamp(self, ms: int) -> str:
         """:func:`~apidebug_nb.model.evidence.stamp` from the start, by integer arithmetic
