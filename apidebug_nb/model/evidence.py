@@ -13,8 +13,7 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from apidebug_nb.model.pipeline import (
     FAILURES,
@@ -74,9 +73,12 @@ def counter(salt: str, *parts: object) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
 
 
-@dataclass(frozen=True)
-class Event:
-    """One rendered log event before its timestamp: (ms, order, level, service, text)."""
+class Event(NamedTuple):
+    """One rendered log event before its timestamp: (ms, order, level, service, text).
+
+    A named tuple: a log window makes many, and a tuple is made several times faster
+    than a frozen dataclass.
+    """
 
     ms: int
     order: int
