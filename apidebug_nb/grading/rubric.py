@@ -142,16 +142,18 @@ def _walk(ep: Episode) -> _Walk:
 
 
 def _credited(ep: Episode, w: _Walk) -> list[str]:
+    statuses = ep.statuses
     return [
         i
         for i in ep.sim.order
-        if ep.statuses[i] == RESOLVED and i not in ep.revealed and i in w.fixed_at
+        if statuses[i] == RESOLVED and i not in ep.revealed and i in w.fixed_at
     ]
 
 
 def fix_dimension(ep: Episode) -> tuple[float, str]:
     total = len(ep.sim.order)
-    credited = [i for i in ep.sim.order if ep.statuses[i] == RESOLVED and i not in ep.revealed]
+    statuses = ep.statuses
+    credited = [i for i in ep.sim.order if statuses[i] == RESOLVED and i not in ep.revealed]
     value = len(credited) / total if total else 1.0
     note = f" ({len(ep.revealed)} revealed, no credit)" if ep.revealed else ""
     return value, f"{len(credited)} of {total} problems fixed{note}."
@@ -243,13 +245,14 @@ def grade_episode(ep: Episode) -> Grade:
             s + gate for s in (strategy_s, diagnosis_s, efficiency_s)
         )
     outcomes = []
+    statuses = ep.statuses
     for iid in ep.sim.order:
         issue = ep.sim.issues[iid]
         outcome = (
             "revealed"
             if iid in ep.revealed
             else "resolved"
-            if ep.statuses[iid] == RESOLVED
+            if statuses[iid] == RESOLVED
             else "unresolved"
         )
         outcomes.append(
