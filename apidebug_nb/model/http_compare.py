@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -145,15 +146,31 @@ def normaliser(kind: str | None) -> Callable[[Any], Any]:
         return _identity
     if kind == "retry_after":
         return lambda v: _Unset if (r := _retry_after(v)) is None else r
-    text = {
-        "media_type": _media_type,
-        "coding": lambda v: v.strip().lower(),
-        "header_name": lambda v: v.strip().lower(),
-        "credentials": _credentials,
-        "url": normalise_url,
-        "host": lambda v: v.strip().lower().rstrip("."),
-    }[kind]
-    return lambda v: text(v) if isinstance(v, str) else v
+    return _TEXT_NORMALISERS[kind]
+
+
+def _on_text(normalise: Callable[[str], Any]) -> Callable[[Any], Any]:
+    """``normalise`` applied to strings only, memoised for short ones: a contract's
+    check compares the same few values at every fix (a URL takes a parse)."""
+    memo = lru_cache(maxsize=1024)(normalise)
+
+    def apply(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        return memo(value) if len(value) <= _MEMO_TEXT else normalise(value)
+
+    return apply
+
+
+_MEMO_TEXT = 512  # longer text (only a hostile fix has it) is not kept
+_TEXT_NORMALISERS = {
+    "media_type": _on_text(_media_type),
+    "coding": _on_text(lambda v: v.strip().lower()),
+    "header_name": _on_text(lambda v: v.strip().lower()),
+    "credentials": _on_text(_credentials),
+    "url": _on_text(normalise_url),
+    "host": _on_text(lambda v: v.strip().lower().rstrip(".")),
+}
 
 
 def _identity(value: Any) -> Any:
