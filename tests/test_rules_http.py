@@ -132,6 +132,21 @@ def test_urls_compare_after_rfc3986_normalisation(value, expected):
     assert holds(rule, _cfg(url=value)) is expected
 
 
+@pytest.mark.parametrize("padding", [0, 600])  # short values are memoised, long ones are not
+def test_a_url_compares_the_same_the_first_time_and_again(padding):
+    path = "/v2" + "/x" * padding
+    rule = {"eq": ["client.url", {"ref": "gw.url"}, "url"]}
+    same = {
+        "client": {"url": "HTTPS://API.Example:443" + path},
+        "gw": {"url": "https://api.example" + path},
+    }
+    other = {
+        "client": {"url": "https://api.example/V2"},
+        "gw": {"url": "https://api.example" + path},
+    }
+    assert [holds(rule, c) for c in (same, other, same, other)] == [True, False, True, False]
+
+
 def test_normalise_url_by_hand():
     assert normalise_url("HTTP://Svc.Internal:80") == "http://svc.internal/"
     assert (
