@@ -2,11 +2,13 @@
 
 A real JupyterLab (private settings, temporary root) and headless Chromium,
 as in the browser tests (``tests/e2e``). The workload is the canonical hard
-task's reference solution, ten clicks: five "Inspect logs" and five "Submit
-fix". Picking the service and typing the patch are not timed. For each click
-the page records the click event's time stamp and watches the dashboard until
-everything the click changes is on screen: the header shows the new step, the
-log viewer shows the new caption (inspections), and the graph image has been
+task's reference solution, one click per action: "Inspect logs", "Inspect
+config" and "Submit fix". Picking the service and typing the patch are not
+timed. For each click the page records the click event's time stamp and
+watches the dashboard until everything the click changes is on screen: the
+header shows the new step, the log viewer shows the new caption (log
+inspections), the config panel shows the service's config as of this step
+(config inspections), and the graph image has been
 replaced whenever the model says its picture changed (the old ``<img>`` is
 marked stale first: the kernel keeps the old picture until the new one
 arrives). The last click also waits for the grade panel. Quick mode starts no
@@ -26,6 +28,8 @@ from typing import Any
 import apidebug_nb as adb
 
 AREA = "browser"
+#: The dashboard button each action kind of the reference solution is played with.
+BUTTONS = {"inspect_logs": "logs", "inspect_config": "config", "submit_fix": "submit"}
 NAME = "click to updated DOM (hard, JupyterLab)"
 TARGET_MS = 250.0
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,7 +57,7 @@ NOTEBOOK = {
 }
 
 #: Arms one measurement: the next ``click`` starts the clock; done when every expectation holds.
-ARM_JS = """({header, logs, oldSrc, finish}) => {
+ARM_JS = """({header, logs, config, oldSrc, finish}) => {
   const root = document.querySelector('.adb-dashboard');
   // The graph is an HTML widget holding an <img>: each new picture is a new element.
   const img = () => root.querySelector('.adb-graph img');
@@ -66,6 +70,7 @@ ARM_JS = """({header, logs, oldSrc, finish}) => {
   };
   const done = () => text('.adb-header').includes(header)
     && (logs === null || text('.adb-logs').includes(logs))
+    && (config === null || text('.adb-config').includes(config))
     && (oldSrc === null || img().src !== oldSrc)
     && (!finish || finishShown());
   window.__adbLatency = new Promise((resolve, reject) => {
@@ -126,12 +131,15 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
         finally:
             browser.close()
             lab.stop()
-    kinds = {kind: [ms for k, ms in clicks if k == kind] for kind in ("inspect_logs", "submit_fix")}
+    kinds: dict[str, list[float]] = {}
+    for kind, ms in clicks:
+        kinds.setdefault(kind, []).append(ms)
     values = [ms for _, ms in clicks]
+    each = ", ".join(
+        f"{kind} {statistics.median(times):.0f} ms ({len(times)})" for kind, times in kinds.items()
+    )
     note = (
-        f"median of {len(values)} clicks (reference solution); "
-        f"inspect {statistics.median(kinds['inspect_logs']):.0f} ms, "
-        f"fix {statistics.median(kinds['submit_fix']):.0f} ms, "
+        f"median of {len(values)} clicks (reference solution); {each}; "
         f"range {min(values):.0f}-{max(values):.0f} ms"
     )
     return [
@@ -178,6 +186,11 @@ def measure_clicks(browser, lab) -> list[tuple[str, float]]:
         expected = {
             "header": f"Step {number} of",
             "logs": log_caption(log_view(twin)) if action.kind == "inspect_logs" else None,
+            "config": (
+                f"Config of {action.service} (step {number}"
+                if action.kind == "inspect_config"
+                else None
+            ),
             "oldSrc": (
                 dash.graph.get_attribute("src")
                 if graph_png(twin, action.service) != before
@@ -186,11 +199,11 @@ def measure_clicks(browser, lab) -> list[tuple[str, float]]:
             "finish": terminated,
         }
         page.evaluate(ARM_JS, expected)
-        button = "logs" if action.kind == "inspect_logs" else "submit"
+        button = BUTTONS[action.kind]
         time.sleep(0.2)  # let the previous update's rendering settle before the clock starts
         dash.button(button).click()
         timings.append((action.kind, page.evaluate("() => window.__adbLatency")))
-        if action.kind == "submit_fix":
+        if action.kind == "submit_fix" and not terminated:  # a finished episode locks it
             dash.part("adb-fix-patch").locator("textarea").fill("")
     page.close()
     return timings
