@@ -13,7 +13,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -39,25 +39,42 @@ PRE_WINDOWS = 2  # step windows of traffic already in the logs at reset
 _OPTIONS = ("learner_id",)
 
 
-@dataclass(frozen=True)
 class Effect:
-    """What a handler did: StepOutcome facts, the message, what the observation shows."""
+    """What a handler did: StepOutcome facts, the message, what the observation shows,
+    and ``source``, the engine's own (log, length) or config behind what is shown.
 
-    facts: Mapping[str, Any] = field(default_factory=dict)
-    message: str = ""
-    shown: Mapping[str, Any] = field(default_factory=dict)
-    outcome: ActionOutcome | None = None
-    source: Any = None  # the engine's own (log, length) or config behind what is shown
+    A plain slotted class: every step makes one (a frozen dataclass costs several times
+    as much to build), and only the episode reads it.
+    """
+
+    __slots__ = ("facts", "message", "shown", "outcome", "source")
+
+    def __init__(
+        self,
+        facts: Mapping[str, Any] | None = None,
+        message: str = "",
+        shown: Mapping[str, Any] | None = None,
+        outcome: ActionOutcome | None = None,
+        source: Any = None,
+    ):
+        self.facts = {} if facts is None else facts
+        self.message = message
+        self.shown = {} if shown is None else shown
+        self.outcome = outcome
+        self.source = source
 
 
-@dataclass
 class _Window:
-    """The configs in force during one step window, their traffic, and extra events."""
+    """The configs in force during one step window, their traffic, and extra events;
+    ``initial``: the broken configs and their traffic, rendered once per scenario."""
 
-    configs: Mapping[str, Any]
-    traffic: Traffic
-    extra: list[Event] = field(default_factory=list)
-    initial: bool = False  # the broken configs and their traffic: rendered once per scenario
+    __slots__ = ("configs", "traffic", "extra", "initial")
+
+    def __init__(self, configs: Mapping[str, Any], traffic: Traffic, initial: bool = False):
+        self.configs = configs
+        self.traffic = traffic
+        self.extra: list[Event] = []
+        self.initial = initial
 
 
 class Episode:
@@ -499,8 +516,7 @@ class Episode:
         }
         if repeat:
             message += " (Nothing has changed since you last looked.)"
-        outcome = ActionOutcome(action.kind, repeat=repeat, editable=editable)
-        return Effect(facts, message, payload, outcome, source)
+        return Effect(facts, message, payload, _looked(action.kind, repeat, editable), source)
 
     def _new_evidence(self, action: Action) -> tuple[str, ...]:
         """Visible, unresolved problems this look shows evidence of for the first time."""
@@ -787,3 +803,9 @@ _HANDLERS: dict[str, Callable[[Episode, Action], Effect]] = {
     "reveal": Episode._do_reveal,
 }
 assert set(_HANDLERS) == set(KINDS), "every action kind has exactly one handler"
+
+
+@lru_cache(maxsize=64)
+def _looked(kind: str, repeat: bool, editable: bool | None) -> ActionOutcome:
+    """The outcome of an inspection: one shared record per combination (they are frozen)."""
+    return ActionOutcome(kind, repeat=repeat, editable=editable)
