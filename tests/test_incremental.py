@@ -1,6 +1,6 @@
 """A step's work follows what it touched: the incremental state equals the state recomputed.
 
-After every fix the engine updates counts, health and alerts from the flows it
+After every fix the engine updates counts, statuses, health and alerts from the flows it
 simulated again, renders windows on the broken configs once per scenario, and
 fingerprints observations by their change. Each of those is checked here
 against the same thing computed from scratch.
@@ -12,10 +12,13 @@ import hashlib
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import apidebug_nb as adb
 from apidebug_nb.episode.observation import observation_fingerprint
 from apidebug_nb.instructor.generator import generate_scenario
+from apidebug_nb.merge_patch import expand_dotted, patch_paths
 from apidebug_nb.model.simulation import Simulation
 from apidebug_nb.scenarios.records import thaw
 
@@ -49,6 +52,47 @@ def test_health_alerts_and_counts_after_each_fix_equal_a_full_recomputation(task
         assert obs.health == sim.health(full)
         assert obs.alerts == sim.alerts(full, ep.configs)
     assert ep.terminated
+
+
+def _break_again(sc: adb.Scenario, issue) -> dict:
+    """A patch that puts back the broken values of every setting ``issue``'s fix sets."""
+    broken = sc.configs()[issue.service]
+    patch = {}
+    for path in patch_paths(expand_dotted(thaw(issue.reference_fix))):
+        node = broken
+        for part in path.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        patch[path] = node  # None deletes a setting the broken config did not have
+    return patch
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    task=st.sampled_from(adb.TASKS),
+    seed=st.integers(0, 50),
+    moves=st.lists(st.tuples(st.integers(0, 9), st.booleans()), min_size=1, max_size=12),
+)
+def test_statuses_and_masked_services_after_any_fixes_and_regressions_equal_a_recomputation(
+    task, seed, moves
+):
+    # Fixes in any order, and patches that break a fixed problem again: after each,
+    # the statuses and masked services the engine updated equal those derived afresh.
+    sc = adb.load_scenario(task, seed)
+    ep = adb.Episode(sc)
+    ep.reset()
+    issues = sc.issue_records
+    for pick, fix in moves:
+        if ep.done:
+            break
+        issue = issues[pick % len(issues)]
+        patch = thaw(issue.reference_fix) if fix else _break_again(sc, issue)
+        obs, *_ = ep.step(adb.Action.submit_fix(issue.service, patch))
+        full = ep.sim.traffic(ep.resolved, ep.configs)
+        expected = ep.sim.statuses(ep.sim.resolved_set(ep.configs), full)
+        assert dict(ep.statuses) == expected
+        assert list(ep.statuses) == list(expected)  # ideal order kept
+        masked = sorted({ep.sim.issues[i].service for i, s in expected.items() if s == "masked"})
+        assert obs.masked_services == masked
 
 
 def test_the_generated_scenarios_incremental_health_matches_too():

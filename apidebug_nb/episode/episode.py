@@ -162,6 +162,7 @@ class Episode:
         self._flow_alerts = start.flow_alerts
         self._alerts = list(start.alerts)
         self._masked = sorted(self._masked_services())
+        self._masks_moved = False
         self._health_history: list[dict[str, str]] = [self._health]
 
     # -- read-only views of the state -------------------------------------------
@@ -356,7 +357,8 @@ class Episode:
             self._health_changed = changed
         self._flow_alerts = self.sim.flow_alerts(self._flow_alerts, self._traffic)
         self._alerts = self.sim.joined_alerts(self._flow_alerts)
-        self._masked = sorted(self._masked_services())
+        if self._masks_moved:  # a problem became masked or visible
+            self._masked = sorted(self._masked_services())
 
     def _info(self, outcome: StepOutcome | None, parts: dict[str, float]) -> dict[str, Any]:
         info: dict[str, Any] = {"step": self.steps, "reward_parts": parts}
@@ -630,7 +632,9 @@ class Episode:
         self._traffic = self.sim.update_traffic(
             self._traffic, was, self._resolved, self._configs, service
         )
-        self._statuses = self.sim.statuses(self._resolved, self._traffic)
+        self._statuses, flipped = self.sim.statuses_update(
+            before, was, self._resolved, self._traffic
+        )
         window = _Window(self._snapshot(), self._traffic)
         old = self._windows.get(self.steps)
         if old is not None:
@@ -641,9 +645,10 @@ class Episode:
         )
         self._windows[self.steps] = window
 
+        self._masks_moved = any(before[i] == MASKED or self._statuses[i] == MASKED for i in flipped)
         resolved, reopened, unmasked = [], [], []
-        for iid, status in self._statuses.items():
-            old_status = before[iid]
+        for iid in flipped:
+            status, old_status = self._statuses[iid], before[iid]
             if status == RESOLVED and old_status != RESOLVED:
                 resolved.append(iid)
             elif old_status == RESOLVED and status != RESOLVED:

@@ -223,6 +223,13 @@ class Simulation:
         self.flows_of_edge = MappingProxyType({e: frozenset(v) for e, v in edge_flows.items()})
         self.flows_of = MappingProxyType({s: tuple(touching.get(s, ())) for s in scenario.services})
         self.rank = MappingProxyType({s: n for n, s in enumerate(scenario.services)})
+        self._all_issues = frozenset(self.order)
+        self._issue_rank = {iid: n for n, iid in enumerate(self.order)}
+        # flow -> the issues with a contract on it (what a new traffic of the flow can change)
+        self.issues_of_flow = tuple(
+            frozenset(c.source for cs in m.contracts for c in cs if c.source in self.issues)
+            for m in self.models
+        )
         # The broken configs, frozen and shared: what every window before a fix runs on.
         self.initial_configs: Mapping[str, Any] = MappingProxyType(
             {s.name: s.config for s in scenario.service_records}
@@ -293,7 +300,7 @@ class Simulation:
     def traffic(self, resolved: Iterable[str], configs: Mapping[str, Any]) -> Traffic:
         """One step's traffic with these configs (every unresolved check fails its stage)."""
         done = set(resolved)
-        failing = frozenset(i for i in self.order if i not in done)
+        failing = self._all_issues - done
         return simulate(self.models, failing, configs)
 
     def update_traffic(
@@ -310,7 +317,7 @@ class Simulation:
         flows = set(self.flows_of[changed_service])
         for iid in done ^ was:
             flows |= self.flows_of_edge.get(self.issues[iid].hop, set())
-        failing = frozenset(i for i in self.order if i not in done)
+        failing = self._all_issues - done
         return resimulate(self.models, previous, flows, failing, configs)
 
     def statuses(self, resolved: Iterable[str], traffic: Traffic) -> dict[str, str]:
@@ -325,6 +332,31 @@ class Simulation:
             iid: RESOLVED if iid in done else (ACTIVE if reached.get(iid, 0) > 0 else MASKED)
             for iid in self.order
         }
+
+    def statuses_update(
+        self,
+        previous: Mapping[str, str],
+        before: Iterable[str],
+        resolved: Iterable[str],
+        traffic: Traffic,
+    ) -> tuple[dict[str, str], list[str]]:
+        """:meth:`statuses` after a fix, from those before it: only issues whose check
+        changed (``before`` to ``resolved``) or whose flows ``traffic`` simulated again
+        are looked at. Also returns the issues whose status changed, in ideal order."""
+        done = set(resolved)
+        touched = done ^ set(before)
+        for fi in traffic.changed:
+            touched |= self.issues_of_flow[fi]
+        out = dict(previous)
+        reached = traffic.reached
+        changed = []
+        for iid in touched:
+            now = RESOLVED if iid in done else (ACTIVE if reached.get(iid, 0) > 0 else MASKED)
+            if out[iid] != now:
+                out[iid] = now
+                changed.append(iid)
+        changed.sort(key=self._issue_rank.__getitem__)
+        return out, changed
 
     def active(self, statuses: Mapping[str, str]) -> list[str]:
         """Active (unresolved and unmasked) issues in ideal order."""
@@ -420,7 +452,7 @@ class Simulation:
         request is sent straight to ``service`` as its caller would send it.
         """
         done = set(resolved)
-        failing = frozenset(i for i in self.order if i not in done)
+        failing = self._all_issues - done
         out = []
         for fi in self.probe_flows[service]:
             m = self.models[fi]
