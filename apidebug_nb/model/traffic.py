@@ -32,7 +32,7 @@ from apidebug_nb.model.pipeline import (
 from apidebug_nb.model.rules import lookup
 
 HEALTHY, DEGRADED, ERROR = "healthy", "degraded", "error"
-_PLAYED_PER_FLOW = 256  # memoised states of one flow (a scenario rarely has more)
+_PLAYED_PER_FLOW = 64  # memoised states of one flow (an episode visits a handful)
 _PRE_PROCESS = STAGE_INDEX["process"]
 FAULT = "fault"  # the source of a failure that no issue caused
 
