@@ -375,15 +375,21 @@ def _flow(
 _Live = list[tuple[int, tuple[HopResult, ...]]]
 
 
-def _stopped(results: tuple[HopResult, ...], level: Sequence[int]) -> bool:
-    return any(r.failed for r in results if r.hop in level)
+def _stopped(results: tuple[HopResult, ...], level: frozenset[int] | set[int]) -> bool:
+    for r in results:
+        if r.failed and r.hop in level:
+            return True
+    return False
 
 
 def _calls(m, hops, groups: _Live, failing, configs, reached) -> _Live:
     """Sibling calls in order: a request that failed one makes no further call."""
+    level = set(hops)
     for h in hops:
-        live = [g for g in groups if not _stopped(g[1], hops)]
-        done = [g for g in groups if _stopped(g[1], hops)]
+        live: _Live = []
+        done: _Live = []
+        for g in groups:
+            (done if _stopped(g[1], level) else live).append(g)
         groups = done + _hop(m, h, live, failing, configs, reached)
     return groups
 
