@@ -301,6 +301,12 @@ def test_play_survives_hostile_fixes_and_writes_a_verifiable_transcript(tmp_path
     assert adb.verify(t).ok
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    # A suite started in the background (`pytest &` in a script) ignores SIGINT, and a
+    # child inherits that; the learner's session in a terminal gets it as usual.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_saves_what_was_done(tmp_path):
     target = tmp_path / "t.json"
     proc = subprocess.Popen(
@@ -310,6 +316,7 @@ def test_ctrl_c_saves_what_was_done(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
         cwd=ROOT,
+        preexec_fn=_ctrl_c_as_in_a_terminal,
     )
     try:
         proc.stdin.write("logs payment_client\nconfig payment_client\n")
