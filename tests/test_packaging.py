@@ -66,8 +66,16 @@ def run(args: list, cwd: Path, timeout: float = 900, env: dict | None = None) ->
 
 
 def outside_env(venv: Path) -> dict:
-    """An environment that cannot see the checkout: no PYTHONPATH, the venv first on PATH."""
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    """An environment that cannot see the checkout: no PYTHONPATH, the venv first on PATH.
+
+    Nor the outer run's pytest settings (``PYTEST_ADDOPTS``, pytest-xdist's worker
+    variables): each inner pytest is a plain run of its own.
+    """
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTHONPATH", "VIRTUAL_ENV") and not k.startswith("PYTEST_")
+    }
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     env.pop("MPLBACKEND", None)
     return env
