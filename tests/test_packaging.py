@@ -115,6 +115,7 @@ def test_the_sdist_carries_what_its_tests_need(dists):
     with tarfile.open(dists["sdist"]) as tf:
         names = {n.split("/", 1)[1] for n in tf.getnames() if "/" in n}
     for needed in (
+        "conftest.py",
         "tests/conftest.py",
         "tests/e2e/conftest.py",
         "tests/broken_scenarios/_valid_base.yaml",
