@@ -117,19 +117,32 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     import e2e_servers
 
     expect.set_options(timeout=60_000)
-    with tempfile.TemporaryDirectory(prefix="bench-browser-") as tmp, sync_playwright() as pw:
+    with sync_playwright() as pw:
         executable = e2e_servers.find_chromium(pw)
         if executable is None:
             return skipped("no Chromium: apt-get install chromium")
+        browser = e2e_servers.launch_chromium(pw, executable)
+        try:
+            return measure(browser)
+        finally:
+            browser.close()
+
+
+def measure(browser) -> list[dict[str, Any]]:
+    """The benchmark's row, with clicks in ``browser`` (a Playwright ``Browser``) on a
+    JupyterLab of its own; the browser tests call this with theirs."""
+    if str(E2E) not in sys.path:
+        sys.path.insert(0, str(E2E))
+    import e2e_servers
+
+    with tempfile.TemporaryDirectory(prefix="bench-browser-") as tmp:
         root, state = Path(tmp) / "root", Path(tmp) / "state"
         root.mkdir()
         (root / "bench_hard.ipynb").write_text(json.dumps(NOTEBOOK), encoding="utf-8")
         lab = e2e_servers.start_lab(root, state)
-        browser = e2e_servers.launch_chromium(pw, executable)
         try:
             clicks = measure_clicks(browser, lab)
         finally:
-            browser.close()
             lab.stop()
     kinds: dict[str, list[float]] = {}
     for kind, ms in clicks:
