@@ -105,16 +105,23 @@ def skipped(note: str) -> list[dict[str, Any]]:
     ]
 
 
+def _e2e_servers():
+    """The browser tests' server helpers (``tests/e2e`` goes on the path, for its pages too)."""
+    if str(E2E) not in sys.path:
+        sys.path.insert(0, str(E2E))
+    import e2e_servers
+
+    return e2e_servers
+
+
 def run(quick: bool = False) -> list[dict[str, Any]]:
     if quick:
         return skipped("quick mode starts no JupyterLab or browser; run without --quick")
-    if str(E2E) not in sys.path:
-        sys.path.insert(0, str(E2E))
     try:
         from playwright.sync_api import expect, sync_playwright
     except ImportError:
         return skipped("playwright is not installed (pip install -e '.[test]')")
-    import e2e_servers
+    e2e_servers = _e2e_servers()
 
     expect.set_options(timeout=60_000)
     with sync_playwright() as pw:
@@ -131,10 +138,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
 def measure(browser) -> list[dict[str, Any]]:
     """The benchmark's row, with clicks in ``browser`` (a Playwright ``Browser``) on a
     JupyterLab of its own; the browser tests call this with theirs."""
-    if str(E2E) not in sys.path:
-        sys.path.insert(0, str(E2E))
-    import e2e_servers
-
+    e2e_servers = _e2e_servers()
     with tempfile.TemporaryDirectory(prefix="bench-browser-") as tmp:
         root, state = Path(tmp) / "root", Path(tmp) / "state"
         root.mkdir()
