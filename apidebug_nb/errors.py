@@ -24,7 +24,8 @@ class MissingPathError(RuleError, KeyError):
         rule: the rule (a dict) that read it.
     """
 
-    def __init__(self, message: str, *, path: str, rule: object):
+    def __init__(self, message: object, *, path: str, rule: object):
+        # ``message`` may be an object whose ``str()`` is the text, written when it is read
         super().__init__(message)
         self.path = path
         self.rule = rule

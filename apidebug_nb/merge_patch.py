@@ -69,8 +69,16 @@ def expand_dotted(changes: Mapping[str, Any]) -> dict[str, Any]:
     """
     out: dict[str, Any] = {}
     for key, value in changes.items():
-        if isinstance(value, Mapping):
+        if _is_mapping(value):
             value = expand_dotted(value)
+        if "." not in key and key:  # the usual key: no segments to split or check
+            if key in out:
+                if type(out[key]) is dict and type(value) is dict:
+                    out[key] = _merge_disjoint(out[key], value, key)
+                    continue
+                raise PatchError(f"key {key!r} is given twice")
+            out[key] = value
+            continue
         parts = key.split(".")
         if any(p == "" for p in parts):
             raise PatchError(f"key {key!r} has an empty segment; write 'a.b', not 'a..b' or '.a'")
@@ -144,6 +152,15 @@ def apply_merge_patch(target: Mapping[str, Any], patch: Mapping[str, Any]) -> di
     {'h': {'x': 1, 'y': 3}}
     """
     return _apply(target, patch).config
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _is_mapping(value: Any) -> bool:
+    """``isinstance(value, Mapping)``, without the slow abstract check for JSON's own types."""
+    t = type(value)
+    return t is dict or (t not in _SCALARS and t is not list and isinstance(value, Mapping))
 
 
 def _copy_json(value: Any) -> Any:
@@ -251,9 +268,9 @@ def _apply(target: Mapping[str, Any], patch: Mapping[str, Any]) -> AppliedPatch:
                 if present:
                     del out[key]
                     changed[0] = True
-            elif isinstance(value, Mapping):
+            elif _is_mapping(value):
                 current = out.get(key) if present else None
-                if present and not isinstance(current, Mapping):
+                if present and not _is_mapping(current):
                     inner = next(iter(value), "")
                     raise PatchError(
                         f"{here!r} is {_describe_type(current)}, so {here + '.' + inner!r} "

@@ -150,11 +150,17 @@ def test_dotted_form_expands_to_the_nested_form(patch):
         ({"a": 1, "a.b": 2}, "conflicts"),
         ({"a.b": 2, "a": 1}, "given twice"),
         ({"a": {"b": 1}, "a.b": 2}, "given twice"),
+        ({"a.b": 2, "a": {"b": 3}}, "sets 'a.b' twice"),
+        ({"": 1}, "empty segment"),
     ],
 )
 def test_bad_dotted_keys(patch, fragment):
     with pytest.raises(PatchError, match=fragment):
         normalise_patch(patch)
+
+
+def test_a_plain_key_after_a_dotted_one_merges_into_it():
+    assert normalise_patch({"a.b": 2, "a": {"c": 3}, "t": 1}) == {"a": {"b": 2, "c": 3}, "t": 1}
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,11 @@ from apidebug_nb.episode.actions import KINDS, Action
 from apidebug_nb.episode.evidence_index import evidence_index
 from apidebug_nb.episode.observation import Observation, fingerprint
 from apidebug_nb.episode.outcome import ActionOutcome, StepOutcome
+from apidebug_nb.episode.record_makers import (
+    action_outcome_maker,
+    positional_maker,
+    step_outcome_maker,
+)
 from apidebug_nb.episode.rewards import REWARD_PIECES, RewardPiece, check_pieces, reward
 from apidebug_nb.errors import EpisodeFinishedError
 from apidebug_nb.input_limits import InputTypeError, brief, check_name, check_options
@@ -148,6 +153,8 @@ class Episode:
             w: _Window(initial, start.traffic, initial=True) for w in range(-PRE_WINDOWS, 1)
         }
         self._log_memo: dict[str, tuple[list[str], int]] = {}
+        # windows before this one ran on the initial state with no probe in them
+        self._same_until = self.scenario.max_steps
         # (kind, service) -> (what it showed, config changes so far) at the last look
         self.seen: dict[tuple[str, str], tuple[str, int]] = {}
         self.changes = 0  # accepted fixes that changed a config
@@ -266,7 +273,7 @@ class Episode:
             f"{self.scenario.title}: {self.scenario.description} "
             f"{n} problem{'s' if n != 1 else ''} to find and fix in {self.scenario.max_steps} steps."
         )
-        obs = self._observe(None, msg, ActionOutcome(None))
+        obs = self._observe(None, msg, _looked(None, False, None))
         return obs, self._info(None, {})
 
     @property
@@ -312,9 +319,10 @@ class Episode:
         self.time_s += self.scenario.step_seconds  # the step ends the current window
         effect = _HANDLERS[action.kind](self, action)
         self.terminated = len(self._resolved) == len(self.sim.order)
-        outcome = StepOutcome(
-            self.steps, action.kind, action.service, completed=self.terminated, **effect.facts
-        )
+        facts = effect.facts
+        if self.terminated:
+            facts = {**facts, "completed": True}
+        outcome = _new_step_outcome(self.steps, action.kind, action.service, facts)
         self.truncated = not self.terminated and self.steps >= self.scenario.max_steps
         message = effect.message
         if self.terminated:
@@ -335,7 +343,7 @@ class Episode:
             self._refresh_view()
         self._health_history.append(self._health)
         r, parts = reward(outcome, self.reward_pieces)
-        result = effect.outcome or ActionOutcome(action.kind)
+        result = effect.outcome or _looked(action.kind, False, None)
         obs = self._observe(action.service, message, result, effect.source, **effect.shown)
         return obs, r, self.terminated, self.truncated, self._info(outcome, parts)
 
@@ -383,7 +391,7 @@ class Episode:
         trace: list[dict[str, Any]] | None = None,
         probes: list[dict[str, Any]] | None = None,
     ) -> Observation:
-        obs = Observation(
+        obs = _new_observation(
             self.steps,
             self.sim.stamp(self.time_s),
             service,
@@ -457,12 +465,15 @@ class Episode:
         Append-only by construction: a window is rendered once, from the
         configs that were in force during it, and only after it ended.
         """
-        lines, upto = self._log_memo.get(service, (None, -PRE_WINDOWS))
         sim, origin = self.sim, START_OFFSET_S * 1000
-        if lines is None:
-            lines = list(sim.startup_lines(service))
-        step_ms = self.scenario.step_seconds * 1000
         last = self.steps - 1  # the current window is still running
+        memo = self._log_memo.get(service)
+        if memo is None:  # until the first fix or probe, every episode's log is the same
+            upto = min(last + 1, self._same_until)
+            lines = sim.initial_log(service, -PRE_WINDOWS, upto, origin)
+        else:
+            lines, upto = memo
+        step_ms = self.scenario.step_seconds * 1000
         for w in range(upto, last + 1):
             window = self._windows[w]
             end = w * step_ms + step_ms - 1
@@ -570,6 +581,7 @@ class Episode:
             service, self._traffic, self._resolved, self._configs, self.steps, at_ms
         )
         window = self._windows.setdefault(self.steps, _Window(self._snapshot(), self._traffic))
+        self._same_until = min(self._same_until, self.steps)
         for p in probes:
             window.extra.extend(p.pop("events"))
         if not probes:
@@ -644,6 +656,7 @@ class Episode:
             Event(reload_ms, -1, "INFO", service, f"config reloaded; changed: {', '.join(touched)}")
         )
         self._windows[self.steps] = window
+        self._same_until = min(self._same_until, self.steps)
 
         self._masks_moved = any(before[i] == MASKED or self._statuses[i] == MASKED for i in flipped)
         resolved, reopened, unmasked = [], [], []
@@ -681,11 +694,13 @@ class Episode:
             unmasked,
             configs=self._configs,
         )
-        result = ActionOutcome(
+        result = _new_action_outcome(
             action.kind,
-            applied=tuple(f"{service}.{t}" for t in touched),
-            resolved=tuple(resolved),
-            reopened=tuple(reopened),
+            {
+                "applied": tuple(f"{service}.{t}" for t in touched),
+                "resolved": facts["resolved"],
+                "reopened": facts["reopened"],
+            },
         )
         return Effect(facts, text, outcome=result)
 
@@ -811,6 +826,12 @@ assert set(_HANDLERS) == set(KINDS), "every action kind has exactly one handler"
 
 
 @lru_cache(maxsize=64)
-def _looked(kind: str, repeat: bool, editable: bool | None) -> ActionOutcome:
-    """The outcome of an inspection: one shared record per combination (they are frozen)."""
+def _looked(kind: str | None, repeat: bool, editable: bool | None) -> ActionOutcome:
+    """The outcome of an inspection, or of any step with nothing more to say: one shared
+    record per combination (they are frozen)."""
     return ActionOutcome(kind, repeat=repeat, editable=editable)
+
+
+_new_observation = positional_maker(Observation)
+_new_step_outcome = step_outcome_maker()
+_new_action_outcome = action_outcome_maker()

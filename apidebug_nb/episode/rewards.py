@@ -97,6 +97,8 @@ def reward(
 
 def check_pieces(pieces: object) -> tuple[RewardPiece, ...]:
     """``pieces`` as a tuple of :class:`RewardPiece` with distinct names, or a TypeError/ValueError."""
+    if pieces is REWARD_PIECES:
+        return pieces
     if not isinstance(pieces, tuple | list) or not all(isinstance(p, RewardPiece) for p in pieces):
         raise TypeError(
             "reward_pieces takes a tuple of RewardPiece(name, score) records, "

@@ -240,10 +240,14 @@ class Simulation:
         self._initial_windows: dict[tuple[int, str, int], tuple[list[Event], list[str]]] = {}
         self.step_ms = scenario.step_seconds * 1000
         self._startup_lines: dict[str, tuple[str, ...]] = {}
+        # service -> its lines on the initial state, and where each window's lines end
+        self._initial_logs: dict[tuple[str, int], tuple[list[str], list[int]]] = {}
         # Plain-dict configs shared by every episode: a fix replaces a service's config
         # (copy-on-write), never edits one in place, so a reset copies only the mapping.
         self._broken_configs = scenario.configs()
         self._stamps: dict[float, str] = {}  # the clock of each step, as text
+        # (flow, id(its groups)) -> (the groups, their alerts)
+        self._flow_alerts: dict[tuple[int, int], tuple[Any, tuple[str, ...]]] = {}
 
     def initial_state(self) -> InitialState:
         """What every episode of this scenario starts from (computed once)."""
@@ -385,8 +389,20 @@ class Simulation:
         """``{flow: its alerts}`` of the flows that have some, from ``previous``
         (the same for an earlier traffic) with ``traffic.changed`` flows looked at again."""
         out = dict(previous)
+        memo = self._flow_alerts
         for fi in traffic.changed:
-            found = self.renderer.flow_alerts(fi, traffic.groups[fi])
+            groups = traffic.groups[fi]
+            # A flow's groups come from its memo (FlowModel.play), so the same groups
+            # are the same object: key on identity, and keep the groups alive with their
+            # alerts so that the identity cannot be reused while it is a key.
+            kept = memo.get((fi, id(groups)))
+            if kept is not None and kept[0] is groups:
+                found = kept[1]
+            else:
+                found = self.renderer.flow_alerts(fi, groups)
+                if len(memo) >= 4096:
+                    memo.clear()
+                memo[(fi, id(groups))] = (groups, found)
             if found:
                 out[fi] = found
             else:
@@ -436,6 +452,21 @@ class Simulation:
                 self._initial_windows.clear()
             found = self._initial_windows[key] = (events, lines)
         return found
+
+    def initial_log(self, service: str, first: int, upto: int, origin_ms: int) -> list[str]:
+        """``service``'s start-up lines, then its lines of windows ``first`` to
+        ``upto - 1`` run on the initial state (see :meth:`initial_window`): how its
+        log starts in every episode until the first fix or probe (a new list)."""
+        key = (service, origin_ms)
+        found = self._initial_logs.get(key)
+        if found is None:
+            startup = list(self.startup_lines(service))
+            found = self._initial_logs[key] = (startup, [len(startup)])
+        lines, ends = found
+        while len(ends) <= upto - first:  # windows rendered so far: len(ends) - 1
+            lines += self.initial_window(first + len(ends) - 1, service, origin_ms)[1]
+            ends.append(len(lines))
+        return lines[: ends[upto - first]]
 
     def probe(
         self,

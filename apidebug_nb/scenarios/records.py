@@ -50,15 +50,19 @@ def freeze(value: Any) -> Any:
 def thaw(value: Any) -> Any:
     """Return a plain, mutable deep copy (dicts and lists) of a frozen value."""
     t = type(value)
-    if t is str or t is int or t is float or t is bool or value is None:
-        return value  # scalars first: the abstract Mapping check below is slow
+    # scalars are copied in the comprehensions, without a call per leaf
     if t is MappingProxyType or t is dict:
-        return {k: thaw(v) for k, v in value.items()}
+        return {k: v if type(v) in _SCALARS else thaw(v) for k, v in value.items()}
     if t is tuple or t is list:
-        return [thaw(v) for v in value]
+        return [v if type(v) in _SCALARS else thaw(v) for v in value]
+    if t in _SCALARS:
+        return value  # before the abstract Mapping check below, which is slow
     if isinstance(value, Mapping):
         return {k: thaw(v) for k, v in value.items()}
     return value
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 @dataclass(frozen=True)
