@@ -9,7 +9,7 @@ from apidebug_nb.episode.observation import Observation
 from apidebug_nb.episode.outcome import ActionOutcome, StepOutcome
 from apidebug_nb.episode.record_makers import (
     action_outcome_maker,
-    positional_maker,
+    filled,
     step_outcome_maker,
 )
 
@@ -29,10 +29,14 @@ def test_action_outcome_maker_matches_the_constructor():
     assert dataclasses.asdict(made)["accepted"] is True
 
 
-def test_positional_maker_needs_every_field():
-    make = positional_maker(ActionOutcome)
-    with pytest.raises(ValueError):
-        make("hint")  # eleven fields are missing: no record with holes
+def test_filled_keeps_the_dict_it_is_given_and_stays_frozen():
+    values = {"kind": "hint", "accepted": False, "rejected": "x", "applied": (), "resolved": (),
+              "reopened": (), "level": None, "hint": None, "editable": None,
+              "exhausted": False, "nothing_visible": False, "repeat": False}  # fmt: skip
+    made = filled(ActionOutcome, values)
+    assert made == ActionOutcome("hint", accepted=False, rejected="x")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.kind = "reveal"  # type: ignore[misc]
 
 
 def test_an_episode_hands_out_records_equal_to_ones_built_by_their_classes():

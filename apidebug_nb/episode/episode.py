@@ -22,11 +22,7 @@ from apidebug_nb.episode.actions import KINDS, Action
 from apidebug_nb.episode.evidence_index import evidence_index
 from apidebug_nb.episode.observation import Observation, fingerprint
 from apidebug_nb.episode.outcome import ActionOutcome, StepOutcome
-from apidebug_nb.episode.record_makers import (
-    action_outcome_maker,
-    positional_maker,
-    step_outcome_maker,
-)
+from apidebug_nb.episode.record_makers import action_outcome_maker, filled, step_outcome_maker
 from apidebug_nb.episode.rewards import REWARD_PIECES, RewardPiece, check_pieces, reward
 from apidebug_nb.errors import EpisodeFinishedError
 from apidebug_nb.input_limits import InputTypeError, brief, check_name, check_options
@@ -391,25 +387,28 @@ class Episode:
         trace: list[dict[str, Any]] | None = None,
         probes: list[dict[str, Any]] | None = None,
     ) -> Observation:
-        obs = _new_observation(
-            self.steps,
-            self.sim.stamp(self.time_s),
-            service,
-            logs or [],
-            config,
-            response,
-            dict(self._health),
-            list(self._alerts),
-            message,
-            outcome.accepted,
-            len(self._resolved),
-            len(self.sim.order),
-            self.scenario.max_steps - self.steps,
-            sum(self.hint_levels.values()) if self.hint_levels else 0,
-            list(self._masked),
-            trace or [],
-            probes or [],
-            outcome,
+        obs = filled(
+            Observation,
+            {
+                "step": self.steps,
+                "time": self.sim.stamp(self.time_s),
+                "service": service,
+                "logs": logs or [],
+                "config": config,
+                "response": response,
+                "health": dict(self._health),
+                "alerts": list(self._alerts),
+                "message": message,
+                "accepted": outcome.accepted,
+                "resolved": len(self._resolved),
+                "total": len(self.sim.order),
+                "steps_left": self.scenario.max_steps - self.steps,
+                "hints_used": sum(self.hint_levels.values()) if self.hint_levels else 0,
+                "masked_services": list(self._masked),
+                "trace": trace or [],
+                "probes": probes or [],
+                "outcome": outcome,
+            },
         )
         self._observations.append(obs)
         self._keep_for_digest(obs, shown)
@@ -832,6 +831,5 @@ def _looked(kind: str | None, repeat: bool, editable: bool | None) -> ActionOutc
     return ActionOutcome(kind, repeat=repeat, editable=editable)
 
 
-_new_observation = positional_maker(Observation)
 _new_step_outcome = step_outcome_maker()
 _new_action_outcome = action_outcome_maker()

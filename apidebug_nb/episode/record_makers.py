@@ -3,12 +3,12 @@
 A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``,
 which costs about a quarter of a microsecond per field: an :class:`Observation`
 took 5 µs to build, a :class:`StepOutcome` 3 µs, more than the rest of a
-typical inspection. These makers fill the instance's ``__dict__`` in one
-update instead. The records are the same (same class, equality, hash, repr,
-and still frozen); only the engine uses the makers, with values it has
-already checked, so nothing is validated here.
+typical inspection. These constructors hand the instance a ready ``__dict__``
+instead. The records are the same (same class, equality, hash, repr, and still
+frozen); only the engine uses them, with values it has already checked, so
+nothing is validated here.
 
->>> from apidebug_nb.episode.outcome import ActionOutcome, StepOutcome
+>>> from apidebug_nb.episode.outcome import StepOutcome
 >>> make = step_outcome_maker()
 >>> make(2, "inspect_logs", "api", {"new_info": True}) == StepOutcome(
 ...     2, "inspect_logs", "api", new_info=True)
@@ -25,19 +25,20 @@ from apidebug_nb.episode.outcome import ActionOutcome, StepOutcome
 
 T = TypeVar("T")
 
+_new = object.__new__
+_set = object.__setattr__
 
-def positional_maker(cls: type[T]) -> Callable[..., T]:
-    """``make(*values)``: an instance of the frozen dataclass ``cls`` from every
-    field's value, in field order (no defaults)."""
-    names = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
-    new = object.__new__
 
-    def make(*values: Any) -> T:
-        obj = new(cls)
-        obj.__dict__.update(zip(names, values, strict=True))
-        return obj
+def filled(cls: type[T], values: dict[str, Any]) -> T:
+    """An instance of the frozen dataclass ``cls`` whose fields are ``values``: every
+    field, by name, in a new dict that the instance keeps (it is not copied).
 
-    return make
+    >>> filled(ActionOutcome, {**_defaults(ActionOutcome), "kind": "hint", "level": 1})
+    ActionOutcome(kind='hint', accepted=True, rejected=None, applied=(), resolved=(), reopened=(), level=1, hint=None, editable=None, exhausted=False, nothing_visible=False, repeat=False)
+    """
+    obj = _new(cls)
+    _set(obj, "__dict__", values)
+    return obj
 
 
 def _defaults(cls: type) -> dict[str, Any]:
@@ -48,15 +49,12 @@ def step_outcome_maker() -> Callable[[int, str, str | None, Mapping[str, Any]], 
     """``make(index, kind, service, facts)``: a :class:`StepOutcome` whose other
     fields are ``facts`` (a mapping of field names) or their defaults."""
     defaults = _defaults(StepOutcome)
-    new = object.__new__
 
     def make(index: int, kind: str, service: str | None, facts: Mapping[str, Any]) -> StepOutcome:
-        obj = new(StepOutcome)
-        values = obj.__dict__
-        values["index"], values["kind"], values["service"] = index, kind, service
-        values.update(defaults)
+        values = defaults.copy()
         values.update(facts)
-        return obj
+        values["index"], values["kind"], values["service"] = index, kind, service
+        return filled(StepOutcome, values)
 
     return make
 
@@ -65,14 +63,11 @@ def action_outcome_maker() -> Callable[[str | None, Mapping[str, Any]], ActionOu
     """``make(kind, facts)``: an :class:`ActionOutcome` whose other fields are
     ``facts`` (a mapping of field names) or their defaults."""
     defaults = _defaults(ActionOutcome)
-    new = object.__new__
 
     def make(kind: str | None, facts: Mapping[str, Any]) -> ActionOutcome:
-        obj = new(ActionOutcome)
-        values = obj.__dict__
-        values["kind"] = kind
-        values.update(defaults)
+        values = defaults.copy()
         values.update(facts)
-        return obj
+        values["kind"] = kind
+        return filled(ActionOutcome, values)
 
     return make

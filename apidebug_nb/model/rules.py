@@ -344,9 +344,24 @@ def _compile(rule: Mapping[str, Any], depth: int) -> Contract:
     op, arg = _operator(rule)
     if op in ("all", "any"):
         parts = tuple(_compile(r, depth + 1) for r in _rules(op, arg))
+        # loops, not all()/any() over a generator: contracts are checked at every fix
         if op == "all":
-            return lambda configs: all(p(configs) for p in parts)
-        return lambda configs: any(p(configs) for p in parts)
+
+            def every(configs: Mapping[str, Any]) -> bool:
+                for p in parts:
+                    if not p(configs):
+                        return False
+                return True
+
+            return every
+
+        def some(configs: Mapping[str, Any]) -> bool:
+            for p in parts:
+                if p(configs):
+                    return True
+            return False
+
+        return some
     if op == "not":
         inner = _compile(arg, depth + 1)
         return lambda configs: not inner(configs)

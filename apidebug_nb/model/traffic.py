@@ -222,8 +222,12 @@ class FlowModel:
         another episode of the scenario, costs one pass over the flow's contracts.
         """
         key = tuple(
-            failing_share(c.share, configs) if c.source == FAULT or c.source in failing else None
-            for c in self._contracts
+            [
+                failing_share(c.share, configs)
+                if c.source == FAULT or c.source in failing
+                else None
+                for c in self._contracts
+            ]
         )
         played = self._played.get(key)
         if played is None:
