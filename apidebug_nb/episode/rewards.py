@@ -91,8 +91,20 @@ def reward(
     o: StepOutcome, pieces: tuple[RewardPiece, ...] = REWARD_PIECES
 ) -> tuple[float, dict[str, float]]:
     """The step's reward and each piece's share (for ``info``), keyed by piece name."""
-    parts = {piece.name: piece.score(o) for piece in pieces}
-    return round(sum(parts.values()), 6), parts
+    parts = {}
+    total = 0.0
+    for piece in pieces:
+        parts[piece.name] = value = piece.score(o)
+        total += value
+    rounded = _ROUNDED.get(total)
+    if rounded is None:  # round(x, 6) is slow, and a step's total takes few values
+        if len(_ROUNDED) >= 4096:
+            _ROUNDED.clear()
+        rounded = _ROUNDED[total] = round(total, 6)
+    return rounded, parts
+
+
+_ROUNDED: dict[float, float] = {}
 
 
 def check_pieces(pieces: object) -> tuple[RewardPiece, ...]:

@@ -246,6 +246,7 @@ class Simulation:
         # (copy-on-write), never edits one in place, so a reset copies only the mapping.
         self._broken_configs = scenario.configs()
         self._stamps: dict[float, str] = {}  # the clock of each step, as text
+        self._readers_of: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
         # (flow, id(its groups)) -> (the groups, their alerts)
         self._flow_alerts: dict[tuple[int, int], tuple[Any, tuple[str, ...]]] = {}
 
@@ -300,6 +301,28 @@ class Simulation:
             else:
                 out.discard(iid)
         return out
+
+    def readers_of(self, service: str, touched: tuple[str, ...]) -> tuple[str, ...]:
+        """Issues whose check reads one of ``service``'s ``touched`` settings (dotted
+        paths), a setting inside one, or one that contains one; in ideal order
+        (memoised: the same fixes come back in every episode)."""
+        key = (service, touched)
+        found = self._readers_of.get(key)
+        if found is None:
+            full = [f"{service}.{t}" for t in touched]
+            found = tuple(
+                iid
+                for iid in self.readers.get(service, ())
+                if any(
+                    r == f or r.startswith(f + ".") or f.startswith(r + ".")
+                    for r in self.read_paths[iid]
+                    for f in full
+                )
+            )
+            if len(self._readers_of) >= 4096:
+                self._readers_of.clear()
+            self._readers_of[key] = found
+        return found
 
     def traffic(self, resolved: Iterable[str], configs: Mapping[str, Any]) -> Traffic:
         """One step's traffic with these configs (every unresolved check fails its stage)."""
