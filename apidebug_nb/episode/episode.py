@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from apidebug_nb.episode import messages
 from apidebug_nb.episode.actions import KINDS, Action
-from apidebug_nb.episode.evidence_index import evidence_index
+from apidebug_nb.episode.evidence_index import EvidenceIndex, evidence_index
 from apidebug_nb.episode.observation import Observation, fingerprint
 from apidebug_nb.episode.outcome import ActionOutcome, StepOutcome
 from apidebug_nb.episode.record_makers import action_outcome_maker, filled, step_outcome_maker
@@ -141,6 +141,7 @@ class Episode:
         self._shown: tuple[list[str], list[str]] | None = None  # alerts, masked last shown
         self._health_changed: list[str] | None = None  # None: show the whole map
         self.hint_levels: dict[str, int] = {}
+        self._evidence: EvidenceIndex | None = None
         self.revealed: list[str] = []
         # window -> configs in force, their traffic, reloads and probes; windows before
         # 0 are the incident before the learner arrived.
@@ -532,11 +533,16 @@ class Episode:
             message += " (Nothing has changed since you last looked.)"
         return Effect(facts, message, payload, _looked(action.kind, repeat, editable), source)
 
+    def _evidence_index(self) -> EvidenceIndex:
+        if self._evidence is None:  # looked up once per episode, not at every inspection
+            self._evidence = evidence_index(self.sim)
+        return self._evidence
+
     def _new_evidence(self, action: Action) -> tuple[str, ...]:
         """Visible, unresolved problems this look shows evidence of for the first time."""
         shown = tuple(
             i
-            for i in evidence_index(self.sim).seen_by(action.kind, action.service_name)
+            for i in self._evidence_index().seen_by(action.kind, action.service_name)
             if self._statuses[i] == ACTIVE and i not in self.evidenced
         )
         self.evidenced.update(shown)
