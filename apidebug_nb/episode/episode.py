@@ -145,10 +145,10 @@ class Episode:
         self.revealed: list[str] = []
         # window -> configs in force, their traffic, reloads and probes; windows before
         # 0 are the incident before the learner arrived.
-        initial = self.sim.initial_configs
-        self._windows: dict[int, _Window] = {
-            w: _Window(initial, start.traffic, initial=True) for w in range(-PRE_WINDOWS, 1)
-        }
+        # the windows before the learner's first step: one record, never edited (probes and
+        # fixes only touch the windows of steps)
+        before = _Window(self.sim.initial_configs, start.traffic, initial=True)
+        self._windows: dict[int, _Window] = dict.fromkeys(range(-PRE_WINDOWS, 1), before)
         self._log_memo: dict[str, tuple[list[str], int]] = {}
         # windows before this one ran on the initial state with no probe in them
         self._same_until = self.scenario.max_steps
@@ -165,7 +165,7 @@ class Episode:
         self._health = dict(start.health)
         self._flow_alerts = start.flow_alerts
         self._alerts = list(start.alerts)
-        self._masked = sorted(self._masked_services())
+        self._masked = list(start.masked_services)
         self._masks_moved = False
         self._health_history: list[dict[str, str]] = [self._health]
 
@@ -242,23 +242,24 @@ class Episode:
         observations are a function of the scenario and the actions alone.
         ``options`` may hold ``learner_id``.
         """
-        options = check_options(options, _OPTIONS, "reset")  # before anything changes
+        if options is not None:
+            options = check_options(options, _OPTIONS, "reset")  # before anything changes
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
             raise InputTypeError(
                 f"reset(seed=...) takes a non-negative integer or None, got {brief(seed)}"
             )
-        from apidebug_nb.scenarios.catalogue import TASKS, load_scenario
-
-        if seed is not None and self.scenario.task not in TASKS:
+        if seed is not None and self.scenario.task not in _tasks():
             raise InputTypeError(
                 f"reset(seed={seed}) selects a variant of a built-in task, but scenario "
                 f"{self.scenario.id!r} is not one; for another variant of a generated "
                 "scenario make a new Episode(adb.generate_scenario(n_services, n_issues, "
                 "seed=N)), or call reset() without a seed"
             )
-        if "learner_id" in options:
+        if options and "learner_id" in options:
             self.learner_id = check_name(options["learner_id"], "learner_id")
         if seed is not None and self.scenario.task is not None and self.scenario.seed != seed:
+            from apidebug_nb.scenarios.catalogue import load_scenario
+
             self.scenario = load_scenario(self.scenario.task, seed)
             self.sim = Simulation.of(self.scenario)
         if not (self._fresh and seed is None):
@@ -825,6 +826,12 @@ _HANDLERS: dict[str, Callable[[Episode, Action], Effect]] = {
     "reveal": Episode._do_reveal,
 }
 assert set(_HANDLERS) == set(KINDS), "every action kind has exactly one handler"
+
+
+def _tasks() -> tuple[str, ...]:
+    from apidebug_nb.scenarios.catalogue import TASKS  # a reset with a seed needs it
+
+    return TASKS
 
 
 @lru_cache(maxsize=64)

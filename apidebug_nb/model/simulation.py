@@ -52,6 +52,7 @@ class InitialState:
     health: Mapping[str, str]
     alerts: tuple[str, ...]
     flow_alerts: Mapping[int, tuple[str, ...]]  # the alerts of each flow that has some
+    masked_services: tuple[str, ...]  # services holding a masked issue, sorted
 
 
 def flow_models(scenario: Scenario) -> tuple[FlowModel, ...]:
@@ -265,6 +266,9 @@ class Simulation:
                 health=MappingProxyType(self.health(traffic)),
                 alerts=tuple(self.joined_alerts(flow_alerts)),
                 flow_alerts=MappingProxyType(flow_alerts),
+                masked_services=tuple(
+                    sorted({self.issues[i].service for i, s in statuses.items() if s == MASKED})
+                ),
             )
         return self._initial
 
