@@ -152,7 +152,7 @@ def normaliser(kind: str | None) -> Callable[[Any], Any]:
 def _on_text(normalise: Callable[[str], Any]) -> Callable[[Any], Any]:
     """``normalise`` applied to strings only, memoised for short ones: a contract's
     check compares the same few values at every fix (a URL takes a parse)."""
-    memo = lru_cache(maxsize=1024)(normalise)
+    memo = lru_cache(maxsize=_MEMO_VALUES)(normalise)
 
     def apply(value: Any) -> Any:
         if not isinstance(value, str):
@@ -163,6 +163,9 @@ def _on_text(normalise: Callable[[str], Any]) -> Callable[[Any], Any]:
 
 
 _MEMO_TEXT = 512  # longer text (only a hostile fix has it) is not kept
+# values kept per normaliser: more than a pass over every variant of a task compares (a
+# cyclic pass over more values than an LRU memo keeps would miss every time)
+_MEMO_VALUES = 4096
 _TEXT_NORMALISERS = {
     "media_type": _on_text(_media_type),
     "coding": _on_text(lambda v: v.strip().lower()),

@@ -148,6 +148,7 @@ def _operator(rule: Any) -> tuple[str, Any]:
 
 
 _MAPPINGS = (dict, MappingProxyType)
+_PLAIN = frozenset({int, float, str, type(None)})  # compared by ==; bool is not among them
 
 
 def _get(configs: Mapping[str, Any], parts: tuple[str, ...]) -> Any:
@@ -242,6 +243,11 @@ def _operand(raw: Any, rule: Any) -> Callable[[Mapping[str, Any]], Any]:
 
 
 def _is_number(value: Any) -> bool:
+    t = type(value)
+    if t is int:
+        return True
+    if t is float:
+        return value == value  # NaN is not a number a bound can hold
     return (
         not isinstance(value, bool)
         and isinstance(value, (int, float))
@@ -555,6 +561,8 @@ def evaluate(rule: Mapping[str, Any], configs: Mapping[str, Any]) -> bool:
 
 
 def _same(a: Any, b: Any) -> bool:
+    if type(a) in _PLAIN and type(b) in _PLAIN:  # the usual case, without the checks below
+        return bool(a == b)
     # True == 1 in Python; a contract asking for true must not accept 1.
     if isinstance(a, bool) or isinstance(b, bool):
         return type(a) is type(b) and a == b
