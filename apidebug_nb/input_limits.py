@@ -209,7 +209,6 @@ class _Unusual(Exception):
     """Raised by :func:`_copy_plain` for anything it leaves to :func:`_walk_json`."""
 
 
-_UNUSUAL = _Unusual()
 _PLAIN_DEPTH = 8  # the quick copy handles this many levels; deeper input takes the full walk
 
 
@@ -236,28 +235,28 @@ def _copy_plain(item: dict | list | tuple, depth: int, limits: Limits, left: lis
     :data:`_PLAIN_DEPTH`.
     """
     if depth > limits.max_depth or depth >= _PLAIN_DEPTH or left[0] < 0:
-        raise _UNUSUAL
+        raise _Unusual
     max_text = limits.max_text
     if type(item) is dict:
         out: Any = {}
         max_key = limits.max_key
         for key, sub in item.items():
             if type(key) is not str or len(key) > max_key:
-                raise _UNUSUAL
+                raise _Unusual
             if not (key.isascii() or _valid_text(key)):
-                raise _UNUSUAL
+                raise _Unusual
             t = type(sub)
             if t is str:
                 if len(sub) > max_text or not (sub.isascii() or _valid_text(sub)):
-                    raise _UNUSUAL
+                    raise _Unusual
             elif t is int or t is float:
                 if not -MAX_ABS_NUMBER <= sub <= MAX_ABS_NUMBER:  # NaN fails it too
-                    raise _UNUSUAL
+                    raise _Unusual
             elif t is dict or t is list or t is tuple:
                 left[0] -= len(sub)
                 sub = _copy_plain(sub, depth + 1, limits, left)
             elif sub is not None and t is not bool:
-                raise _UNUSUAL
+                raise _Unusual
             out[key] = sub
         return out
     out = list(item)
@@ -265,15 +264,15 @@ def _copy_plain(item: dict | list | tuple, depth: int, limits: Limits, left: lis
         t = type(sub)
         if t is str:
             if len(sub) > max_text or not (sub.isascii() or _valid_text(sub)):
-                raise _UNUSUAL
+                raise _Unusual
         elif t is int or t is float:
             if not -MAX_ABS_NUMBER <= sub <= MAX_ABS_NUMBER:  # NaN fails it too
-                raise _UNUSUAL
+                raise _Unusual
         elif t is dict or t is list or t is tuple:
             left[0] -= len(sub)
             out[n] = _copy_plain(sub, depth + 1, limits, left)
         elif sub is not None and t is not bool:
-            raise _UNUSUAL
+            raise _Unusual
     return out
 
 
