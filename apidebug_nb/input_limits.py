@@ -5,7 +5,8 @@ not write. Before any work is done on such input, :func:`clean_json` checks
 it against fixed, documented bounds and returns a plain-JSON copy (``dict``
 with ``str`` keys, ``list``, ``str``, ``int``, ``float``, ``bool``,
 ``None``), and :func:`loads_json_text` parses JSON text under the same
-bounds. Both walk iteratively, so no input can raise ``RecursionError``, and
+bounds. Both walk iteratively (a quick copy of small plain input recurses a
+few levels at most), so no input can raise ``RecursionError``, and
 neither ever converts a huge integer to text, so Python's 4,300-digit limit is
 never reached.
 
@@ -182,8 +183,11 @@ def clean_json(value: Any, limits: Limits = FIX_LIMITS) -> Any:
     ``int`` and ``float`` become the plain type. Anything else (bytes, sets,
     objects, non-string keys, NaN, infinities, huge numbers, lone
     surrogates) is refused, as is input deeper, larger or longer than
-    ``limits``. The walk is iterative and checks each bound before it
-    descends or copies.
+    ``limits``. Small plain input (exact built-in types, a few levels deep,
+    well inside ``limits``) is copied by a quick recursion bounded to
+    :data:`_PLAIN_DEPTH` levels; anything else, and every refusal, goes
+    through the full walk, which is iterative and checks each bound before it
+    descends or copies. Both give the same copy.
 
     >>> clean_json({"retry": ({"max": 3},), "on": True})
     {'retry': [{'max': 3}], 'on': True}
@@ -192,6 +196,88 @@ def clean_json(value: Any, limits: Limits = FIX_LIMITS) -> Any:
     ...
     apidebug_nb.input_limits.InputError: key 1 is not a string (JSON keys are strings)
     """
+    t = type(value)
+    if (t is dict or t is list or t is tuple) and limits.max_items > len(value):
+        try:
+            return _copy_plain(value, 1, limits, [limits.max_items - 1 - len(value)])
+        except _Unusual:
+            pass
+    return _walk_json(value, limits)
+
+
+class _Unusual(Exception):
+    """Raised by :func:`_copy_plain` for anything it leaves to :func:`_walk_json`."""
+
+
+_PLAIN_DEPTH = 8  # the quick copy handles this many levels; deeper input takes the full walk
+
+
+def _valid_text(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _copy_plain(item: dict | list | tuple, depth: int, limits: Limits, left: list[int]) -> Any:
+    """The quick copy of :func:`clean_json` for plain, valid, shallow input.
+
+    ``item`` is an exact ``dict``, ``list`` or ``tuple`` at nesting level
+    ``depth`` whose own items are already counted in ``left[0]`` (values still
+    allowed). It accepts only exact ``dict``/``list``/``tuple``/``str``/
+    ``int``/``float``/``bool``/``None`` well inside ``limits`` and returns what
+    :func:`_walk_json` would. Anything else (a subclass, a key that is not a
+    plain string, text too long or not valid Unicode, a number out of range or
+    not finite, too many values, nesting deeper than ``limits`` or
+    :data:`_PLAIN_DEPTH`) raises :class:`_Unusual`, and the full walk then
+    copies the value or words the error. Recursion is bounded by
+    :data:`_PLAIN_DEPTH`.
+    """
+    if depth > limits.max_depth or depth >= _PLAIN_DEPTH or left[0] < 0:
+        raise _Unusual
+    max_text = limits.max_text
+    if type(item) is dict:
+        out: Any = {}
+        max_key = limits.max_key
+        for key, sub in item.items():
+            if type(key) is not str or len(key) > max_key:
+                raise _Unusual
+            if not (key.isascii() or _valid_text(key)):
+                raise _Unusual
+            t = type(sub)
+            if t is str:
+                if len(sub) > max_text or not (sub.isascii() or _valid_text(sub)):
+                    raise _Unusual
+            elif t is int or t is float:
+                if not -MAX_ABS_NUMBER <= sub <= MAX_ABS_NUMBER:  # NaN fails it too
+                    raise _Unusual
+            elif t is dict or t is list or t is tuple:
+                left[0] -= len(sub)
+                sub = _copy_plain(sub, depth + 1, limits, left)
+            elif sub is not None and t is not bool:
+                raise _Unusual
+            out[key] = sub
+        return out
+    out = list(item)
+    for n, sub in enumerate(out):
+        t = type(sub)
+        if t is str:
+            if len(sub) > max_text or not (sub.isascii() or _valid_text(sub)):
+                raise _Unusual
+        elif t is int or t is float:
+            if not -MAX_ABS_NUMBER <= sub <= MAX_ABS_NUMBER:  # NaN fails it too
+                raise _Unusual
+        elif t is dict or t is list or t is tuple:
+            left[0] -= len(sub)
+            out[n] = _copy_plain(sub, depth + 1, limits, left)
+        elif sub is not None and t is not bool:
+            raise _Unusual
+    return out
+
+
+def _walk_json(value: Any, limits: Limits) -> Any:
+    """The full walk of :func:`clean_json`: iterative, checks every bound, words every error."""
     budget = limits.max_items
     holder: list[Any] = [None]
     # (value, container to fill, slot in it, depth, path)

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 
 import apidebug_nb as adb
 from apidebug_nb.episode.actions import KINDS
+from apidebug_nb.input_limits import FIX_LIMITS, clean_json
 from apidebug_nb.scenarios import catalogue
 from apidebug_nb.scenarios.records import thaw
 
@@ -29,6 +30,16 @@ TARGET_EPISODES_PER_S = 2500.0
 SEEDS, QUICK_SEEDS = range(200), range(10)
 COLD_PASSES, WARM_PASSES = 3, 5
 STEP_SEEDS, QUICK_STEP_SEEDS = range(40), range(3)
+BUILD_CALLS, QUICK_BUILD_CALLS = 20_000, 2_000  # calls per timing; best of BUILD_REPEATS
+BUILD_REPEATS = 7
+SMALL_FIX = {"headers": {"Content-Type": "application/json"}, "timeout_s": 30}
+TARGET_BUILD_US = {
+    "inspect_logs": 1.0,
+    "inspect_config": 1.0,
+    "inspect_endpoint": 1.0,
+    "submit_fix": 4.0,
+    "clean_json": 2.5,
+}
 
 
 def solve(task: str, seed: int) -> adb.Episode:
@@ -202,5 +213,48 @@ def _p90(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))]
 
 
+def build_rows(quick: bool) -> list[dict]:
+    """Time to build one ``Action`` per kind (and to clean a small fix), best of repeats.
+
+    The submit_fix row builds ``submit_fix("order_service", SMALL_FIX)``; the
+    ``clean_json`` row checks and copies ``SMALL_FIX`` alone.
+    """
+    calls = QUICK_BUILD_CALLS if quick else BUILD_CALLS
+    act = adb.Action
+    builders: dict[str, Callable[[], object]] = {
+        "inspect_logs": lambda: act.inspect_logs("order_service"),
+        "inspect_config": lambda: act.inspect_config("order_service"),
+        "inspect_endpoint": lambda: act.inspect_endpoint("order_service"),
+        "submit_fix": lambda: act.submit_fix("order_service", SMALL_FIX),
+        "hint": act.hint,
+        "reveal": lambda: act.reveal("hard.timeout"),
+        "clean_json": lambda: clean_json(SMALL_FIX, FIX_LIMITS),
+    }
+    rows = []
+    for kind, build in builders.items():
+        best = min(_time_calls(build, calls) for _ in range(BUILD_REPEATS))
+        what = "clean_json(small fix)" if kind == "clean_json" else f"Action.{kind}()"
+        rows.append(
+            {
+                "area": AREA,
+                "name": f"build {what}",
+                "value": best * 1e6,
+                "unit": "us",
+                "target": TARGET_BUILD_US.get(kind),
+                "better": "lower",
+                "note": f"best of {BUILD_REPEATS} timings of {calls:,} calls",
+            }
+        )
+    return rows
+
+
+def _time_calls(build: Callable[[], object], calls: int) -> float:
+    """Seconds per call of ``build``, over ``calls`` calls."""
+    start = time.perf_counter()
+    for _ in range(calls):
+        build()
+    return (time.perf_counter() - start) / calls
+
+
 def run(quick: bool = False) -> list[dict]:
-    return throughput_rows(quick) + step_rows(quick) + reset_rows(quick)
+    return throughput_rows(quick) + step_rows(quick) + reset_rows(quick) + build_rows(quick)

@@ -33,6 +33,8 @@ from apidebug_nb.input_limits import FIX_LIMITS, MAX_NAME_LENGTH, InputError, br
 INSPECT_KINDS = ("inspect_logs", "inspect_config", "inspect_endpoint")
 KINDS = INSPECT_KINDS + ("submit_fix", "hint", "reveal")
 _NEEDS_SERVICE = INSPECT_KINDS + ("submit_fix",)
+_KIND_SET = frozenset(KINDS)
+_NEEDS_SERVICE_SET = frozenset(_NEEDS_SERVICE)
 _FIELD_ALIASES = {
     "kind": "kind",
     "action_type": "kind",
@@ -47,6 +49,8 @@ _FIELD_ALIASES = {
 
 def _name(value: Any, what: str, kind: str) -> str:
     """A service name or issue id: a short string of valid Unicode."""
+    if type(value) is str and len(value) <= MAX_NAME_LENGTH and value.isascii():
+        return value  # the common case, valid as it stands
     if not isinstance(value, str):
         raise ActionError(f"{kind} needs {what} (a string), got {brief(value)}")
     if len(value) > MAX_NAME_LENGTH:
@@ -71,7 +75,7 @@ def _clean_changes(changes: Any) -> Any:
         raise ActionError(f"not a usable fix: {exc}. No step was used.") from None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Action:
     """One learner or agent action.
 
@@ -94,22 +98,34 @@ class Action:
     changes: Any = None
     issue: str | None = None
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.kind, str) or self.kind not in KINDS:
-            raise ActionError(f"unknown action {brief(self.kind)}; actions are: {', '.join(KINDS)}")
-        object.__setattr__(self, "kind", str.__str__(self.kind))
-        if self.kind in _NEEDS_SERVICE:
-            object.__setattr__(self, "service", _name(self.service, "a service name", self.kind))
-        elif self.service is not None:
-            raise ActionError(f"{self.kind} takes no service, got {brief(self.service)}")
-        if self.kind != "submit_fix" and self.changes is not None:
-            raise ActionError(f"only submit_fix takes changes, not {self.kind}")
-        if self.kind != "reveal" and self.issue is not None:
-            raise ActionError(f"only reveal names an issue, not {self.kind}")
-        if self.issue is not None:
-            object.__setattr__(self, "issue", _name(self.issue, "an issue id", "reveal"))
-        if self.kind == "submit_fix":
-            object.__setattr__(self, "changes", _clean_changes(self.changes))
+    def __init__(
+        self,
+        kind: str,
+        service: str | None = None,
+        changes: Any = None,
+        issue: str | None = None,
+    ) -> None:
+        if type(kind) is not str or kind not in _KIND_SET:
+            if not isinstance(kind, str) or kind not in KINDS:
+                raise ActionError(f"unknown action {brief(kind)}; actions are: {', '.join(KINDS)}")
+            kind = str.__str__(kind)
+        if kind in _NEEDS_SERVICE_SET:
+            service = _name(service, "a service name", kind)
+        elif service is not None:
+            raise ActionError(f"{kind} takes no service, got {brief(service)}")
+        if changes is not None and kind != "submit_fix":
+            raise ActionError(f"only submit_fix takes changes, not {kind}")
+        if issue is not None:
+            if kind != "reveal":
+                raise ActionError(f"only reveal names an issue, not {kind}")
+            issue = _name(issue, "an issue id", "reveal")
+        if kind == "submit_fix":
+            changes = _clean_changes(changes)
+        fields = self.__dict__  # the record is frozen: fill its fields directly, once
+        fields["kind"] = kind
+        fields["service"] = service
+        fields["changes"] = changes
+        fields["issue"] = issue
 
     @property
     def service_name(self) -> str:
@@ -122,29 +138,37 @@ class Action:
             raise ActionError(f"{self.kind} acts on no service")
         return self.service
 
+    # The constructors check only what their kind needs (the kind is known to be valid),
+    # in the order __init__ does, so they give the same record or the same error.
+
     @classmethod
     def inspect_logs(cls, service: str) -> Action:
-        return cls("inspect_logs", service)
+        return _stored(cls, "inspect_logs", _name(service, "a service name", "inspect_logs"))
 
     @classmethod
     def inspect_config(cls, service: str) -> Action:
-        return cls("inspect_config", service)
+        return _stored(cls, "inspect_config", _name(service, "a service name", "inspect_config"))
 
     @classmethod
     def inspect_endpoint(cls, service: str) -> Action:
-        return cls("inspect_endpoint", service)
+        return _stored(
+            cls, "inspect_endpoint", _name(service, "a service name", "inspect_endpoint")
+        )
 
     @classmethod
     def submit_fix(cls, service: str, changes: Any) -> Action:
-        return cls("submit_fix", service, changes)
+        service = _name(service, "a service name", "submit_fix")
+        return _stored(cls, "submit_fix", service, _clean_changes(changes))
 
     @classmethod
     def hint(cls) -> Action:
-        return cls("hint")
+        return _stored(cls, "hint")
 
     @classmethod
     def reveal(cls, issue: str | None = None) -> Action:
-        return cls("reveal", issue=issue)
+        if issue is not None:
+            issue = _name(issue, "an issue id", "reveal")
+        return _stored(cls, "reveal", issue=issue)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Action:
@@ -191,3 +215,28 @@ class Action:
         if self.issue is not None:
             return f"{self.kind}({self.issue})"
         return f"{self.kind}()"
+
+
+_new = object.__new__
+
+
+def _stored(
+    cls: type[Action],
+    kind: str,
+    service: str | None = None,
+    changes: Any = None,
+    issue: str | None = None,
+) -> Action:
+    """An ``Action`` of fields already checked, stored without checking them again.
+
+    A subclass is built through its own ``__init__``, which checks them again.
+    """
+    if cls is not Action:
+        return cls(kind, service, changes, issue)
+    action = _new(Action)
+    fields = action.__dict__
+    fields["kind"] = kind
+    fields["service"] = service
+    fields["changes"] = changes
+    fields["issue"] = issue
+    return action
