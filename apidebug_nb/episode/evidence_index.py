@@ -63,14 +63,17 @@ class EvidenceIndex:
         return self.careful
 
 
-_CACHE: weakref.WeakKeyDictionary[Simulation, EvidenceIndex] = weakref.WeakKeyDictionary()
+# id(simulation) -> its index; an entry goes when its simulation does (so an id
+# is never reused while its entry is here). A plain dict: every step looks here.
+_CACHE: dict[int, EvidenceIndex] = {}
 
 
 def evidence_index(sim: Simulation) -> EvidenceIndex:
     """The (cached) evidence index of a simulation's scenario."""
-    index = _CACHE.get(sim)
+    index = _CACHE.get(id(sim))
     if index is None:
-        index = _CACHE[sim] = _build(sim)
+        index = _CACHE[id(sim)] = _build(sim)
+        weakref.finalize(sim, _CACHE.pop, id(sim), None).atexit = False
     return index
 
 

@@ -119,30 +119,37 @@ class _Facts:
         contracts: problem -> the services whose config holds its contract.
         careful_steps: the careful engineer's step count.
         titles: ``(problem, title)`` in ideal order.
+        outcomes: the issue outcomes made so far, by ``(problem, outcome, fix,
+            fixed while masked, reopened, hints)`` (see :func:`_outcome`).
     """
 
     shows: dict[str, dict[str, tuple[str, ...]]]
     contracts: dict[str, tuple[str, ...]]
     careful_steps: int
     titles: tuple[tuple[str, str], ...]
+    outcomes: dict[tuple[Any, ...], IssueOutcome]  # see :func:`_outcome`
 
 
-_FACTS: weakref.WeakKeyDictionary[Simulation, _Facts] = weakref.WeakKeyDictionary()
+# id(simulation) -> its facts; an entry goes when its simulation does (so an id
+# is never reused while its entry is here).
+_FACTS: dict[int, _Facts] = {}
 
 
 def _facts(sim: Simulation) -> _Facts:
-    facts = _FACTS.get(sim)
+    facts = _FACTS.get(id(sim))
     if facts is None:
         index = evidence_index(sim)
         shows: dict[str, dict[str, tuple[str, ...]]] = {}
         for (kind, service), shown in index.shows.items():
             shows.setdefault(kind, {})[service] = shown
-        facts = _FACTS[sim] = _Facts(
+        facts = _FACTS[id(sim)] = _Facts(
             shows=shows,
             contracts=dict(index.contracts),
             careful_steps=index.careful_steps(),
             titles=tuple((i, sim.issues[i].title) for i in sim.order),
+            outcomes={},
         )
+        weakref.finalize(sim, _FACTS.pop, id(sim), None).atexit = False
     return facts
 
 
@@ -157,6 +164,7 @@ def _walk(ep: Episode, facts: _Facts | None = None) -> _Walk:
     seen: set[str] = set()  # issues whose evidence was seen in their current visible spell
     configs_read: set[str] = set()
     for o in ep._history:
+        resolved, changed = o.resolved, o.changed
         if o.accepted:
             kind = o.kind
             table = shows.get(kind)
@@ -170,28 +178,28 @@ def _walk(ep: Episode, facts: _Facts | None = None) -> _Walk:
             elif kind == "inspect_config":
                 if o.service is not None:
                     configs_read.add(o.service)
-            elif kind == "submit_fix" and not o.resolved and not o.near_miss:
+            elif kind == "submit_fix" and not resolved and not o.near_miss:
                 ineffective += 1
             if o.repeat:
                 repeats += 1
         else:
             rejected += 1
-        if not (o.changed or o.resolved or o.reopened):
-            continue
-        if o.resolved:
-            before = statuses[o.index - 1]
-            for iid in o.resolved:
+        if resolved:
+            step = o.index
+            before = statuses[step - 1]
+            for iid in resolved:
                 if before[iid] == ACTIVE:
                     evidence = iid in seen
                     diagnosed = evidence and configs_read.issuperset(contracts[iid])
-                    fixes[iid] = (o.index, evidence, diagnosed)
+                    fixes[iid] = (step, evidence, diagnosed)
                 else:
-                    fixes[iid] = (o.index, False, False)
+                    fixes[iid] = (step, False, False)
                     masked_fix.add(iid)
-        for iid in o.reopened:
-            reopened[iid] = reopened.get(iid, 0) + 1
-            fixes.pop(iid, None)
-        if o.changed and seen:  # a visible spell ends when the problem stops being active
+        if o.reopened:
+            for iid in o.reopened:
+                reopened[iid] = reopened.get(iid, 0) + 1
+                fixes.pop(iid, None)
+        if changed and seen:  # a visible spell ends when the problem stops being active
             after = statuses[o.index]
             for i in tuple(seen):
                 if after[i] != ACTIVE:
@@ -358,6 +366,35 @@ def _record(cls: type[Any], fields: dict[str, Any]) -> Any:
     return record
 
 
+_OUTCOMES_KEPT = 4096  # per scenario
+
+
+def _outcome(
+    made: dict[tuple[Any, ...], IssueOutcome], key: tuple[Any, ...], title: str
+) -> IssueOutcome:
+    """The outcome record of ``key`` (see :class:`_Facts`), kept for the next grade.
+
+    Records are frozen, so grades can share them.
+    """
+    iid, outcome, fix, masked, reopened, hints = key
+    if len(made) >= _OUTCOMES_KEPT:
+        made.clear()
+    record = made[key] = _record(
+        IssueOutcome,
+        {
+            "id": iid,
+            "title": title,
+            "outcome": outcome,
+            "fixed_at_step": None if fix is None else fix[0],
+            "inspected_first": False if fix is None else fix[1],
+            "fixed_while_masked": masked,
+            "reopened": reopened,
+            "hints": hints,
+        },
+    )
+    return record
+
+
 def grade_episode(ep: Episode) -> Grade:
     """Grade an episode from its history (pure: same actions, same grade)."""
     facts = _facts(ep.sim)
@@ -367,6 +404,7 @@ def grade_episode(ep: Episode) -> Grade:
     revealed = ep.revealed
     revealed_set = set(revealed) if revealed else ()
     hint_levels = ep.hint_levels
+    made = facts.outcomes
     fixed = fixes = good = blind = 0
     outcomes = []
     for iid, title in facts.titles:
@@ -382,21 +420,9 @@ def grade_episode(ep: Episode) -> Grade:
                 blind += not fix[1]
         else:
             outcome = "unresolved"
-        outcomes.append(
-            _record(
-                IssueOutcome,
-                {
-                    "id": iid,
-                    "title": title,
-                    "outcome": outcome,
-                    "fixed_at_step": None if fix is None else fix[0],
-                    "inspected_first": False if fix is None else fix[1],
-                    "fixed_while_masked": iid in masked_fix,
-                    "reopened": reopened.get(iid, 0),
-                    "hints": hint_levels.get(iid, 0),
-                },
-            )
-        )
+        key = (iid, outcome, fix, iid in masked_fix, reopened.get(iid, 0), hint_levels.get(iid, 0))
+        record = made.get(key)
+        outcomes.append(record if record is not None else _outcome(made, key, title))
     budget = ep.scenario.max_steps
     score, dims, sentences, penalty = _summary(
         fixed,
