@@ -303,7 +303,7 @@ def efficiency_dimension(ep: Episode, careful_steps: int) -> tuple[float, str]:
 _GATE = " (process credit counts only once something is fixed)"
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _summary(
     fixed: int,
     total: int,
@@ -366,7 +366,7 @@ def _record(cls: type[Any], fields: dict[str, Any]) -> Any:
     return record
 
 
-_OUTCOMES_KEPT = 4096  # per scenario
+_OUTCOMES_KEPT = 256  # per scenario
 
 
 def _outcome(
