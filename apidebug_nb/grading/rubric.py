@@ -16,9 +16,12 @@
   its evidence and the fix, plus one read of each contract), falling linearly
   to 0 at ``max_steps``.
 
-One pass over the history (O(steps + problems)); the scenario's facts come
-from :func:`~apidebug_nb.episode.evidence_index.evidence_index`, computed once
-per scenario. The grade is a pure function of the action list.
+One pass over the history, O(steps + problems), plus at each config change a
+look at the problems whose evidence is in view (to end the spells of those no
+longer active). The scenario's facts come from
+:func:`~apidebug_nb.episode.evidence_index.evidence_index`, arranged for the
+pass once per scenario; the numbers and sentences are cached by the counts
+they come from. The grade is a pure function of the action list.
 """
 
 from __future__ import annotations
