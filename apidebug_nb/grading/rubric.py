@@ -170,19 +170,19 @@ def _walk(ep: Episode, facts: _Facts | None = None) -> _Walk:
         resolved, changed = o.resolved, o.changed
         if o.accepted:
             kind = o.kind
-            table = shows.get(kind)
-            if table is not None:  # a look that can show evidence
+            if kind == "inspect_config":
+                if o.service is not None:
+                    configs_read.add(o.service)
+            elif kind == "submit_fix":
+                if not resolved and not o.near_miss:
+                    ineffective += 1
+            elif (table := shows.get(kind)) is not None:  # a look that can show evidence
                 shown = table.get(o.service or "")
                 if shown:
                     before = statuses[o.index - 1]
                     for i in shown:
                         if before[i] == ACTIVE:
                             seen.add(i)
-            elif kind == "inspect_config":
-                if o.service is not None:
-                    configs_read.add(o.service)
-            elif kind == "submit_fix" and not resolved and not o.near_miss:
-                ineffective += 1
             if o.repeat:
                 repeats += 1
         else:
@@ -423,7 +423,14 @@ def grade_episode(ep: Episode) -> Grade:
                 blind += not fix[1]
         else:
             outcome = "unresolved"
-        key = (iid, outcome, fix, iid in masked_fix, reopened.get(iid, 0), hint_levels.get(iid, 0))
+        key = (
+            iid,
+            outcome,
+            fix,
+            iid in masked_fix,
+            reopened.get(iid, 0) if reopened else 0,
+            hint_levels.get(iid, 0) if hint_levels else 0,
+        )
         record = made.get(key)
         outcomes.append(record if record is not None else _outcome(made, key, title))
     budget = ep.scenario.max_steps
