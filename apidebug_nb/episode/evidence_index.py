@@ -45,11 +45,13 @@ class EvidenceIndex:
         contracts: problem -> the other services whose config holds its contract.
         evidence_service: problem -> the one service whose log best shows it
             (the careful engineer's look).
+        careful: the careful engineer's step count (see :meth:`careful_steps`).
     """
 
     shows: Mapping[tuple[str, str], tuple[str, ...]]
     contracts: Mapping[str, tuple[str, ...]]
     evidence_service: Mapping[str, str]
+    careful: int
 
     def seen_by(self, kind: str, service: str | None) -> tuple[str, ...]:
         """Problems an inspection of ``kind`` on ``service`` can show (empty for others)."""
@@ -58,18 +60,20 @@ class EvidenceIndex:
     def careful_steps(self) -> int:
         """The careful engineer's step count: per problem a look at its evidence and a
         fix, plus one read of each contract."""
-        contracts = {c for cs in self.contracts.values() for c in cs}
-        return 2 * len(self.evidence_service) + len(contracts)
+        return self.careful
 
 
-_CACHE: weakref.WeakKeyDictionary[Simulation, EvidenceIndex] = weakref.WeakKeyDictionary()
+# id(simulation) -> its index; an entry goes when its simulation does (so an id
+# is never reused while its entry is here). A plain dict: every step looks here.
+_CACHE: dict[int, EvidenceIndex] = {}
 
 
 def evidence_index(sim: Simulation) -> EvidenceIndex:
     """The (cached) evidence index of a simulation's scenario."""
-    index = _CACHE.get(sim)
+    index = _CACHE.get(id(sim))
     if index is None:
-        index = _CACHE[sim] = _build(sim)
+        index = _CACHE[id(sim)] = _build(sim)
+        weakref.finalize(sim, _CACHE.pop, id(sim), None).atexit = False
     return index
 
 
@@ -118,8 +122,10 @@ def _build(sim: Simulation) -> EvidenceIndex:
             shows.setdefault(("inspect_logs", callee), []).append(iid)
         evidence[iid] = caller if at_caller else callee
         contracts[iid] = tuple(sorted(set(sim.read_keys[iid]) - {issue.service}))
+    read = {c for cs in contracts.values() for c in cs}
     return EvidenceIndex(
         shows=MappingProxyType({k: tuple(dict.fromkeys(v)) for k, v in shows.items()}),
         contracts=MappingProxyType(contracts),
         evidence_service=MappingProxyType(evidence),
+        careful=2 * len(evidence) + len(read),
     )
