@@ -30,6 +30,7 @@ from apidebug_nb.merge_patch import PatchError, apply_fix
 from apidebug_nb.model.evidence import Event
 from apidebug_nb.model.simulation import ACTIVE, MASKED, RESOLVED, Simulation
 from apidebug_nb.model.traffic import Traffic
+from apidebug_nb.scenarios.catalogue import TASKS, load_scenario
 from apidebug_nb.scenarios.records import Scenario, thaw
 
 if TYPE_CHECKING:
@@ -248,7 +249,7 @@ class Episode:
             raise InputTypeError(
                 f"reset(seed=...) takes a non-negative integer or None, got {brief(seed)}"
             )
-        if seed is not None and self.scenario.task not in _tasks():
+        if seed is not None and self.scenario.task not in TASKS:
             raise InputTypeError(
                 f"reset(seed={seed}) selects a variant of a built-in task, but scenario "
                 f"{self.scenario.id!r} is not one; for another variant of a generated "
@@ -258,8 +259,6 @@ class Episode:
         if options and "learner_id" in options:
             self.learner_id = check_name(options["learner_id"], "learner_id")
         if seed is not None and self.scenario.task is not None and self.scenario.seed != seed:
-            from apidebug_nb.scenarios.catalogue import load_scenario
-
             self.scenario = load_scenario(self.scenario.task, seed)
             self.sim = Simulation.of(self.scenario)
         if not (self._fresh and seed is None):
@@ -330,9 +329,8 @@ class Episode:
         self._history.append(outcome)
         self._status_history.append(self._statuses)  # replaced, never edited in place
         self._actions.append(action)
-        self.action_times.append(
-            time.time_ns() // 1_000_000 / 1000
-        )  # ms: the report shows each gap
+        # the wall clock, to the millisecond: the report shows each gap
+        self.action_times.append(time.time_ns() // 1_000_000 / 1000)
         window = self._windows.get(self.steps)
         if window is None:  # the next window runs on the configs in force now
             previous = self._windows[self.steps - 1]
@@ -826,12 +824,6 @@ _HANDLERS: dict[str, Callable[[Episode, Action], Effect]] = {
     "reveal": Episode._do_reveal,
 }
 assert set(_HANDLERS) == set(KINDS), "every action kind has exactly one handler"
-
-
-def _tasks() -> tuple[str, ...]:
-    from apidebug_nb.scenarios.catalogue import TASKS  # a reset with a seed needs it
-
-    return TASKS
 
 
 @lru_cache(maxsize=64)

@@ -241,8 +241,9 @@ class Simulation:
         self._initial_windows: dict[tuple[int, str, int], tuple[list[Event], list[str]]] = {}
         self.step_ms = scenario.step_seconds * 1000
         self._startup_lines: dict[str, tuple[str, ...]] = {}
-        # service -> its lines on the initial state, and where each window's lines end
-        self._initial_logs: dict[tuple[str, int], tuple[list[str], list[int]]] = {}
+        # (service, first window, origin) -> its lines on the initial state, and where
+        # each window's lines end
+        self._initial_logs: dict[tuple[str, int, int], tuple[list[str], list[int]]] = {}
         # Plain-dict configs shared by every episode: a fix replaces a service's config
         # (copy-on-write), never edits one in place, so a reset copies only the mapping.
         self._broken_configs = scenario.configs()
@@ -484,7 +485,7 @@ class Simulation:
         """``service``'s start-up lines, then its lines of windows ``first`` to
         ``upto - 1`` run on the initial state (see :meth:`initial_window`): how its
         log starts in every episode until the first fix or probe (a new list)."""
-        key = (service, origin_ms)
+        key = (service, first, origin_ms)
         found = self._initial_logs.get(key)
         if found is None:
             startup = list(self.startup_lines(service))
