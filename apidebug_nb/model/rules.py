@@ -186,6 +186,13 @@ def _reader(path: Any, rule: Any) -> Callable[[Mapping[str, Any]], Any]:
     service = parts[0]
 
     def read(configs: Mapping[str, Any]) -> Any:
+        node: Any = configs
+        try:  # the usual case: every key is there, in plain JSON objects
+            for part in parts:
+                node = node[part]
+            return node
+        except (KeyError, TypeError):  # absent, or not an object: the careful walk says
+            pass
         value = _get(configs, parts)
         if value is _MISSING:
             if service not in configs:
