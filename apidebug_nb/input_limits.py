@@ -236,7 +236,6 @@ def _copy_plain(item: dict | list | tuple, depth: int, limits: Limits, left: lis
     """
     if depth > limits.max_depth or depth >= _PLAIN_DEPTH or left[0] < 0:
         raise _Unusual
-    max_text = limits.max_text
     if type(item) is dict:
         out: Any = {}
         max_key = limits.max_key
@@ -245,35 +244,27 @@ def _copy_plain(item: dict | list | tuple, depth: int, limits: Limits, left: lis
                 raise _Unusual
             if not (key.isascii() or _valid_text(key)):
                 raise _Unusual
-            t = type(sub)
-            if t is str:
-                if len(sub) > max_text or not (sub.isascii() or _valid_text(sub)):
-                    raise _Unusual
-            elif t is int or t is float:
-                if not -MAX_ABS_NUMBER <= sub <= MAX_ABS_NUMBER:  # NaN fails it too
-                    raise _Unusual
-            elif t is dict or t is list or t is tuple:
-                left[0] -= len(sub)
-                sub = _copy_plain(sub, depth + 1, limits, left)
-            elif sub is not None and t is not bool:
-                raise _Unusual
-            out[key] = sub
+            out[key] = _plain_value(sub, depth, limits, left)
         return out
-    out = list(item)
-    for n, sub in enumerate(out):
-        t = type(sub)
-        if t is str:
-            if len(sub) > max_text or not (sub.isascii() or _valid_text(sub)):
-                raise _Unusual
-        elif t is int or t is float:
-            if not -MAX_ABS_NUMBER <= sub <= MAX_ABS_NUMBER:  # NaN fails it too
-                raise _Unusual
-        elif t is dict or t is list or t is tuple:
-            left[0] -= len(sub)
-            out[n] = _copy_plain(sub, depth + 1, limits, left)
-        elif sub is not None and t is not bool:
+    return [_plain_value(sub, depth, limits, left) for sub in item]
+
+
+def _plain_value(sub: Any, depth: int, limits: Limits, left: list[int]) -> Any:
+    """One item of a container at level ``depth`` in :func:`_copy_plain`: itself, or
+    a copy of a container; :class:`_Unusual` for anything else."""
+    t = type(sub)
+    if t is str:
+        if len(sub) > limits.max_text or not (sub.isascii() or _valid_text(sub)):
             raise _Unusual
-    return out
+    elif t is int or t is float:
+        if not -MAX_ABS_NUMBER <= sub <= MAX_ABS_NUMBER:  # NaN fails it too
+            raise _Unusual
+    elif t is dict or t is list or t is tuple:
+        left[0] -= len(sub)
+        return _copy_plain(sub, depth + 1, limits, left)
+    elif sub is not None and t is not bool:
+        raise _Unusual
+    return sub
 
 
 def _walk_json(value: Any, limits: Limits) -> Any:

@@ -5,8 +5,8 @@ which costs about a quarter of a microsecond per field: an :class:`Observation`
 took 5 µs to build, a :class:`StepOutcome` 3 µs, more than the rest of a
 typical inspection. These constructors hand the instance a ready ``__dict__``
 instead. The records are the same (same class, equality, hash, repr, and still
-frozen); only the engine uses them, with values it has already checked, so
-nothing is validated here.
+frozen); only the engine and the grade use them, with values they have already
+checked, so nothing is validated here.
 
 >>> from apidebug_nb.episode.outcome import StepOutcome
 >>> make = step_outcome_maker()

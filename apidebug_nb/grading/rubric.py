@@ -32,6 +32,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from apidebug_nb.episode.evidence_index import evidence_index
+from apidebug_nb.episode.record_makers import filled
 from apidebug_nb.model.simulation import ACTIVE, RESOLVED, Simulation
 
 if TYPE_CHECKING:
@@ -357,18 +358,6 @@ def _summary(
     return score, dimensions, sentences, round(penalty, 4)
 
 
-def _record(cls: type[Any], fields: dict[str, Any]) -> Any:
-    """A frozen dataclass record built straight from its fields, in field order.
-
-    Equal to ``cls(**fields)``, without the frozen ``__init__``'s attribute
-    guard for each field: for records with no ``__post_init__`` nor
-    ``__slots__``, whose every field is given here.
-    """
-    record = object.__new__(cls)
-    record.__dict__.update(fields)
-    return record
-
-
 _OUTCOMES_KEPT = 256  # per scenario
 
 
@@ -382,7 +371,7 @@ def _outcome(
     iid, outcome, fix, masked, reopened, hints = key
     if len(made) >= _OUTCOMES_KEPT:
         made.clear()
-    record = made[key] = _record(
+    record = made[key] = filled(
         IssueOutcome,
         {
             "id": iid,
@@ -449,7 +438,7 @@ def grade_episode(ep: Episode) -> Grade:
         budget,
         sum(hint_levels.values()) if hint_levels else 0,
     )
-    return _record(
+    return filled(
         Grade,
         {
             "score": score,
