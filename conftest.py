@@ -13,9 +13,17 @@ marks that pytest 9 no longer carries into the test ids):
 
 The longest groups are queued first, so no long file starts last and keeps one worker busy
 while the others wait.
+
+It also starts the kernels of strict nbval on Unix sockets instead of TCP ports (see
+``kernels_on_unix_sockets``).
 """
 
 from __future__ import annotations
+
+import itertools
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -71,3 +79,34 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """In an xdist worker, queue the longest groups first (a stable sort: file order is kept)."""
     if hasattr(config, "workerinput"):
         items.sort(key=lambda item: _rank(_group_of_nodeid(item.nodeid)))
+
+
+def kernels_on_unix_sockets(folder: Path) -> None:
+    """Have nbval start each kernel on Unix sockets of its own, in ``folder``.
+
+    Over TCP the client picks five free ports and the kernel binds them a second or two
+    later, while it starts. Meanwhile any other process may take one of those ports, say
+    for an outgoing connection (the browser tests make many), and the kernel then exits
+    with "Address already in use": every cell of that notebook errors with "Kernel died
+    before replying to kernel_info". Socket files in a folder of this process's own cannot
+    be taken by anyone else.
+    """
+    import nbval.kernel
+
+    numbers = itertools.count()
+
+    class UnixSocketKernelManager(nbval.kernel.KernelManager):
+        def __init__(self, **kwargs: object) -> None:
+            kwargs.setdefault("transport", "ipc")
+            kwargs.setdefault("ip", str(folder / f"kernel{next(numbers)}"))
+            super().__init__(**kwargs)
+
+    nbval.kernel.KernelManager = UnixSocketKernelManager  # nbval's start_new_kernel reads it
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under ``--nbval``, kernels listen on Unix sockets (``kernels_on_unix_sockets``)."""
+    if config.getoption("nbval", default=False) or config.getoption("nbval_lax", default=False):
+        folder = Path(tempfile.mkdtemp(prefix="apidebug-kernels-"))
+        config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+        kernels_on_unix_sockets(folder)

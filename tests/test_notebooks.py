@@ -27,6 +27,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -157,12 +158,19 @@ def headings(nb: dict) -> list[str]:
 
 
 def execute(paths: list[Path], click: bool) -> dict[str, list]:
-    """Run each notebook in a fresh kernel; returns {name: [(source, text outputs)]}."""
+    """Run each notebook in a fresh kernel; returns {name: [(source, text outputs)]}.
+
+    The kernels listen on Unix sockets in a folder of this process's own: a TCP port picked
+    for a kernel can be taken by another process before the kernel binds it (see
+    ``kernels_on_unix_sockets`` in the root ``conftest.py``).
+    """
     import nbformat
+    from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
 
+    sockets = Path(tempfile.mkdtemp(prefix="apidebug-kernels-"))
     results = {}
-    for path in paths:
+    for number, path in enumerate(paths):
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
             if cell.cell_type == "code":
@@ -179,15 +187,19 @@ def execute(paths: list[Path], click: bool) -> dict[str, list]:
             if at is not None:
                 nb.cells.insert(at + 1, nbformat.v4.new_code_cell(CLICKS.strip()))
         nb.cells.append(nbformat.v4.new_code_cell(HASH_PROBE))
+        manager = KernelManager(
+            kernel_name="python3", transport="ipc", ip=str(sockets / f"kernel{number}")
+        )
         NotebookClient(
             nb,
+            km=manager,
             timeout=600,
-            kernel_name="python3",
             resources={"metadata": {"path": str(path.parent)}},
         ).execute()
         results[path.name] = [
             (c.source, text_outputs(c)) for c in nb.cells if c.cell_type == "code"
         ]
+    shutil.rmtree(sockets, ignore_errors=True)
     return results
 
 
@@ -360,6 +372,31 @@ def test_playing_the_dashboard_first_does_not_break_the_scripted_cells(runs):
                 f"{name}: error after clicking in:\n{src}"
             )
             assert out == expected, f"{name}: a scripted cell depends on the dashboard:\n{src}"
+
+
+# -- tests: how kernels are reached ------------------------------------------------------
+
+
+def test_strict_nbval_starts_kernels_on_unix_sockets(pytestconfig):
+    """No TCP port of a notebook's kernel can be taken by another process while it starts."""
+    if not pytestconfig.getoption("nbval", default=False):
+        pytest.skip("strict nbval is off (the default options turn it on)")
+    import nbval.kernel
+
+    manager, client = nbval.kernel.start_new_kernel(
+        kernel_name=nbval.kernel.CURRENT_ENV_KERNEL_NAME
+    )
+    try:
+        ports = [manager.shell_port, manager.iopub_port, manager.stdin_port]
+        ports += [manager.control_port, manager.hb_port]
+        assert manager.transport == "ipc"
+        assert sorted(ports) == [1, 2, 3, 4, 5]
+        assert all(Path(f"{manager.ip}-{port}").is_socket() for port in ports)
+        assert client.execute_interactive("6 * 7", timeout=60)["content"]["status"] == "ok"
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    assert not any(Path(f"{manager.ip}-{port}").exists() for port in ports)
 
 
 # -- tests: packaging -----------------------------------------------------------------

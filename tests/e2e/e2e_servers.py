@@ -32,6 +32,11 @@ ARTIFACTS = REPO / "test-artifacts" / "e2e"
 #: Debian's package (``apt-get install chromium``) installs the browser here.
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
 
+#: A server's kernels listen on Unix sockets next to their connection files: TCP ports picked
+#: for a kernel can be taken by another process before the kernel binds them, and the kernel
+#: then dies at start.
+KERNELS_ON_UNIX_SOCKETS = "--KernelManager.transport=ipc"
+
 #: Headless flags proven on the CI machines: no sandbox as root, no GPU, no
 #: background traffic that could slow the page or reach the network.
 CHROMIUM_ARGS = [
@@ -53,6 +58,11 @@ AUTO_START_KERNEL = {"autoStartDefaultKernel": True}
 #: A fresh virtual environment compiles its bytecode on first start: minutes on a loaded machine.
 START_TIMEOUT_S = 240.0
 
+
+#: Where servers listen without ``E2E_PORTS``: below Linux's range for outgoing connections
+#: (32768-60999), so no connection can take a port between the moment it is picked here and
+#: the moment the server binds it (a port the system picks would be in that range).
+DEFAULT_PORTS = "20300-20399"
 
 #: Ports already handed to a server by this process (it may not be listening yet).
 _HANDED_OUT: set[int] = set()
@@ -85,19 +95,15 @@ def _bindable(port: int) -> bool:
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now.
 
-    Any free port, or with ``E2E_PORTS=FIRST-LAST`` set (a shared machine, a
-    firewall) the first free one in that range not yet given to a server.
+    The first free one not yet given to a server, in ``E2E_PORTS=FIRST-LAST`` when set
+    (a shared machine, a firewall), else in ``DEFAULT_PORTS``.
     """
-    wanted = os.environ.get("E2E_PORTS", "").strip()
-    if not wanted:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            sock.bind(("127.0.0.1", 0))
-            return sock.getsockname()[1]
+    wanted = os.environ.get("E2E_PORTS", "").strip() or DEFAULT_PORTS
     for port in port_range(wanted):
         if port not in _HANDED_OUT and _bindable(port):
             _HANDED_OUT.add(port)
             return port
-    raise RuntimeError(f"no free port left in E2E_PORTS={wanted}")
+    raise RuntimeError(f"no free port left in {wanted}: set E2E_PORTS=FIRST-LAST to use others")
 
 
 def copy_notebooks(source: Path, root: Path) -> list[Path]:
@@ -265,6 +271,7 @@ def spawn_lab(root: Path, state: Path) -> Server:
         "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={root}",
+        KERNELS_ON_UNIX_SOCKETS,
     ]
     if running_as_root():
         args.append("--allow-root")
@@ -290,6 +297,7 @@ def spawn_voila(
         f"--Voila.port={port}",
         "--Voila.port_retries=0",
         f"--Voila.token={token}",
+        KERNELS_ON_UNIX_SOCKETS,
         *extra_args,
     ]
     # Probing a static file: a GET of the page itself would start a kernel.
