@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -119,7 +120,10 @@ def private_env(state: Path) -> dict[str, str]:
     """The environment for a server whose Jupyter state lives only under ``state``."""
     dirs = {
         "JUPYTER_CONFIG_DIR": state / "config",
-        "JUPYTER_RUNTIME_DIR": state / "runtime",
+        # Kernels' Unix sockets (KERNELS_ON_UNIX_SOCKETS) sit next to their connection files,
+        # and a socket's path may hold at most 107 bytes: a folder under pytest's temporary
+        # folders (``.../popen-gw1/server-state0/lab/runtime``) is too deep for one.
+        "JUPYTER_RUNTIME_DIR": Path(tempfile.mkdtemp(prefix="apidebug-runtime-")),
         "JUPYTERLAB_SETTINGS_DIR": state / "lab-settings",
         "JUPYTERLAB_WORKSPACES_DIR": state / "lab-workspaces",
         "IPYTHONDIR": state / "ipython",
@@ -156,6 +160,8 @@ class Server:
     log_path: Path
     #: A path that answers 200 once the server is up, without side effects.
     probe: str
+    #: The server's runtime folder (connection files, kernel sockets), removed by ``stop``.
+    runtime: Path | None = None
 
     @property
     def base_url(self) -> str:
@@ -191,14 +197,15 @@ class Server:
 
     def stop(self, timeout_s: float = 20.0) -> None:
         """SIGTERM, then wait; the server shuts its kernels down on the way out."""
-        if self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=timeout_s)
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=timeout_s)
+        if self.runtime is not None:
+            shutil.rmtree(self.runtime, ignore_errors=True)
 
 
 def wait_until_ready(server: Server, probe_path: str, timeout_s: float = START_TIMEOUT_S) -> None:
@@ -237,15 +244,16 @@ def _spawn(
     state.mkdir(parents=True, exist_ok=True)
     log_path = state / f"{name}.log"
     log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - owned by the child's lifetime
+    env = {**private_env(state), **(env or {})}
     process = subprocess.Popen(
         args,
         cwd=cwd,
-        env={**private_env(state), **(env or {})},
+        env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
     log.close()  # the child holds its own copy of the descriptor
-    return Server(name, process, port, token, log_path, probe)
+    return Server(name, process, port, token, log_path, probe, Path(env["JUPYTER_RUNTIME_DIR"]))
 
 
 def start_lab(root: Path, state: Path) -> Server:
