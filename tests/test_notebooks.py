@@ -170,36 +170,38 @@ def execute(paths: list[Path], click: bool) -> dict[str, list]:
 
     sockets = Path(tempfile.mkdtemp(prefix="apidebug-kernels-"))
     results = {}
-    for number, path in enumerate(paths):
-        nb = nbformat.read(path, as_version=4)
-        for cell in nb.cells:
-            if cell.cell_type == "code":
-                cell.outputs, cell.execution_count = [], None
-        if click:
-            at = next(
-                (
-                    n
-                    for n, c in enumerate(nb.cells)
-                    if c.cell_type == "code" and c.source.startswith("dash = adb.Dashboard(")
-                ),
-                None,
+    try:
+        for number, path in enumerate(paths):
+            nb = nbformat.read(path, as_version=4)
+            for cell in nb.cells:
+                if cell.cell_type == "code":
+                    cell.outputs, cell.execution_count = [], None
+            if click:
+                at = next(
+                    (
+                        n
+                        for n, c in enumerate(nb.cells)
+                        if c.cell_type == "code" and c.source.startswith("dash = adb.Dashboard(")
+                    ),
+                    None,
+                )
+                if at is not None:
+                    nb.cells.insert(at + 1, nbformat.v4.new_code_cell(CLICKS.strip()))
+            nb.cells.append(nbformat.v4.new_code_cell(HASH_PROBE))
+            manager = KernelManager(
+                kernel_name="python3", transport="ipc", ip=str(sockets / f"kernel{number}")
             )
-            if at is not None:
-                nb.cells.insert(at + 1, nbformat.v4.new_code_cell(CLICKS.strip()))
-        nb.cells.append(nbformat.v4.new_code_cell(HASH_PROBE))
-        manager = KernelManager(
-            kernel_name="python3", transport="ipc", ip=str(sockets / f"kernel{number}")
-        )
-        NotebookClient(
-            nb,
-            km=manager,
-            timeout=600,
-            resources={"metadata": {"path": str(path.parent)}},
-        ).execute()
-        results[path.name] = [
-            (c.source, text_outputs(c)) for c in nb.cells if c.cell_type == "code"
-        ]
-    shutil.rmtree(sockets, ignore_errors=True)
+            NotebookClient(
+                nb,
+                km=manager,
+                timeout=600,
+                resources={"metadata": {"path": str(path.parent)}},
+            ).execute()
+            results[path.name] = [
+                (c.source, text_outputs(c)) for c in nb.cells if c.cell_type == "code"
+            ]
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
     return results
 
 
