@@ -211,6 +211,9 @@ class _Unusual(Exception):
 
 _PLAIN_DEPTH = 8  # the quick copy handles this many levels; deeper input takes the full walk
 
+#: The exact types of JSON's scalar values (subclasses are not among them).
+JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+
 
 def _valid_text(text: str) -> bool:
     try:

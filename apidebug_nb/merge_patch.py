@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from apidebug_nb.input_limits import FIX_LIMITS, InputError, clean_json
+from apidebug_nb.input_limits import FIX_LIMITS, JSON_SCALARS, InputError, clean_json
 
 
 class PatchError(ValueError):
@@ -154,13 +154,10 @@ def apply_merge_patch(target: Mapping[str, Any], patch: Mapping[str, Any]) -> di
     return _apply(target, patch).config
 
 
-_SCALARS = frozenset({str, int, float, bool, type(None)})
-
-
 def _is_mapping(value: Any) -> bool:
     """``isinstance(value, Mapping)``, without the slow abstract check for JSON's own types."""
     t = type(value)
-    return t is dict or (t not in _SCALARS and t is not list and isinstance(value, Mapping))
+    return t is dict or (t not in JSON_SCALARS and t is not list and isinstance(value, Mapping))
 
 
 def _copy_json(value: Any) -> Any:

@@ -18,6 +18,8 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from apidebug_nb.input_limits import JSON_SCALARS
+
 if TYPE_CHECKING:
     import networkx as nx
 
@@ -52,17 +54,14 @@ def thaw(value: Any) -> Any:
     t = type(value)
     # scalars are copied in the comprehensions, without a call per leaf
     if t is MappingProxyType or t is dict:
-        return {k: v if type(v) in _SCALARS else thaw(v) for k, v in value.items()}
+        return {k: v if type(v) in JSON_SCALARS else thaw(v) for k, v in value.items()}
     if t is tuple or t is list:
-        return [v if type(v) in _SCALARS else thaw(v) for v in value]
-    if t in _SCALARS:
+        return [v if type(v) in JSON_SCALARS else thaw(v) for v in value]
+    if t in JSON_SCALARS:
         return value  # before the abstract Mapping check below, which is slow
     if isinstance(value, Mapping):
         return {k: thaw(v) for k, v in value.items()}
     return value
-
-
-_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 @dataclass(frozen=True)
